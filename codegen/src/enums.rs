@@ -61,6 +61,17 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
     }
     out.push_str("}\n\n");
 
+    let info_shallow = info.ctors.iter().position(|&c| c == info.shallowest).unwrap_or(0);
+    let sv = &vs[info_shallow];
+    out.push_str("/// The shallowest constructor, with default fields.\n");
+    writeln!(out, "impl Default for {name} {{\n    fn default() -> Self {{").unwrap();
+    match sv.ty {
+        Some(_) => writeln!(out, "        Self::{}(Default::default())", sv.name),
+        None => writeln!(out, "        Self::{}", sv.name),
+    }
+    .unwrap();
+    out.push_str("    }\n}\n\n");
+
     let pat = |v: &Variant| match v.ty {
         Some(_) => format!("Self::{}(_)", v.name),
         None => format!("Self::{}", v.name),

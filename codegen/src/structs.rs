@@ -59,7 +59,7 @@ pub fn write_struct(out: &mut String, meta: &Meta, i: usize, config: &Config) ->
     }
 
     doc(out, "", if is_fn { "method" } else { "constructor" }, &full, &[&meta.defs[i].source]);
-    out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
+    out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
     writeln!(out, "pub struct {name}{g_plain} {{").unwrap();
     for f in &fields {
         writeln!(out, "    pub {}: {},", f.name, rust::field_ty(meta, f)).unwrap();
