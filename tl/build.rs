@@ -34,7 +34,8 @@ fn main() {
     let file = |name: &str| {
         let path = Path::new(&out_dir).join(name);
         BufWriter::new(
-            File::create(&path).unwrap_or_else(|e| fail(format!("cannot create {}: {e}", path.display()))),
+            File::create(&path)
+                .unwrap_or_else(|e| fail(format!("cannot create {}: {e}", path.display()))),
         )
     };
     let mut outputs = Outputs {

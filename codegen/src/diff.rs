@@ -195,7 +195,11 @@ mod tests {
         let (o, n) = &d.constructors.changed[0];
         assert_eq!(
             describe_change(o, n),
-            ["id 00000001 -> 00000005", "x: int -> long", "added y:string"]
+            [
+                "id 00000001 -> 00000005",
+                "x: int -> long",
+                "added y:string"
+            ]
         );
         assert!(d.functions.is_empty());
         let text = render(&d, Some(1), Some(2));

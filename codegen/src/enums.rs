@@ -2,7 +2,7 @@
 //! and then the bare constructor; decoding reads the id and dispatches.
 //! Constructors without parameters are unit variants.
 //!
-//! ```ignore
+//! ```text
 //! pub enum InputPeer { Empty, InputPeerSelf, User(types::InputPeerUser), .. }
 //! ```
 
@@ -47,7 +47,11 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
     }
     full.push_str(&info.name);
     let vs = variants(meta, e);
-    let sources: Vec<&str> = info.ctors.iter().map(|&c| meta.defs[c].source.as_str()).collect();
+    let sources: Vec<&str> = info
+        .ctors
+        .iter()
+        .map(|&c| meta.defs[c].source.as_str())
+        .collect();
 
     doc(out, "", "type", &full, &sources);
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
@@ -61,10 +65,18 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
     }
     out.push_str("}\n\n");
 
-    let info_shallow = info.ctors.iter().position(|&c| c == info.shallowest).unwrap_or(0);
+    let info_shallow = info
+        .ctors
+        .iter()
+        .position(|&c| c == info.shallowest)
+        .unwrap_or(0);
     let sv = &vs[info_shallow];
     out.push_str("/// The shallowest constructor, with default fields.\n");
-    writeln!(out, "impl Default for {name} {{\n    fn default() -> Self {{").unwrap();
+    writeln!(
+        out,
+        "impl Default for {name} {{\n    fn default() -> Self {{"
+    )
+    .unwrap();
     match sv.ty {
         Some(_) => writeln!(out, "        Self::{}(Default::default())", sv.name),
         None => writeln!(out, "        Self::{}", sv.name),
@@ -97,8 +109,12 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
         out.push_str("        match self {\n");
         for v in &vs {
             if v.ty.is_some() {
-                writeln!(out, "            Self::{}(x) => crate::Serializable::serialize(x, buf),", v.name)
-                    .unwrap();
+                writeln!(
+                    out,
+                    "            Self::{}(x) => crate::Serializable::serialize(x, buf),",
+                    v.name
+                )
+                .unwrap();
             }
         }
         if vs.iter().any(|v| v.ty.is_none()) {
@@ -139,7 +155,11 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
             None => ("_", format!("Self::{}", v.name)),
         };
         writeln!(out, "impl From<{path}> for {name} {{").unwrap();
-        writeln!(out, "    fn from({arg}: {path}) -> Self {{\n        {value}\n    }}\n}}\n").unwrap();
+        writeln!(
+            out,
+            "    fn from({arg}: {path}) -> Self {{\n        {value}\n    }}\n}}\n"
+        )
+        .unwrap();
     }
 
     if config.json {
@@ -186,18 +206,33 @@ fn write_json(out: &mut String, name: &str, full: &str, vs: &[Variant]) {
         }
         .unwrap();
     }
-    writeln!(out, "            other => return Err(crate::json::unknown_constructor(other, {full:?})),").unwrap();
+    writeln!(
+        out,
+        "            other => return Err(crate::json::unknown_constructor(other, {full:?})),"
+    )
+    .unwrap();
     out.push_str("        })\n    }\n}\n\n");
-    writeln!(out, "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n").unwrap();
+    writeln!(
+        out,
+        "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n"
+    )
+    .unwrap();
 }
 
 fn write_generate(out: &mut String, meta: &Meta, e: usize, name: &str, vs: &[Variant]) {
     let info = &meta.enums[e];
     let make = |v: &Variant| match v.ty {
-        Some(_) => format!("Self::{}(crate::random::Generate::generate(g, depth))", v.name),
+        Some(_) => format!(
+            "Self::{}(crate::random::Generate::generate(g, depth))",
+            v.name
+        ),
         None => format!("Self::{}", v.name),
     };
-    let shallow = info.ctors.iter().position(|&c| c == info.shallowest).unwrap_or(0);
+    let shallow = info
+        .ctors
+        .iter()
+        .position(|&c| c == info.shallowest)
+        .unwrap_or(0);
     out.push_str("#[cfg(feature = \"proptest\")]\n");
     writeln!(out, "impl crate::random::Generate for {name} {{").unwrap();
     if vs.len() == 1 && vs[0].ty.is_none() {
@@ -208,8 +243,12 @@ fn write_generate(out: &mut String, meta: &Meta, e: usize, name: &str, vs: &[Var
     if vs.len() == 1 {
         writeln!(out, "        {}", make(&vs[0])).unwrap();
     } else {
-        writeln!(out, "        if depth == 0 {{\n            return {};\n        }}", make(&vs[shallow]))
-            .unwrap();
+        writeln!(
+            out,
+            "        if depth == 0 {{\n            return {};\n        }}",
+            make(&vs[shallow])
+        )
+        .unwrap();
         writeln!(out, "        match g.below({}) {{", vs.len()).unwrap();
         for (k, v) in vs.iter().enumerate() {
             if k + 1 == vs.len() {

@@ -96,7 +96,11 @@ pub fn generate<W: Write>(
     common.push_str("/// The TL name of a constructor or function id, for logs and errors.\n");
     common.push_str("pub fn name_for_id(id: u32) -> Option<&'static str> {\n    Some(match id {\n");
     for d in defs {
-        common.push_str(&format!("        {:#010x} => {:?},\n", d.def.id, d.def.full_name()));
+        common.push_str(&format!(
+            "        {:#010x} => {:?},\n",
+            d.def.id,
+            d.def.full_name()
+        ));
     }
     common.push_str("        _ => return None,\n    })\n}\n");
     out.common.write_all(common.as_bytes())?;

@@ -27,7 +27,10 @@ fn run(args: &[String]) -> Result<(), String> {
             let old_defs = parse_schema(&old_text, old).map_err(|e| e.to_string())?;
             let new_defs = parse_schema(&new_text, new).map_err(|e| e.to_string())?;
             let d = diff::diff(&old_defs, &new_defs);
-            print!("{}", diff::render(&d, find_layer(&old_text), find_layer(&new_text)));
+            print!(
+                "{}",
+                diff::render(&d, find_layer(&old_text), find_layer(&new_text))
+            );
             Ok(())
         }
         [cmd, rest @ ..] if cmd == "generate" && rest.len() >= 2 => {
@@ -43,7 +46,9 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             let layer = match layer {
                 Some(l) => l,
-                None => parse_layered_schema("", &schemas[0]).map(|(l, _)| l).map_err(|e| e.to_string())?,
+                None => parse_layered_schema("", &schemas[0])
+                    .map(|(l, _)| l)
+                    .map_err(|e| e.to_string())?,
             };
             let file = |name: &str| -> Result<BufWriter<fs::File>, String> {
                 let path = Path::new(out_dir).join(name);

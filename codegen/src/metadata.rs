@@ -111,7 +111,11 @@ impl<'a> Meta<'a> {
                         defs[prev].line
                     ));
                 }
-                return Err(format!("line {}: {} is defined twice", d.line, def.full_name()));
+                return Err(format!(
+                    "line {}: {} is defined twice",
+                    d.line,
+                    def.full_name()
+                ));
             }
             if def.category == Category::Functions {
                 continue;
@@ -154,9 +158,11 @@ impl<'a> Meta<'a> {
         let mut returns = Vec::with_capacity(defs.len());
         for d in defs {
             returns.push(if d.def.category == Category::Functions {
-                Some(resolver.resolve(&d.def.ty).map_err(|e| {
-                    format!("line {}: {} returns {e}", d.line, d.def.full_name())
-                })?)
+                Some(
+                    resolver.resolve(&d.def.ty).map_err(|e| {
+                        format!("line {}: {} returns {e}", d.line, d.def.full_name())
+                    })?,
+                )
             } else {
                 None
             });
@@ -180,9 +186,11 @@ impl<'a> Meta<'a> {
                     }
                 };
                 if let Some((word, bit)) = &flag {
-                    let declared = d.def.params.iter().any(|q| {
-                        q.name == *word && matches!(q.ty, ParameterType::Flags)
-                    });
+                    let declared = d
+                        .def
+                        .params
+                        .iter()
+                        .any(|q| q.name == *word && matches!(q.ty, ParameterType::Flags));
                     if !declared || *bit > 31 {
                         return Err(format!(
                             "line {}: {}: flag {word}.{bit} has no `{word}:#` parameter before it",
@@ -222,7 +230,11 @@ impl<'a> Meta<'a> {
     fn edges(&self, node: usize) -> Vec<(usize, Option<usize>)> {
         let n = self.defs.len();
         if node >= n {
-            return self.enums[node - n].ctors.iter().map(|&c| (c, None)).collect();
+            return self.enums[node - n]
+                .ctors
+                .iter()
+                .map(|&c| (c, None))
+                .collect();
         }
         let mut out = Vec::new();
         for (fi, f) in self.fields[node].iter().enumerate() {
@@ -241,7 +253,9 @@ impl<'a> Meta<'a> {
     /// types finite.
     fn mark_boxed(&mut self) {
         let total = self.defs.len() + self.enums.len();
-        let comp = tarjan(total, |v| self.edges(v).into_iter().map(|(t, _)| t).collect());
+        let comp = tarjan(total, |v| {
+            self.edges(v).into_iter().map(|(t, _)| t).collect()
+        });
         for s in 0..self.defs.len() {
             for (target, field) in self.edges(s) {
                 if let Some(fi) = field {
@@ -448,9 +462,17 @@ mod tests {
     #[test]
     fn unknown_types_and_stray_flags_are_errors() {
         let defs = parse_schema("a#1 x:Nope = A;", "t.tl").unwrap();
-        assert!(Meta::new(&defs).err().unwrap().contains("unknown type `Nope`"));
-        let defs = parse_schema("a#1 x:flags.0?int = A;", "t.tl").unwrap();
-        assert!(Meta::new(&defs).is_err());
+        assert!(
+            Meta::new(&defs)
+                .err()
+                .unwrap()
+                .contains("unknown type `Nope`")
+        );
+        // The parser refuses a flag with no flag word at all; we refuse a
+        // bit that does not fit in one.
+        assert!(parse_schema("a#1 x:flags.0?int = A;", "t.tl").is_err());
+        let defs = parse_schema("a#1 flags:# x:flags.40?int = A;", "t.tl").unwrap();
+        assert!(Meta::new(&defs).err().unwrap().contains("flags.40"));
     }
 
     #[test]

@@ -50,11 +50,11 @@ pub fn upper_camel(name: &str) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// A TL parameter name as a Rust field: `snake_case`, keywords raw
@@ -86,9 +86,7 @@ pub fn variant(ty: &str, ctor: &str) -> String {
     let ty = upper_camel(ty);
     let ctor = upper_camel(ctor);
     match ctor.strip_prefix(&ty) {
-        Some(rest)
-            if rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest != "Self" =>
-        {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest != "Self" => {
             rest.to_owned()
         }
         _ => ctor,
@@ -133,9 +131,15 @@ mod tests {
         assert_eq!(variant("Message", "message"), "Message");
         assert_eq!(variant("Message", "messageService"), "Service");
         assert_eq!(variant("Server_DH_Params", "server_DH_params_ok"), "Ok");
-        assert_eq!(variant("Set_client_DH_params_answer", "dh_gen_ok"), "DhGenOk");
+        assert_eq!(
+            variant("Set_client_DH_params_answer", "dh_gen_ok"),
+            "DhGenOk"
+        );
         assert_eq!(variant("P_Q_inner_data", "p_q_inner_data"), "PQInnerData");
         assert_eq!(variant("Messages", "messagesSlice"), "Slice");
-        assert_eq!(variant("InputFileLocation", "inputFileLocation2"), "InputFileLocation2");
+        assert_eq!(
+            variant("InputFileLocation", "inputFileLocation2"),
+            "InputFileLocation2"
+        );
     }
 }

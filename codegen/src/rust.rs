@@ -101,7 +101,10 @@ pub fn de_expr(meta: &Meta, f: &Field) -> String {
     let t = f.ty.as_ref().expect("flag words are not fields");
     match bytes_helper(t) {
         Some(h) => format!("crate::de::{h}(buf)?"),
-        None => format!("<{} as crate::Deserializable>::deserialize(buf)?", value_ty(meta, f)),
+        None => format!(
+            "<{} as crate::Deserializable>::deserialize(buf)?",
+            value_ty(meta, f)
+        ),
     }
 }
 

@@ -13,8 +13,17 @@ use grammers_tl_parser::tl::{Category, Definition};
 /// Definitions of TL's built-in types: the schema files declare them, but
 /// they have no constructor to generate (they map to Rust primitives).
 const BUILTINS: &[&str] = &[
-    "int", "long", "double", "string", "bytes", "vector", "int128", "int256", "boolFalse",
-    "boolTrue", "true",
+    "int",
+    "long",
+    "double",
+    "string",
+    "bytes",
+    "vector",
+    "int128",
+    "int256",
+    "boolFalse",
+    "boolTrue",
+    "true",
 ];
 
 /// One definition with its position in the schema file.
@@ -87,11 +96,17 @@ pub fn parse_schema(text: &str, file: &str) -> Result<Vec<Def>, SchemaError> {
     let mut defs = Vec::new();
     let mut category = Category::Types;
     let mut offset = 0;
+    let line_at = |at: usize| text[..at].matches('\n').count() + 1;
     for chunk in text.split_inclusive(';') {
-        let start = offset + (chunk.len() - chunk.trim_start().len());
+        let chunk_start = offset;
         offset += chunk.len();
-        let line = text[..start].matches('\n').count() + 1;
         let mut body = chunk.trim().trim_end_matches(';').trim();
+        // `body` is a subslice of `chunk`: its offset gives its line.
+        let body_line = |body: &str| {
+            let inside = body.as_ptr() as usize - chunk.as_ptr() as usize;
+            line_at(chunk_start + inside)
+        };
+        let line = body_line(body);
         let error = |message: String| SchemaError {
             file: file.to_owned(),
             line,
@@ -108,6 +123,12 @@ pub fn parse_schema(text: &str, file: &str) -> Result<Vec<Def>, SchemaError> {
             };
             body = rest.trim();
         }
+        let line = body_line(body);
+        let error = |message: String| SchemaError {
+            file: file.to_owned(),
+            line,
+            message,
+        };
         if body.is_empty() {
             if !chunk.ends_with(';') || chunk.trim() == ";" {
                 continue;
@@ -151,7 +172,10 @@ mod tests {
         let defs = parse_schema(text, "x.tl").unwrap();
         assert_eq!(find_layer(text), Some(7));
         assert_eq!(defs.len(), 2);
-        assert_eq!((defs[0].line, defs[0].source.as_str()), (3, "foo#1 a:int = Foo"));
+        assert_eq!(
+            (defs[0].line, defs[0].source.as_str()),
+            (3, "foo#1 a:int = Foo")
+        );
         assert_eq!(defs[1].line, 7);
         assert_eq!(defs[1].def.category, Category::Functions);
     }
@@ -161,19 +185,26 @@ mod tests {
         let text = "a#1 = A;\n\nb#zz x:int = B;\n";
         let err = parse_schema(text, "x.tl").unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.to_string().starts_with("x.tl:3: cannot parse `b#zz x:int = B`"));
+        assert!(
+            err.to_string()
+                .starts_with("x.tl:3: cannot parse `b#zz x:int = B`")
+        );
     }
 
     #[test]
     fn a_missing_semicolon_or_layer_is_an_error() {
-        assert_eq!(parse_schema("a#1 = A;\nb#2 = B", "x.tl").unwrap_err().line, 2);
+        assert_eq!(
+            parse_schema("a#1 = A;\nb#2 = B", "x.tl").unwrap_err().line,
+            2
+        );
         let err = parse_layered_schema("a#1 = A;", "x.tl").unwrap_err();
         assert!(err.to_string().contains("LAYER"));
     }
 
     #[test]
     fn builtins_are_skipped() {
-        let text = "int ? = Int;\nvector {t:Type} # [ t ] = Vector t;\ntrue#3fedd339 = True;\nx#1 = X;";
+        let text =
+            "int ? = Int;\nvector {t:Type} # [ t ] = Vector t;\ntrue#3fedd339 = True;\nx#1 = X;";
         assert_eq!(parse_schema(text, "x.tl").unwrap().len(), 1);
     }
 }

@@ -1,7 +1,7 @@
 //! One struct per constructor (in `types`) and per function (in
 //! `functions`), with its encoding, decoding, JSON and random values.
 //!
-//! ```ignore
+//! ```text
 //! pub struct InputPeerUser { pub user_id: i64, pub access_hash: i64 }
 //! impl Identifiable for InputPeerUser { const CONSTRUCTOR_ID: u32 = 0xdde8a54c; }
 //! impl Serializable for InputPeerUser { .. }   // bare: fields only
@@ -41,24 +41,42 @@ fn bounded(generics: &[String], bound: &str) -> String {
 }
 
 fn plain(generics: &[String]) -> String {
-    if generics.is_empty() { String::new() } else { format!("<{}>", generics.join(", ")) }
+    if generics.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", generics.join(", "))
+    }
 }
 
 /// Writes the struct for definition `i`.
-pub fn write_struct(out: &mut String, meta: &Meta, i: usize, config: &Config) -> Result<(), String> {
+pub fn write_struct(
+    out: &mut String,
+    meta: &Meta,
+    i: usize,
+    config: &Config,
+) -> Result<(), String> {
     let d = meta.def(i);
     let is_fn = d.category == Category::Functions;
     let name = names::upper_camel(&d.name);
     let full = d.full_name();
     let gens = generics(meta, i);
     let g_plain = plain(&gens);
-    let fields: Vec<&Field> = meta.fields[i].iter().filter(|f| !f.is_flag_word()).collect();
+    let fields: Vec<&Field> = meta.fields[i]
+        .iter()
+        .filter(|f| !f.is_flag_word())
+        .collect();
     for f in &fields {
         rust::check_supported(f.ty.as_ref().unwrap_or(&Ty::Int))
             .map_err(|e| format!("line {}: {full}: {e}", meta.defs[i].line))?;
     }
 
-    doc(out, "", if is_fn { "method" } else { "constructor" }, &full, &[&meta.defs[i].source]);
+    doc(
+        out,
+        "",
+        if is_fn { "method" } else { "constructor" },
+        &full,
+        &[&meta.defs[i].source],
+    );
     out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
     writeln!(out, "pub struct {name}{g_plain} {{").unwrap();
     for f in &fields {
@@ -66,7 +84,11 @@ pub fn write_struct(out: &mut String, meta: &Meta, i: usize, config: &Config) ->
     }
     out.push_str("}\n\n");
 
-    writeln!(out, "impl{g_plain} crate::Identifiable for {name}{g_plain} {{").unwrap();
+    writeln!(
+        out,
+        "impl{g_plain} crate::Identifiable for {name}{g_plain} {{"
+    )
+    .unwrap();
     writeln!(out, "    const CONSTRUCTOR_ID: u32 = {:#010x};\n}}\n", d.id).unwrap();
 
     write_serialize(out, meta, i, &name, &gens, is_fn);
@@ -93,7 +115,9 @@ pub fn write_struct(out: &mut String, meta: &Meta, i: usize, config: &Config) ->
 
 /// Whether any parameter depends on the flag word `word`.
 fn word_used(meta: &Meta, i: usize, word: &str) -> bool {
-    meta.fields[i].iter().any(|f| f.flag.as_ref().is_some_and(|(w, _)| w == word))
+    meta.fields[i]
+        .iter()
+        .any(|f| f.flag.as_ref().is_some_and(|(w, _)| w == word))
 }
 
 fn flag_value(meta: &Meta, i: usize, word: &str) -> String {
@@ -114,23 +138,43 @@ fn flag_value(meta: &Meta, i: usize, word: &str) -> String {
         .collect();
     match parts.len() {
         0 => "0".to_owned(),
-        1 => parts[0].trim_start_matches('(').trim_end_matches(')').to_owned(),
+        1 => parts[0]
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .to_owned(),
         _ => parts.join("\n            | "),
     }
 }
 
-fn write_serialize(out: &mut String, meta: &Meta, i: usize, name: &str, gens: &[String], is_fn: bool) {
+fn write_serialize(
+    out: &mut String,
+    meta: &Meta,
+    i: usize,
+    name: &str,
+    gens: &[String],
+    is_fn: bool,
+) {
     let d = meta.def(i);
     let mut body = String::new();
     if is_fn {
-        writeln!(body, "        crate::Serializable::serialize(&{:#010x}u32, buf);", d.id).unwrap();
+        writeln!(
+            body,
+            "        crate::Serializable::serialize(&{:#010x}u32, buf);",
+            d.id
+        )
+        .unwrap();
     }
     for f in &meta.fields[i] {
         match (&f.ty, &f.flag) {
             (None, _) => {
                 let value = flag_value(meta, i, &f.tl_name);
                 writeln!(body, "        let f_{}: u32 = {value};", f.tl_name).unwrap();
-                writeln!(body, "        crate::Serializable::serialize(&f_{}, buf);", f.tl_name).unwrap();
+                writeln!(
+                    body,
+                    "        crate::Serializable::serialize(&f_{}, buf);",
+                    f.tl_name
+                )
+                .unwrap();
             }
             (Some(Ty::True), _) => {}
             (Some(t), Some(_)) => {
@@ -139,24 +183,51 @@ fn write_serialize(out: &mut String, meta: &Meta, i: usize, name: &str, gens: &[
                 body.push_str("        }\n");
             }
             (Some(t), None) => {
-                writeln!(body, "        {}", rust::ser_stmt(t, &format!("&self.{}", f.name))).unwrap();
+                writeln!(
+                    body,
+                    "        {}",
+                    rust::ser_stmt(t, &format!("&self.{}", f.name))
+                )
+                .unwrap();
             }
         }
     }
     let buf = if body.is_empty() { "_buf" } else { "buf" };
     let g = bounded(gens, "crate::Serializable");
-    writeln!(out, "impl{g} crate::Serializable for {name}{} {{", plain(gens)).unwrap();
+    writeln!(
+        out,
+        "impl{g} crate::Serializable for {name}{} {{",
+        plain(gens)
+    )
+    .unwrap();
     writeln!(out, "    fn serialize(&self, {buf}: &mut Vec<u8>) {{").unwrap();
     out.push_str(&body);
     out.push_str("    }\n}\n\n");
 }
 
-fn write_deserialize(out: &mut String, meta: &Meta, i: usize, name: &str, gens: &[String], is_fn: bool) {
+fn write_deserialize(
+    out: &mut String,
+    meta: &Meta,
+    i: usize,
+    name: &str,
+    gens: &[String],
+    is_fn: bool,
+) {
     let d = meta.def(i);
     let mut body = String::new();
-    let mut sizes = vec![if is_fn { "4".to_owned() } else { "0".to_owned() }];
+    let mut sizes = vec![if is_fn {
+        "4".to_owned()
+    } else {
+        "0".to_owned()
+    }];
     if is_fn {
-        writeln!(body, "        buf.expect_id({:#010x}, {:?})?;", d.id, d.full_name()).unwrap();
+        writeln!(
+            body,
+            "        buf.expect_id({:#010x}, {:?})?;",
+            d.id,
+            d.full_name()
+        )
+        .unwrap();
     }
     let mut names = Vec::new();
     for f in &meta.fields[i] {
@@ -193,7 +264,12 @@ fn write_deserialize(out: &mut String, meta: &Meta, i: usize, name: &str, gens: 
     }
     let buf = if body.is_empty() { "_buf" } else { "buf" };
     let g = bounded(gens, "crate::Deserializable");
-    writeln!(out, "impl{g} crate::Deserializable for {name}{} {{", plain(gens)).unwrap();
+    writeln!(
+        out,
+        "impl{g} crate::Deserializable for {name}{} {{",
+        plain(gens)
+    )
+    .unwrap();
     writeln!(out, "    const MIN_SIZE: usize = {};", sizes.join(" + ")).unwrap();
     writeln!(
         out,
@@ -205,7 +281,14 @@ fn write_deserialize(out: &mut String, meta: &Meta, i: usize, name: &str, gens: 
     out.push_str("    }\n}\n\n");
 }
 
-fn write_json(out: &mut String, i: usize, meta: &Meta, name: &str, gens: &[String], fields: &[&Field]) {
+fn write_json(
+    out: &mut String,
+    i: usize,
+    meta: &Meta,
+    name: &str,
+    gens: &[String],
+    fields: &[&Field],
+) {
     let full = meta.def(i).full_name();
     let g_to = bounded(gens, "crate::json::ToJson");
     let g_from = bounded(gens, "crate::json::FromJson");
@@ -241,29 +324,62 @@ fn write_json(out: &mut String, i: usize, meta: &Meta, name: &str, gens: &[Strin
     out.push_str("        crate::json::Value::Object(m)\n    }\n}\n\n");
 
     out.push_str("#[cfg(feature = \"serde\")]\n");
-    writeln!(out, "impl{g_from} crate::json::FromJson for {name}{g_plain} {{").unwrap();
+    writeln!(
+        out,
+        "impl{g_from} crate::json::FromJson for {name}{g_plain} {{"
+    )
+    .unwrap();
     out.push_str("    fn from_json(v: &crate::json::Value) -> crate::json::Result<Self> {\n");
     let keys: Vec<String> = fields.iter().map(|f| format!("{:?}", f.tl_name)).collect();
     let bind = if fields.is_empty() { "_m" } else { "m" };
-    writeln!(out, "        let {bind} = crate::json::object(v, {full:?}, &[{}])?;", keys.join(", ")).unwrap();
+    writeln!(
+        out,
+        "        let {bind} = crate::json::object(v, {full:?}, &[{}])?;",
+        keys.join(", ")
+    )
+    .unwrap();
     out.push_str("        Ok(Self {\n");
     for f in fields {
         writeln!(out, "            {}: {},", f.name, rust::from_json_expr(f)).unwrap();
     }
     out.push_str("        })\n    }\n}\n\n");
     if gens.is_empty() {
-        writeln!(out, "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n").unwrap();
+        writeln!(
+            out,
+            "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n"
+        )
+        .unwrap();
     }
 }
 
-fn write_generate(out: &mut String, meta: &Meta, i: usize, name: &str, gens: &[String], fields: &[&Field]) {
+fn write_generate(
+    out: &mut String,
+    meta: &Meta,
+    i: usize,
+    name: &str,
+    gens: &[String],
+    fields: &[&Field],
+) {
     let g = bounded(gens, "crate::random::Generate");
     out.push_str("#[cfg(feature = \"proptest\")]\n");
-    writeln!(out, "impl{g} crate::random::Generate for {name}{} {{", plain(gens)).unwrap();
+    writeln!(
+        out,
+        "impl{g} crate::random::Generate for {name}{} {{",
+        plain(gens)
+    )
+    .unwrap();
     let words: Vec<&Field> = meta.fields[i].iter().filter(|f| f.is_flag_word()).collect();
     let uses_gen = !fields.is_empty();
-    let (gv, dv) = if uses_gen { ("g", "depth") } else { ("_g", "_depth") };
-    writeln!(out, "    fn generate({gv}: &mut crate::random::Gen, {dv}: u32) -> Self {{").unwrap();
+    let (gv, dv) = if uses_gen {
+        ("g", "depth")
+    } else {
+        ("_g", "_depth")
+    };
+    writeln!(
+        out,
+        "    fn generate({gv}: &mut crate::random::Gen, {dv}: u32) -> Self {{"
+    )
+    .unwrap();
     if fields.iter().any(|f| f.ty != Some(Ty::True)) {
         out.push_str("        let d = depth.saturating_sub(1);\n");
     }

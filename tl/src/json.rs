@@ -105,9 +105,7 @@ impl ToJson for i64 {
 impl FromJson for i64 {
     fn from_json(value: &Value) -> Result<Self> {
         match value {
-            Value::String(s) => s
-                .parse()
-                .map_err(|_| expected("a 64-bit integer", value)),
+            Value::String(s) => s.parse().map_err(|_| expected("a 64-bit integer", value)),
             _ => value
                 .as_i64()
                 .ok_or_else(|| expected("a 64-bit integer", value)),
@@ -188,7 +186,9 @@ impl<T: ToJson> ToJson for Vec<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value) -> Result<Self> {
-        let items = value.as_array().ok_or_else(|| expected("an array", value))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| expected("an array", value))?;
         items
             .iter()
             .enumerate()
@@ -243,7 +243,9 @@ pub fn bytes_vec_to_json(items: &[Vec<u8>]) -> Value {
 
 /// `Vector<bytes>` from an array of base64 strings.
 pub fn bytes_vec_from_json(value: &Value) -> Result<Vec<Vec<u8>>> {
-    let items = value.as_array().ok_or_else(|| expected("an array", value))?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| expected("an array", value))?;
     items
         .iter()
         .enumerate()
@@ -370,7 +372,10 @@ mod tests {
     #[test]
     fn long_accepts_numbers_and_decimal_strings() {
         assert_eq!(i64::from_json(&Value::from(-5)), Ok(-5));
-        assert_eq!(i64::from_json(&Value::from("9007199254740993")), Ok(9007199254740993));
+        assert_eq!(
+            i64::from_json(&Value::from("9007199254740993")),
+            Ok(9007199254740993)
+        );
         assert!(i32::from_json(&Value::from(1i64 << 40)).is_err());
     }
 

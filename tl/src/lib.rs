@@ -17,10 +17,10 @@
 #![deny(unsafe_code)]
 
 pub mod de;
-#[cfg(feature = "proptest")]
-pub mod random;
 #[cfg(feature = "serde")]
 pub mod json;
+#[cfg(feature = "proptest")]
+pub mod random;
 pub mod ser;
 
 pub use de::{Cursor, Deserializable, DeserializeError};

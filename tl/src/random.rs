@@ -41,12 +41,20 @@ impl Gen {
     /// Flag bits for a struct at `depth`: none at depth 0, so that
     /// optional fields stop the recursion.
     pub fn flags(&mut self, depth: u32) -> u32 {
-        if depth == 0 { 0 } else { self.next_u64() as u32 }
+        if depth == 0 {
+            0
+        } else {
+            self.next_u64() as u32
+        }
     }
 
     /// A collection length at `depth`: 0 at depth 0, else 0 to 3.
     pub fn len(&mut self, depth: u32) -> usize {
-        if depth == 0 { 0 } else { self.below(4) as usize }
+        if depth == 0 {
+            0
+        } else {
+            self.below(4) as usize
+        }
     }
 
     /// Random bytes, sometimes longer than 253 to use the long TL length.

@@ -196,7 +196,10 @@ mod tests {
             vec![1i32, 2].to_bytes(),
             [0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0]
         );
-        assert_eq!(RawVec(vec![5i64]).to_bytes(), [1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            RawVec(vec![5i64]).to_bytes(),
+            [1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]
+        );
         assert_eq!(true.to_bytes(), BOOL_TRUE_ID.to_le_bytes());
         assert_eq!(false.to_bytes(), BOOL_FALSE_ID.to_le_bytes());
     }

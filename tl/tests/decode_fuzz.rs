@@ -62,11 +62,20 @@ proptest! {
 fn truncation_at_every_point_is_an_error() {
     let bytes = tl::types::messages::MessagesSlice {
         count: 1,
-        messages: vec![tl::types::Message { message: "hi".into(), ..Default::default() }.into()],
+        messages: vec![
+            tl::types::Message {
+                message: "hi".into(),
+                ..Default::default()
+            }
+            .into(),
+        ],
         ..Default::default()
     };
     let bytes = enums::messages::Messages::from(bytes).to_bytes();
     for len in 0..bytes.len() {
-        assert!(enums::messages::Messages::from_bytes(&bytes[..len]).is_err(), "cut at {len}");
+        assert!(
+            enums::messages::Messages::from_bytes(&bytes[..len]).is_err(),
+            "cut at {len}"
+        );
     }
 }

@@ -194,10 +194,21 @@ fn grammers_built_values_decode_in_ours() {
     assert_eq!(ours.takeout_id, -42);
     assert_eq!(tl::Serializable::to_bytes(&ours), bytes);
 
-    let theirs: g::enums::MessageRange = g::types::MessageRange { min_id: 1, max_id: 500 }.into();
+    let theirs: g::enums::MessageRange = g::types::MessageRange {
+        min_id: 1,
+        max_id: 500,
+    }
+    .into();
     let bytes = grammers_tl_types::Serializable::to_bytes(&theirs);
     let ours = <enums::MessageRange as tl::Deserializable>::from_bytes(&bytes).unwrap();
-    assert_eq!(ours, tl::types::MessageRange { min_id: 1, max_id: 500 }.into());
+    assert_eq!(
+        ours,
+        tl::types::MessageRange {
+            min_id: 1,
+            max_id: 500
+        }
+        .into()
+    );
 }
 
 #[test]

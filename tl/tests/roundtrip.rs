@@ -22,7 +22,10 @@ where
     let back = T::deserialize(&mut cur).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&back, value);
     prop_assert_eq!(cur.remaining(), 0, "decoding left bytes unread");
-    prop_assert!(bytes.len() >= <T as Deserializable>::MIN_SIZE, "value shorter than MIN_SIZE");
+    prop_assert!(
+        bytes.len() >= <T as Deserializable>::MIN_SIZE,
+        "value shorter than MIN_SIZE"
+    );
 
     let json = serde_json::to_string(&value.to_json()).expect("JSON values always print");
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("printed JSON parses");
@@ -115,19 +118,35 @@ fn realistic_slice_round_trips() {
 
 #[test]
 fn generic_wrappers_decode_their_query_as_raw_bytes() {
-    let inner = functions::messages::GetHistory { limit: 100, ..Default::default() };
-    let call = functions::InvokeWithTakeout { takeout_id: 77, query: inner.clone() };
+    let inner = functions::messages::GetHistory {
+        limit: 100,
+        ..Default::default()
+    };
+    let call = functions::InvokeWithTakeout {
+        takeout_id: 77,
+        query: inner.clone(),
+    };
     let raw = functions::InvokeWithTakeout::<tl::Raw>::from_bytes(&call.to_bytes()).unwrap();
     assert_eq!(raw.takeout_id, 77);
-    assert_eq!(functions::messages::GetHistory::from_bytes(&raw.query.0).unwrap(), inner);
+    assert_eq!(
+        functions::messages::GetHistory::from_bytes(&raw.query.0).unwrap(),
+        inner
+    );
 }
 
 #[test]
 fn json_form_is_tagged_by_constructor_name() {
     let peer: enums::Peer = tl::types::PeerUser { user_id: 5 }.into();
-    assert_eq!(peer.to_json(), serde_json::json!({"_": "peerUser", "user_id": 5}));
-    let err = enums::Peer::from_json(&serde_json::json!({"_": "peerUser", "usr_id": 5})).unwrap_err();
+    assert_eq!(
+        peer.to_json(),
+        serde_json::json!({"_": "peerUser", "user_id": 5})
+    );
+    let err =
+        enums::Peer::from_json(&serde_json::json!({"_": "peerUser", "usr_id": 5})).unwrap_err();
     assert_eq!(err.to_string(), "peerUser has no field \"usr_id\"");
     let err = enums::Peer::from_json(&serde_json::json!({"_": "userEmpty"})).unwrap_err();
-    assert_eq!(err.to_string(), "at _: \"userEmpty\" is not a constructor of Peer");
+    assert_eq!(
+        err.to_string(),
+        "at _: \"userEmpty\" is not a constructor of Peer"
+    );
 }

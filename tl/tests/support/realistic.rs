@@ -10,16 +10,29 @@ fn user_peer(id: i64) -> enums::Peer {
 
 fn entities(i: i32) -> Vec<enums::MessageEntity> {
     vec![
-        types::MessageEntityBold { offset: 0, length: 5 }.into(),
+        types::MessageEntityBold {
+            offset: 0,
+            length: 5,
+        }
+        .into(),
         types::MessageEntityTextUrl {
             offset: 6,
             length: 4,
             url: format!("https://example.org/p/{i}"),
         }
         .into(),
-        types::MessageEntityMentionName { offset: 11, length: 3, user_id: 1000 + i64::from(i) }.into(),
-        types::MessageEntityCustomEmoji { offset: 15, length: 2, document_id: 5_000_000 + i64::from(i) }
-            .into(),
+        types::MessageEntityMentionName {
+            offset: 11,
+            length: 3,
+            user_id: 1000 + i64::from(i),
+        }
+        .into(),
+        types::MessageEntityCustomEmoji {
+            offset: 15,
+            length: 2,
+            document_id: 5_000_000 + i64::from(i),
+        }
+        .into(),
     ]
 }
 
@@ -28,13 +41,30 @@ pub fn photo(i: i32) -> enums::Photo {
     types::Photo {
         id: 6_000_000_000 + i64::from(i),
         access_hash: -7_123_456_789 * i64::from(i + 1),
-        file_reference: vec![1, 2, 3, 4, i as u8, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18],
+        file_reference: vec![
+            1, 2, 3, 4, i as u8, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+        ],
         date: 1_700_000_000 + i,
         sizes: vec![
-            types::PhotoStrippedSize { r#type: "i".into(), bytes: vec![0x01, 0x28, 0x1e, 0x99, 0x72, 0x8a] }
-                .into(),
-            types::PhotoSize { r#type: "m".into(), w: 320, h: 240, size: 15_321 }.into(),
-            types::PhotoSize { r#type: "x".into(), w: 800, h: 600, size: 61_005 }.into(),
+            types::PhotoStrippedSize {
+                r#type: "i".into(),
+                bytes: vec![0x01, 0x28, 0x1e, 0x99, 0x72, 0x8a],
+            }
+            .into(),
+            types::PhotoSize {
+                r#type: "m".into(),
+                w: 320,
+                h: 240,
+                size: 15_321,
+            }
+            .into(),
+            types::PhotoSize {
+                r#type: "x".into(),
+                w: 800,
+                h: 600,
+                size: 61_005,
+            }
+            .into(),
             types::PhotoSizeProgressive {
                 r#type: "y".into(),
                 w: 1280,
@@ -58,7 +88,15 @@ pub fn document(i: i32) -> enums::Document {
         date: 1_700_000_100 + i,
         mime_type: "video/mp4".into(),
         size: 12_345_678,
-        thumbs: Some(vec![types::PhotoSize { r#type: "m".into(), w: 320, h: 180, size: 9_000 }.into()]),
+        thumbs: Some(vec![
+            types::PhotoSize {
+                r#type: "m".into(),
+                w: 320,
+                h: 180,
+                size: 9_000,
+            }
+            .into(),
+        ]),
         dc_id: 4,
         attributes: vec![
             types::DocumentAttributeVideo {
@@ -71,7 +109,10 @@ pub fn document(i: i32) -> enums::Document {
                 ..Default::default()
             }
             .into(),
-            types::DocumentAttributeFilename { file_name: format!("holiday-{i}.mp4") }.into(),
+            types::DocumentAttributeFilename {
+                file_name: format!("holiday-{i}.mp4"),
+            }
+            .into(),
         ],
         ..Default::default()
     }
@@ -88,29 +129,50 @@ pub fn message(i: i32) -> enums::Message {
         from_id: Some(user_peer(if i % 2 == 0 { 1 } else { 2 })),
         peer_id: user_peer(2),
         date: 1_700_000_000 + i * 37,
-        message: format!("Hello world, link and @me 😀 — message number {i} with some more text to be typical"),
+        message: format!(
+            "Hello world, link and @me 😀 — message number {i} with some more text to be typical"
+        ),
         entities: Some(entities(i)),
         ..Default::default()
     };
     match kind {
         0 => {
             m.reply_to = Some(
-                types::MessageReplyHeader { reply_to_msg_id: Some(10_000 + i - 1), ..Default::default() }.into(),
+                types::MessageReplyHeader {
+                    reply_to_msg_id: Some(10_000 + i - 1),
+                    ..Default::default()
+                }
+                .into(),
             )
         }
         1 => {
-            m.media = Some(types::MessageMediaPhoto { photo: Some(photo(i)), ..Default::default() }.into())
+            m.media = Some(
+                types::MessageMediaPhoto {
+                    photo: Some(photo(i)),
+                    ..Default::default()
+                }
+                .into(),
+            )
         }
         2 => {
             m.media = Some(
-                types::MessageMediaDocument { video: true, document: Some(document(i)), ..Default::default() }
-                    .into(),
+                types::MessageMediaDocument {
+                    video: true,
+                    document: Some(document(i)),
+                    ..Default::default()
+                }
+                .into(),
             )
         }
         3 => {
             m.fwd_from = Some(
                 types::MessageFwdHeader {
-                    from_id: Some(types::PeerChannel { channel_id: 1_234_567_890 }.into()),
+                    from_id: Some(
+                        types::PeerChannel {
+                            channel_id: 1_234_567_890,
+                        }
+                        .into(),
+                    ),
                     date: 1_690_000_000 + i,
                     channel_post: Some(777 + i),
                     post_author: Some("Editor".into()),
@@ -127,13 +189,19 @@ pub fn message(i: i32) -> enums::Message {
                     results: vec![
                         types::ReactionCount {
                             chosen_order: Some(0),
-                            reaction: types::ReactionEmoji { emoticon: "👍".into() }.into(),
+                            reaction: types::ReactionEmoji {
+                                emoticon: "👍".into(),
+                            }
+                            .into(),
                             count: 3,
                         }
                         .into(),
                         types::ReactionCount {
                             chosen_order: None,
-                            reaction: types::ReactionEmoji { emoticon: "❤".into() }.into(),
+                            reaction: types::ReactionEmoji {
+                                emoticon: "❤".into(),
+                            }
+                            .into(),
                             count: 1,
                         }
                         .into(),
@@ -158,7 +226,12 @@ pub fn user(id: i64) -> enums::User {
         last_name: Some("Example".into()),
         username: Some(format!("user{id}")),
         phone: Some(format!("+1555000{id:04}")),
-        status: Some(types::UserStatusOffline { was_online: 1_700_001_000 }.into()),
+        status: Some(
+            types::UserStatusOffline {
+                was_online: 1_700_001_000,
+            }
+            .into(),
+        ),
         lang_code: Some("en".into()),
         ..Default::default()
     }
