@@ -205,3 +205,120 @@ const fn hex<const N: usize>(s: &str) -> [u8; N] {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::rsa::to_256;
+    use crate::auth::testutil::{UNSAFE_PRIME, arr, hex, value};
+
+    /// The 1024-bit safe prime of RFC 2409 (Oakley group 2): safe, too small.
+    const OAKLEY_1024: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF";
+
+    #[test]
+    fn telegram_prime_is_the_samples_and_passes() {
+        assert_eq!(TELEGRAM_DH_PRIME.to_vec(), value("dh_prime"));
+        let p = check_group(&TELEGRAM_DH_PRIME, 3, &[0; 32]).expect("good group");
+        assert_eq!(p, telegram_prime());
+    }
+
+    #[test]
+    fn telegram_prime_passes_the_slow_path_too() {
+        assert!(is_safe_prime(&telegram_prime(), &[7; 32]));
+    }
+
+    #[test]
+    fn bad_primes_are_refused() {
+        let seed = [1; 32];
+        let plus_two = telegram_prime() + 2u8;
+        let cases = [
+            hex(UNSAFE_PRIME),
+            to_256(&plus_two).to_vec(),
+            hex(OAKLEY_1024),
+            vec![0xFF; 256],
+            vec![0; 256],
+            vec![],
+            [&[1u8][..], &TELEGRAM_DH_PRIME].concat(),
+        ];
+        for p in &cases {
+            assert_eq!(
+                check_group(p, 3, &seed),
+                Err(Error::InvalidDhPrime),
+                "{p:02X?}"
+            );
+        }
+        // Oakley's prime is safe: only its size is wrong.
+        assert!(is_safe_prime(
+            &BigUint::from_bytes_be(&hex(OAKLEY_1024)),
+            &seed
+        ));
+        assert!(!is_safe_prime(
+            &BigUint::from_bytes_be(&hex(UNSAFE_PRIME)),
+            &seed
+        ));
+    }
+
+    #[test]
+    fn generators_follow_the_residue_conditions() {
+        let p = telegram_prime();
+        // Telegram's prime: p mod 8 = 3, mod 3 = 2, mod 5 = 3, mod 24 = 11, mod 7 = 3.
+        let expected = [
+            (2, false),
+            (3, true),
+            (4, true),
+            (5, false),
+            (6, false),
+            (7, true),
+        ];
+        for (g, ok) in expected {
+            assert_eq!(generates_subgroup(&p, g), ok, "g = {g}");
+        }
+        for g in [-3, 0, 1, 8, i32::MAX] {
+            let refused = check_group(&TELEGRAM_DH_PRIME, g, &[0; 32]);
+            assert_eq!(refused, Err(Error::InvalidG { g }));
+        }
+        assert_eq!(
+            check_group(&TELEGRAM_DH_PRIME, 2, &[0; 32]),
+            Err(Error::InvalidG { g: 2 })
+        );
+    }
+
+    #[test]
+    fn safe_range_edges() {
+        let p = telegram_prime();
+        let margin = BigUint::from(1u8) << 1984u32;
+        let one = BigUint::from(1u8);
+        assert!(in_safe_range(&margin, &p));
+        assert!(in_safe_range(&(&p - &margin), &p));
+        assert!(!in_safe_range(&(&margin - &one), &p));
+        assert!(!in_safe_range(&(&p - &margin + &one), &p));
+        for x in [BigUint::ZERO, one.clone(), &p - &one, p.clone(), &p + &one] {
+            assert!(!in_safe_range(&x, &p));
+        }
+        assert!(!in_safe_range(&one, &BigUint::ZERO));
+    }
+
+    #[test]
+    fn derivations_match_the_official_sample() {
+        let server_nonce = arr(&value("server_nonce"));
+        let new_nonce = arr(&value("new_nonce"));
+        let (key, iv) = tmp_aes_key_iv(&server_nonce, &new_nonce);
+        assert_eq!(key.to_vec(), value("tmp_aes_key"));
+        assert_eq!(iv.to_vec(), value("tmp_aes_iv"));
+        let auth_key = arr(&value("auth_key"));
+        assert_eq!(
+            auth_key_id(&auth_key).to_le_bytes().to_vec(),
+            hex("65588B3350EF784E")
+        );
+        assert_eq!(auth_key_id(&auth_key), 5654532459904850021);
+        assert_eq!(
+            auth_key_aux_hash(&auth_key).to_le_bytes().to_vec(),
+            hex("20B5C361A4F5A3D0")
+        );
+        assert_eq!(
+            new_nonce_hash(&auth_key, &new_nonce, 1).to_vec(),
+            value("new_nonce_hash1")
+        );
+        assert_eq!(first_salt(&new_nonce, &server_nonce), -3585621112631548343);
+    }
+}

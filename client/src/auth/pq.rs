@@ -142,3 +142,75 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     }
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::auth::testutil::decimal;
+
+    #[test]
+    fn factorizes_the_official_sample() {
+        let pq = decimal("pq_decimal");
+        assert_eq!(
+            factorize(pq),
+            Some((decimal("p_decimal"), decimal("q_decimal")))
+        );
+    }
+
+    /// Known answers from grammers-crypto 0.11.0 `factorize.rs` (MIT/Apache).
+    #[test]
+    fn factorizes_known_products() {
+        let cases = [
+            (1470626929934143021, (1206429347, 1218991343)),
+            (2363612107535801713, (1518968219, 1556064227)),
+            (2804275833720261793, (1555252417, 1803100129)),
+            (4294967291 * 4294967279, (4294967279, 4294967291)),
+            (4294967291 * 4294967291, (4294967291, 4294967291)),
+            (1_000_000_007 * 3, (3, 1_000_000_007)),
+            (10, (2, 5)),
+        ];
+        for (pq, expected) in cases {
+            assert_eq!(factorize(pq), Some(expected), "{pq}");
+        }
+    }
+
+    #[test]
+    fn refuses_primes_and_tiny_numbers() {
+        for n in [0, 1, 2, 3, 5, 1_000_000_007, 18446744073709551557] {
+            assert_eq!(factorize(n), None, "{n}");
+        }
+    }
+
+    #[test]
+    fn primality_of_small_and_edge_numbers() {
+        let primes: Vec<u64> = (0..60).filter(|&n| is_prime(n)).collect();
+        assert_eq!(
+            primes,
+            [
+                2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59
+            ]
+        );
+        assert!(is_prime(18446744073709551557));
+        assert!(!is_prime(3215031751)); // strong pseudoprime to 2, 3, 5, 7
+        assert!(!is_prime(u64::MAX));
+    }
+
+    proptest! {
+        #[test]
+        fn picked_primes_make_an_8_byte_pq(random in any::<[u8; 8]>()) {
+            let (p, q) = pick_primes(&random);
+            prop_assert!(p < q && is_prime(p) && is_prime(q));
+            prop_assert!(p >= 1 << 30 && q < 1 << 31);
+            prop_assert_eq!(factorize(p * q), Some((p, q)));
+        }
+
+        #[test]
+        fn factorize_is_total_and_correct(n in any::<u64>()) {
+            if let Some((p, q)) = factorize(n) {
+                prop_assert!(p > 1 && p <= q && p.checked_mul(q) == Some(n));
+            }
+        }
+    }
+}

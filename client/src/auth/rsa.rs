@@ -14,6 +14,7 @@ use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
 use super::Error;
+use super::pem::{Der, pem_body};
 
 /// Telegram's current production key (fingerprint
 /// [`PRODUCTION_KEY_FINGERPRINT`]). Source: TDLib
@@ -49,6 +50,11 @@ pub const TEST_DC_KEY_FINGERPRINT: i64 = -5595554452916591101;
 /// `openssl genrsa -traditional 2048` for this project). It is public, so it
 /// protects nothing: never use it for anything but tests and demos.
 pub const TEST_SERVER_KEY_PEM: &str = include_str!("testdata/test-server-key.pem");
+
+/// Fingerprint of [`TEST_SERVER_KEY_PEM`] (`D7 51 9A 64 E4 26 5B CC` on the
+/// wire); its public half is `testdata/test-server-key.pub.pem`, for
+/// clients such as Telethon (`telethon.crypto.rsa.add_key`).
+pub const TEST_SERVER_KEY_FINGERPRINT: i64 = -3721337904709348905;
 
 /// Random bytes [`PublicKey::encrypt_rsa_pad`] needs: up to 192 of padding
 /// and 32 for the first `temp_key`.
@@ -133,9 +139,11 @@ impl PublicKey {
             if m < self.n {
                 return Ok(self.raw(&m).to_vec());
             }
-            temp_key = sha256(&[&temp_key]);
+            increment_be(&mut temp_key);
         }
-        Err(invalid("no RSA_PAD temp_key gave a value below the modulus"))
+        Err(invalid(
+            "no RSA_PAD temp_key gave a value below the modulus",
+        ))
     }
 
     /// Encrypts `data` (at most [`LEGACY_MAX_DATA`] bytes) with the legacy
@@ -212,7 +220,14 @@ impl PrivateKey {
             return Err(invalid("the primes do not multiply to the modulus"));
         }
         let public = PublicKey::new(n, e)?;
-        let key = Self { public, p, q, dp, dq, qinv };
+        let key = Self {
+            public,
+            p,
+            q,
+            dp,
+            dq,
+            qinv,
+        };
         // A broken key would decrypt to garbage; check one round trip.
         let probe = BigUint::from(0x1234_5678_u32);
         if key.raw(&BigUint::from_bytes_be(&key.public.raw(&probe))) != probe {
@@ -351,6 +366,17 @@ fn builtin(pem: &str) -> PublicKey {
     PublicKey::from_pem(pem).expect("built-in RSA keys are valid")
 }
 
+/// Adds 1 to a big-endian number, wrapping around.
+fn increment_be(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().rev() {
+        let (sum, carry) = b.overflowing_add(1);
+        *b = sum;
+        if !carry {
+            break;
+        }
+    }
+}
+
 fn invalid(reason: &'static str) -> Error {
     Error::InvalidRsaKey { reason }
 }
@@ -400,102 +426,6 @@ fn tl_bytes(data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// The base64 body of the PEM block labelled `label`, decoded.
-fn pem_body(pem: &str, label: &str) -> Result<Vec<u8>, Error> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = pem.find(&begin).ok_or(invalid("no PEM block of the expected kind"))?;
-    let body = &pem[start + begin.len()..];
-    let stop = body.find(&end).ok_or(invalid("the PEM block is not closed"))?;
-    base64_decode(&body[..stop]).ok_or(invalid("the PEM body is not base64"))
-}
-
-/// Standard base64 with `=` padding; whitespace is skipped.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits, mut padding) = (0u32, 0u32, 0usize);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding += 1;
-                continue;
-            }
-            _ => return None,
-        };
-        if padding > 0 {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    (padding <= 2).then_some(out)
-}
-
-/// A reader of the few DER forms PKCS#1 uses: SEQUENCE and INTEGER.
-struct Der<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Der<'a> {
-    fn new(rest: &'a [u8]) -> Self {
-        Self { rest }
-    }
-
-    /// The contents of the next element, which must have tag `tag`.
-    fn element(&mut self, tag: u8) -> Result<&'a [u8], Error> {
-        let bad = || invalid("malformed DER");
-        let (&t, rest) = self.rest.split_first().ok_or_else(bad)?;
-        let (&first, mut rest) = rest.split_first().ok_or_else(bad)?;
-        if t != tag {
-            return Err(invalid("unexpected DER element"));
-        }
-        let len = match first {
-            0..=0x7f => usize::from(first),
-            0x81..=0x83 => {
-                let n = usize::from(first - 0x80);
-                let (len, after) = rest.split_at_checked(n).ok_or_else(bad)?;
-                rest = after;
-                len.iter().fold(0, |acc, &b| (acc << 8) | usize::from(b))
-            }
-            _ => return Err(bad()),
-        };
-        let (contents, after) = rest.split_at_checked(len).ok_or_else(bad)?;
-        self.rest = after;
-        Ok(contents)
-    }
-
-    fn sequence(&mut self) -> Result<Der<'a>, Error> {
-        self.element(0x30).map(Der::new)
-    }
-
-    /// A non-negative INTEGER.
-    fn uint(&mut self) -> Result<BigUint, Error> {
-        let bytes = self.element(0x02)?;
-        match bytes.first() {
-            Some(b) if b & 0x80 == 0 => Ok(BigUint::from_bytes_be(bytes)),
-            _ => Err(invalid("a DER INTEGER is empty or negative")),
-        }
-    }
-
-    fn finish(&self) -> Result<(), Error> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(invalid("unexpected bytes after the DER key"))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -518,7 +448,10 @@ mod tests {
             hex("85FD64DE851D9DD0")
         );
         assert_eq!(KeySet::default(), set);
-        assert_eq!(KeySet::production().fingerprints(), [PRODUCTION_KEY_FINGERPRINT]);
+        assert_eq!(
+            KeySet::production().fingerprints(),
+            [PRODUCTION_KEY_FINGERPRINT]
+        );
         assert_eq!(KeySet::test_dc().fingerprints(), [TEST_DC_KEY_FINGERPRINT]);
     }
 
@@ -533,7 +466,10 @@ mod tests {
         let set = KeySet::empty().with(server.public_key().clone());
         assert_eq!(set.get(server.fingerprint()), Some(server.public_key()));
         // Adding the same key again does not duplicate it.
-        assert_eq!(set.with(server.public_key().clone()).fingerprints().len(), 1);
+        assert_eq!(
+            set.with(server.public_key().clone()).fingerprints().len(),
+            1
+        );
     }
 
     #[test]
@@ -541,22 +477,32 @@ mod tests {
         let key = test_server_key();
         let public = PublicKey::from_pem(include_str!("testdata/test-server-key.pub.pem"));
         assert_eq!(public.as_ref(), Ok(key.public_key()));
+        assert_eq!(key.fingerprint(), TEST_SERVER_KEY_FINGERPRINT);
         assert!(format!("{key:?}").contains("fingerprint"));
         assert!(!format!("{key:?}").contains("qinv"));
     }
 
     /// Known answer from grammers-crypto 0.11.0 `rsa.rs` `test_rsa_encryption`
     /// (MIT/Apache): an older Telegram key, 96 bytes of data, and randomness
-    /// whose first temp_key already gives a value below the modulus.
+    /// whose first temp_key gives a value above the modulus, so the next
+    /// temp_key is used.
     #[test]
     fn rsa_pad_known_answer() {
         let n = BigUint::parse_bytes(b"25342889448840415564971689590713473206898847759084779052582026594546022463853940585885215951168491965708222649399180603818074200620463776135424884632162512403163793083921641631564740959529419359595852941166848940585952337613333022396096584117954892216031229237302943701877588456738335398602461675225081791820393153757504952636234951323237820036543581047826906120927972487366805292115792231423684261262330394324750785450942589751755390156647751460719351439969059949569615302809050721500330239005077889855323917509948255722081644689442127297605422579707142646660768825302832201908302295573257427896031830742328565032949", 10).expect("n");
         let key = PublicKey::new(n, BigUint::from(65537u32)).expect("key");
-        let data = hex("955ff5a9081a8e635f5743de9b00000004453dc27100000004622f1fcb000000f7a81627bbf511fa4afef71e94a0937474586c1add9198dda81a5df8393871c8293623c5fb968894af1be7dfe9c7be813f9307789242fd0cb0c16a5cb39a8d3e");
-        let mut random = hex("12270000635593b03fee033d0672f9afddf9124de9e77df6251806cba93482e4c9e6e06e7d44e4c4baae821aff91af44789689faaee9bdfc7b2df8c08709afe57396c4638ceaa0dc30114f82447e81d3b53edc423b32660c43a5b8ad057b6450");
+        let data = hex(
+            "955ff5a9081a8e635f5743de9b00000004453dc27100000004622f1fcb000000f7a81627bbf511fa4afef71e94a0937474586c1add9198dda81a5df8393871c8293623c5fb968894af1be7dfe9c7be813f9307789242fd0cb0c16a5cb39a8d3e",
+        );
+        let mut random = hex(
+            "12270000635593b03fee033d0672f9afddf9124de9e77df6251806cba93482e4c9e6e06e7d44e4c4baae821aff91af44789689faaee9bdfc7b2df8c08709afe57396c4638ceaa0dc30114f82447e81d3b53edc423b32660c43a5b8ad057b6450",
+        );
         random.resize(192, 0);
-        random.extend(hex("7dada0920c4973913229e0f881aec7b9db0c392d34f52fb0995ea493ecb4c09d"));
-        let expected = hex("b610642a828b4a61fe32931815cae318d311660580f1e0df768f3140f4d37dfcfcac0c2870318de4ff2d2e0e9669bcfdc0bad06cadb1b59d9726b427368a9c7b4fc0d5e7b2e99fc571968705c03acf5341fd7021bef653fa77b3776ae430e366fc46d232459ebe128b08d80e049ae579a48b56ca93b520709468587c81af96666046e9ea85091d729e921e8d8a36f57b27644052dae7387c7f4131701d59cda75251dac66c94276280ef950d3c44c21e5a2454f7da7a6818cf23ae9c490b72b2170d7cbc24f8a93db739d76f2d241c78b80123faaff3e664f074d6375d794dbf2800a0b5bb48d54eceafedfb355bfbebd287d9023264e3b53627888250787a9e");
+        random.extend(hex(
+            "7dada0920c4973913229e0f881aec7b9db0c392d34f52fb0995ea493ecb4c09d",
+        ));
+        let expected = hex(
+            "b610642a828b4a61fe32931815cae318d311660580f1e0df768f3140f4d37dfcfcac0c2870318de4ff2d2e0e9669bcfdc0bad06cadb1b59d9726b427368a9c7b4fc0d5e7b2e99fc571968705c03acf5341fd7021bef653fa77b3776ae430e366fc46d232459ebe128b08d80e049ae579a48b56ca93b520709468587c81af96666046e9ea85091d729e921e8d8a36f57b27644052dae7387c7f4131701d59cda75251dac66c94276280ef950d3c44c21e5a2454f7da7a6818cf23ae9c490b72b2170d7cbc24f8a93db739d76f2d241c78b80123faaff3e664f074d6375d794dbf2800a0b5bb48d54eceafedfb355bfbebd287d9023264e3b53627888250787a9e",
+        );
         assert_eq!(key.encrypt_rsa_pad(&data, &arr(&random)), Ok(expected));
     }
 
@@ -573,7 +519,10 @@ mod tests {
         let key = test_server_key();
         let data: Vec<u8> = (0..100).collect();
         let random: [u8; RSA_PAD_RANDOM_LEN] = std::array::from_fn(|i| (i * 7) as u8);
-        let encrypted = key.public_key().encrypt_rsa_pad(&data, &random).expect("rsa_pad");
+        let encrypted = key
+            .public_key()
+            .encrypt_rsa_pad(&data, &random)
+            .expect("rsa_pad");
         match key.decrypt(&encrypted) {
             Some(Decrypted::RsaPad(plain)) => {
                 assert_eq!(plain.len(), 192);
@@ -583,9 +532,15 @@ mod tests {
             other => panic!("not RSA_PAD: {other:?}"),
         }
         let random = [0xAB; 255];
-        let encrypted = key.public_key().encrypt_legacy(&data, &random).expect("legacy");
+        let encrypted = key
+            .public_key()
+            .encrypt_legacy(&data, &random)
+            .expect("legacy");
         match key.decrypt(&encrypted) {
-            Some(Decrypted::Legacy { sha1: hash, data: plain }) => {
+            Some(Decrypted::Legacy {
+                sha1: hash,
+                data: plain,
+            }) => {
                 assert_eq!(hash, sha1(&[&data]));
                 assert_eq!(plain[..100], data[..]);
                 assert_eq!(plain.len(), LEGACY_MAX_DATA);
@@ -648,7 +603,11 @@ mod tests {
         const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {

@@ -1,0 +1,870 @@
+//! The client role of the auth key exchange
+//! (<https://core.telegram.org/mtproto/auth_key>).
+//!
+//! Each step checks the server's answer, then builds the next request from
+//! the randomness it is given. The states are consumed, so a step cannot be
+//! replayed by mistake.
+
+use num_bigint::BigUint;
+use tl::{Serializable, enums, functions, types};
+
+use super::dh::{self, check_group, in_safe_range, tmp_aes_key_iv};
+use super::rsa::{KeySet, RSA_PAD_RANDOM_LEN, sha1, to_256};
+use super::{Error, array_at, be_bytes, check_nonces, open, pq, seal};
+
+/// Random bytes [`step2`] needs: `new_nonce` (32), then RSA_PAD's padding
+/// and first `temp_key` (224).
+pub const STEP2_RANDOM_LEN: usize = 32 + RSA_PAD_RANDOM_LEN;
+
+/// Random bytes [`step3`] and [`step3_retry`] need: the secret `b` (256),
+/// padding for `client_DH_inner_data` (16), and a seed for the primality
+/// test of a `dh_prime` that is not Telegram's (32).
+pub const STEP3_RANDOM_LEN: usize = 256 + 16 + 32;
+
+/// How many `dh_gen_retry` answers in a row [`create_key`] accepts.
+pub const MAX_RETRIES: u32 = 5;
+
+/// State after [`step1`]: the nonce sent in `req_pq_multi`.
+#[derive(Clone, Debug)]
+pub struct Step1 {
+    nonce: [u8; 16],
+}
+
+/// State after [`step2`]: the nonces, including the secret `new_nonce`.
+#[derive(Clone)]
+pub struct Step2 {
+    nonce: [u8; 16],
+    server_nonce: [u8; 16],
+    new_nonce: [u8; 32],
+}
+
+/// What the server's checked `server_DH_inner_data` fixed, kept for retries.
+#[derive(Clone)]
+struct Params {
+    nonce: [u8; 16],
+    server_nonce: [u8; 16],
+    new_nonce: [u8; 32],
+    key: [u8; 32],
+    iv: [u8; 32],
+    g: BigUint,
+    p: BigUint,
+    g_a: BigUint,
+    time_offset: i32,
+    retry_id: i64,
+    retries: u32,
+}
+
+/// State after [`step3`]: the key computed, waiting for the server's verdict.
+#[derive(Clone)]
+pub struct Step3 {
+    params: Params,
+    auth_key: [u8; 256],
+}
+
+/// The server asked to try again with a new `b` (`dh_gen_retry`): pass this
+/// to [`step3_retry`].
+#[derive(Clone)]
+pub struct Retry {
+    params: Params,
+}
+
+/// The result of a completed exchange.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// The 2048-bit auth key, big-endian.
+    pub auth_key: [u8; 256],
+    /// `server_time - now` in seconds, to correct message ids.
+    pub time_offset: i32,
+    /// The first server salt, `new_nonce[0..8] XOR server_nonce[0..8]`.
+    pub first_salt: i64,
+}
+
+/// What [`create_key`] makes of the server's answer.
+#[derive(Clone, Debug)]
+pub enum DhOutcome {
+    /// `dh_gen_ok`: the key is agreed.
+    Finished(Finished),
+    /// `dh_gen_retry`: go again with [`step3_retry`].
+    Retry(Retry),
+}
+
+macro_rules! secret_debug {
+    ($($ty:ident),*) => {$(
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+secret_debug!(Step2, Step3, Retry);
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finished")
+            .field("auth_key_id", &self.auth_key_id())
+            .field("time_offset", &self.time_offset)
+            .field("first_salt", &self.first_salt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Finished {
+    /// The key's id, as encrypted messages carry it.
+    pub fn auth_key_id(&self) -> i64 {
+        dh::auth_key_id(&self.auth_key)
+    }
+}
+
+/// Starts the exchange: `req_pq_multi` with the random `nonce`.
+pub fn step1(nonce: [u8; 16]) -> (functions::ReqPqMulti, Step1) {
+    (functions::ReqPqMulti { nonce }, Step1 { nonce })
+}
+
+/// Checks `resPQ`, factorizes `pq`, and answers `req_DH_params` with
+/// `p_q_inner_data_dc` (for DC `dc`: +10000 on test servers, negative for
+/// media DCs) encrypted with RSA_PAD under the first offered key that `keys`
+/// knows.
+pub fn step2(
+    data: Step1,
+    response: enums::ResPq,
+    keys: &KeySet,
+    dc: i32,
+    random: &[u8; STEP2_RANDOM_LEN],
+) -> Result<(functions::ReqDhParams, Step2), Error> {
+    let enums::ResPq::ResPq(res) = response;
+    if res.nonce != data.nonce {
+        return Err(Error::InvalidNonce);
+    }
+    let fingerprints = res.server_public_key_fingerprints;
+    let Some(key) = keys.choose(&fingerprints) else {
+        return Err(Error::UnknownFingerprint { fingerprints });
+    };
+    let new_nonce = array_at(random, 0);
+    let rsa_random = &array_at(random, 32);
+    let inner = pq_inner_data(&res.pq, res.nonce, res.server_nonce, new_nonce, dc)?;
+    let (p, q) = (inner.p.clone(), inner.q.clone());
+    let inner = enums::PQInnerData::Dc(inner).to_bytes();
+    let request = functions::ReqDhParams {
+        nonce: res.nonce,
+        server_nonce: res.server_nonce,
+        p,
+        q,
+        public_key_fingerprint: key.fingerprint(),
+        encrypted_data: key.encrypt_rsa_pad(&inner, rsa_random)?,
+    };
+    let state = Step2 {
+        nonce: res.nonce,
+        server_nonce: res.server_nonce,
+        new_nonce,
+    };
+    Ok((request, state))
+}
+
+/// `p_q_inner_data_dc` for `pq` (1 to 8 big-endian bytes), factorized.
+fn pq_inner_data(
+    pq_bytes: &[u8],
+    nonce: [u8; 16],
+    server_nonce: [u8; 16],
+    new_nonce: [u8; 32],
+    dc: i32,
+) -> Result<types::PQInnerDataDc, Error> {
+    if pq_bytes.is_empty() || pq_bytes.len() > 8 {
+        return Err(Error::InvalidPq {
+            len: pq_bytes.len(),
+        });
+    }
+    let pq = pq_bytes
+        .iter()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let (p, q) = pq::factorize(pq).ok_or(Error::Factorization { pq })?;
+    Ok(types::PQInnerDataDc {
+        pq: pq_bytes.to_vec(),
+        p: be_bytes(p),
+        q: be_bytes(q),
+        nonce,
+        server_nonce,
+        new_nonce,
+        dc,
+    })
+}
+
+/// Checks `server_DH_params`, decrypts and checks `server_DH_inner_data`
+/// (nonces, hash, a safe 2048-bit `dh_prime`, `g`, the range of `g_a`),
+/// then answers `set_client_DH_params` with `g_b` for the secret `b` from
+/// `random`. `now_unix` is the local time, for the time offset.
+pub fn step3(
+    data: Step2,
+    response: enums::ServerDhParams,
+    random: &[u8; STEP3_RANDOM_LEN],
+    now_unix: i32,
+) -> Result<(functions::SetClientDhParams, Step3), Error> {
+    let Step2 {
+        nonce,
+        server_nonce,
+        new_nonce,
+    } = data;
+    let ok = match response {
+        enums::ServerDhParams::Ok(ok) => ok,
+        enums::ServerDhParams::Fail(fail) => {
+            check_nonces(&fail.nonce, &fail.server_nonce, &nonce, &server_nonce)?;
+            // new_nonce_hash: the 128 lower-order bits of SHA1(new_nonce).
+            if fail.new_nonce_hash[..] != sha1(&[&new_nonce])[4..] {
+                return Err(Error::InvalidNewNonceHash);
+            }
+            return Err(Error::ServerDhParamsFail);
+        }
+    };
+    check_nonces(&ok.nonce, &ok.server_nonce, &nonce, &server_nonce)?;
+    let (key, iv) = tmp_aes_key_iv(&server_nonce, &new_nonce);
+    let enums::ServerDhInnerData::ServerDhInnerData(inner) = open(&ok.encrypted_answer, &key, &iv)?;
+    check_nonces(&inner.nonce, &inner.server_nonce, &nonce, &server_nonce)?;
+    let p = check_group(&inner.dh_prime, inner.g, &array_at(random, 256 + 16))?;
+    let g_a = BigUint::from_bytes_be(&inner.g_a);
+    if !in_safe_range(&g_a, &p) {
+        return Err(Error::GaOutOfRange);
+    }
+    let params = Params {
+        nonce,
+        server_nonce,
+        new_nonce,
+        key,
+        iv,
+        g: BigUint::from(inner.g.unsigned_abs()),
+        p,
+        g_a,
+        time_offset: inner.server_time.saturating_sub(now_unix),
+        retry_id: 0,
+        retries: 0,
+    };
+    client_dh(params, random)
+}
+
+/// After `dh_gen_retry`: a new `b` from `random`, and `retry_id` set to the
+/// aux hash of the refused key.
+pub fn step3_retry(
+    data: Retry,
+    random: &[u8; STEP3_RANDOM_LEN],
+) -> Result<(functions::SetClientDhParams, Step3), Error> {
+    client_dh(data.params, random)
+}
+
+/// `g_b`, the auth key and the encrypted `client_DH_inner_data`.
+fn client_dh(
+    params: Params,
+    random: &[u8; STEP3_RANDOM_LEN],
+) -> Result<(functions::SetClientDhParams, Step3), Error> {
+    let b = BigUint::from_bytes_be(&random[..256]);
+    let g_b = params.g.modpow(&b, &params.p);
+    if !in_safe_range(&g_b, &params.p) {
+        return Err(Error::GbOutOfRange);
+    }
+    let auth_key = to_256(&params.g_a.modpow(&b, &params.p));
+    let inner = enums::ClientDhInnerData::ClientDhInnerData(types::ClientDhInnerData {
+        nonce: params.nonce,
+        server_nonce: params.server_nonce,
+        retry_id: params.retry_id,
+        g_b: to_256(&g_b).to_vec(),
+    });
+    let padding = array_at(random, 256);
+    let request = functions::SetClientDhParams {
+        nonce: params.nonce,
+        server_nonce: params.server_nonce,
+        encrypted_data: seal(&inner.to_bytes(), &params.key, &params.iv, &padding),
+    };
+    Ok((request, Step3 { params, auth_key }))
+}
+
+/// Checks the server's `dh_gen_ok` / `dh_gen_retry` / `dh_gen_fail`: the
+/// nonces and `new_nonce_hash1/2/3` computed from our key, which proves the
+/// server derived the same key.
+pub fn create_key(
+    data: Step3,
+    response: enums::SetClientDhParamsAnswer,
+) -> Result<DhOutcome, Error> {
+    use enums::SetClientDhParamsAnswer as A;
+    let Step3 { params, auth_key } = data;
+    let (answer_nonce, answer_server_nonce, hash, number) = match &response {
+        A::DhGenOk(x) => (x.nonce, x.server_nonce, x.new_nonce_hash1, 1),
+        A::DhGenRetry(x) => (x.nonce, x.server_nonce, x.new_nonce_hash2, 2),
+        A::DhGenFail(x) => (x.nonce, x.server_nonce, x.new_nonce_hash3, 3),
+    };
+    check_nonces(
+        &answer_nonce,
+        &answer_server_nonce,
+        &params.nonce,
+        &params.server_nonce,
+    )?;
+    if hash != dh::new_nonce_hash(&auth_key, &params.new_nonce, number) {
+        return Err(Error::InvalidNewNonceHash);
+    }
+    match response {
+        A::DhGenOk(_) => Ok(DhOutcome::Finished(Finished {
+            auth_key,
+            time_offset: params.time_offset,
+            first_salt: dh::first_salt(&params.new_nonce, &params.server_nonce),
+        })),
+        A::DhGenRetry(_) if params.retries >= MAX_RETRIES => {
+            Err(Error::TooManyRetries { max: MAX_RETRIES })
+        }
+        A::DhGenRetry(_) => Ok(DhOutcome::Retry(Retry {
+            params: Params {
+                retry_id: dh::auth_key_aux_hash(&auth_key),
+                retries: params.retries + 1,
+                ..params
+            },
+        })),
+        A::DhGenFail(_) => Err(Error::DhGenFail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use grammers_crypto::aes::ige_decrypt;
+    use proptest::prelude::*;
+    use tl::{Deserializable, Identifiable};
+
+    use super::*;
+    use crate::auth::dh::{TELEGRAM_DH_PRIME, telegram_prime};
+    use crate::auth::rsa::{PRODUCTION_KEY_FINGERPRINT, PrivateKey, test_server_key};
+    use crate::auth::server;
+    use crate::auth::testutil::{UNSAFE_PRIME, arr, body, decimal, hex, value};
+
+    /// The official example's randomness for step 2: `new_nonce` and the
+    /// RSA_PAD padding. Its `temp_key` is not published (zeros here).
+    fn sample_step2_random() -> [u8; STEP2_RANDOM_LEN] {
+        let mut random = value("new_nonce");
+        random.extend(value("rsa_pad_random_padding_bytes"));
+        random.resize(STEP2_RANDOM_LEN, 0);
+        arr(&random)
+    }
+
+    /// The official example's randomness for step 3: `b` and the padding.
+    fn sample_step3_random() -> [u8; STEP3_RANDOM_LEN] {
+        let mut random = value("b");
+        random.extend(value("client_dh_padding"));
+        random.resize(STEP3_RANDOM_LEN, 0);
+        arr(&random)
+    }
+
+    /// <https://core.telegram.org/mtproto/samples-auth_key>, replayed from
+    /// the client side byte for byte. The server side cannot be replayed:
+    /// it needs Telegram's private key (see `server::tests`).
+    #[test]
+    fn official_worked_example() {
+        // 1. req_pq_multi.
+        let (request, state) = step1(arr(&value("nonce")));
+        assert_eq!(request.to_bytes(), body("req_pq_multi"));
+
+        // 2. resPQ -> req_DH_params, with p_q_inner_data_dc for DC 2.
+        let res_pq = enums::ResPq::from_bytes(&body("resPQ")).expect("resPQ");
+        let enums::ResPq::ResPq(ref fields) = res_pq;
+        let inner = pq_inner_data(
+            &fields.pq,
+            fields.nonce,
+            fields.server_nonce,
+            arr(&value("new_nonce")),
+            2,
+        )
+        .expect("pq");
+        assert_eq!(inner.p, be_bytes(decimal("p_decimal")));
+        assert_eq!(inner.q, be_bytes(decimal("q_decimal")));
+        let inner = enums::PQInnerData::Dc(inner).to_bytes();
+        assert_eq!(inner, value("p_q_inner_data_dc"));
+        assert_eq!(
+            inner.len() + value("rsa_pad_random_padding_bytes").len(),
+            192
+        );
+        let random = sample_step2_random();
+        let (request, state) =
+            step2(state, res_pq, &KeySet::production(), 2, &random).expect("step2");
+        assert_eq!(request.public_key_fingerprint, PRODUCTION_KEY_FINGERPRINT);
+        assert_eq!(request.encrypted_data.len(), 256);
+        // Everything but RSA_PAD's output (its temp_key is unknown) matches.
+        let published = functions::ReqDhParams {
+            encrypted_data: value("rsa_pad_encrypted_data"),
+            ..request
+        };
+        assert_eq!(published.to_bytes(), body("req_DH_params"));
+
+        // 3. server_DH_params_ok -> set_client_DH_params.
+        let (key, iv) = tmp_aes_key_iv(&arr(&value("server_nonce")), &arr(&value("new_nonce")));
+        let response = enums::ServerDhParams::from_bytes(&body("server_DH_params_ok")).expect("ok");
+        let enums::ServerDhParams::Ok(ref ok) = response else {
+            panic!("not server_DH_params_ok")
+        };
+        let mut answer = ok.encrypted_answer.clone();
+        ige_decrypt(&mut answer, &key, &iv);
+        assert_eq!(answer, value("answer_with_hash"));
+        // The client's clock is one second behind (msg_id 0x65C53D50...).
+        let (request, state) =
+            step3(state, response, &sample_step3_random(), 0x65C5_3D50).expect("step3");
+        assert_eq!(request.encrypted_data, value("client_dh_encrypted_data"));
+        assert_eq!(request.to_bytes(), body("set_client_DH_params"));
+        let mut plain = request.encrypted_data.clone();
+        ige_decrypt(&mut plain, &key, &iv);
+        let inner = value("client_DH_inner_data");
+        assert_eq!(plain[..20], sha1(&[&inner]));
+        assert_eq!(plain[20..20 + inner.len()], inner[..]);
+        assert_eq!(plain[20 + inner.len()..], value("client_dh_padding")[..]);
+        assert_eq!(inner[inner.len() - 256..], value("g_b")[..]);
+
+        // 4. dh_gen_ok: the key, its id, the time offset and the first salt.
+        let answer = enums::SetClientDhParamsAnswer::from_bytes(&body("dh_gen_ok")).expect("ok");
+        let DhOutcome::Finished(done) = create_key(state, answer).expect("create_key") else {
+            panic!("not finished")
+        };
+        assert_eq!(done.auth_key.to_vec(), value("auth_key"));
+        assert_eq!(
+            done.auth_key_id().to_le_bytes().to_vec(),
+            hex("65588B3350EF784E")
+        );
+        assert_eq!(done.time_offset, 1);
+        assert_eq!(
+            done.first_salt.to_le_bytes().to_vec(),
+            hex("49A6747298503DCE")
+        );
+        assert!(!format!("{done:?}").contains("auth_key:"));
+    }
+
+    // ---- A hostile server, one check at a time. ----
+
+    const NONCE: [u8; 16] = [0x11; 16];
+    const NEW_NONCE: [u8; 32] = [0x33; 32];
+
+    struct Hostile {
+        key: PrivateKey,
+        res_pq: types::ResPq,
+        server: server::Step1,
+    }
+
+    impl Hostile {
+        fn new() -> Self {
+            let key = test_server_key();
+            let (enums::ResPq::ResPq(res_pq), server) =
+                server::step1(NONCE, std::slice::from_ref(&key), &[0x22; 24]);
+            Self {
+                key,
+                res_pq,
+                server,
+            }
+        }
+
+        fn keys(&self) -> KeySet {
+            KeySet::empty().with(self.key.public_key().clone())
+        }
+
+        fn step2_with(&self, res_pq: types::ResPq) -> Result<Step2, Error> {
+            let mut random = [0x44; STEP2_RANDOM_LEN];
+            random[..32].copy_from_slice(&NEW_NONCE);
+            let response = enums::ResPq::ResPq(res_pq);
+            step2(step1(NONCE).1, response, &self.keys(), 2, &random).map(|(_, s)| s)
+        }
+
+        /// The client, waiting for server_DH_params, and the honest answer.
+        fn at_step3(&self) -> (Step2, types::ServerDhInnerData) {
+            let mut random = [0x44; STEP2_RANDOM_LEN];
+            random[..32].copy_from_slice(&NEW_NONCE);
+            let response = enums::ResPq::ResPq(self.res_pq.clone());
+            let (request, client) =
+                step2(step1(NONCE).1, response, &self.keys(), 2, &random).expect("step2");
+            let keys = std::slice::from_ref(&self.key);
+            let (response, _) =
+                server::step2(self.server.clone(), request, keys, &[0x55; 272], 1000)
+                    .expect("server step2");
+            let enums::ServerDhParams::Ok(ok) = response else {
+                panic!("fail")
+            };
+            let inner = opened(&ok.encrypted_answer);
+            (client, inner)
+        }
+
+        fn step3_with(&self, inner: types::ServerDhInnerData) -> Result<Step3, Error> {
+            let (client, _) = self.at_step3();
+            let answer = sealed(&inner);
+            let response = enums::ServerDhParams::Ok(types::ServerDhParamsOk {
+                nonce: NONCE,
+                server_nonce: self.res_pq.server_nonce,
+                encrypted_answer: answer,
+            });
+            step3(client, response, &[0x66; STEP3_RANDOM_LEN], 1000).map(|(_, s)| s)
+        }
+
+        fn finished_step3(&self) -> Step3 {
+            let (_, inner) = self.at_step3();
+            self.step3_with(inner).expect("honest step3")
+        }
+    }
+
+    fn tmp_key() -> ([u8; 32], [u8; 32]) {
+        tmp_aes_key_iv(&Hostile::new().res_pq.server_nonce, &NEW_NONCE)
+    }
+
+    fn sealed(inner: &types::ServerDhInnerData) -> Vec<u8> {
+        let (key, iv) = tmp_key();
+        let boxed = enums::ServerDhInnerData::ServerDhInnerData(inner.clone());
+        seal(&boxed.to_bytes(), &key, &iv, &[0; 16])
+    }
+
+    fn opened(encrypted: &[u8]) -> types::ServerDhInnerData {
+        let (key, iv) = tmp_key();
+        let enums::ServerDhInnerData::ServerDhInnerData(inner) =
+            open(encrypted, &key, &iv).expect("open");
+        inner
+    }
+
+    #[test]
+    fn hostile_res_pq_is_refused() {
+        let h = Hostile::new();
+        assert!(h.step2_with(h.res_pq.clone()).is_ok());
+        let cases = [
+            (
+                types::ResPq {
+                    nonce: [0; 16],
+                    ..h.res_pq.clone()
+                },
+                Error::InvalidNonce,
+            ),
+            (
+                types::ResPq {
+                    server_public_key_fingerprints: vec![1, PRODUCTION_KEY_FINGERPRINT],
+                    ..h.res_pq.clone()
+                },
+                Error::UnknownFingerprint {
+                    fingerprints: vec![1, PRODUCTION_KEY_FINGERPRINT],
+                },
+            ),
+            (
+                types::ResPq {
+                    pq: be_bytes(1_000_000_007),
+                    ..h.res_pq.clone()
+                },
+                Error::Factorization { pq: 1_000_000_007 },
+            ),
+            (
+                types::ResPq {
+                    pq: vec![1; 9],
+                    ..h.res_pq.clone()
+                },
+                Error::InvalidPq { len: 9 },
+            ),
+            (
+                types::ResPq {
+                    pq: vec![],
+                    ..h.res_pq.clone()
+                },
+                Error::InvalidPq { len: 0 },
+            ),
+        ];
+        for (res_pq, error) in cases {
+            assert_eq!(h.step2_with(res_pq).err(), Some(error));
+        }
+    }
+
+    #[test]
+    fn hostile_server_dh_params_are_refused() {
+        let h = Hostile::new();
+        let (_, good) = h.at_step3();
+        assert!(h.step3_with(good.clone()).is_ok());
+        let p = telegram_prime();
+        let margin = BigUint::from(1u8) << 1984u32;
+        let with_prime = |dh_prime: Vec<u8>| types::ServerDhInnerData {
+            dh_prime,
+            ..good.clone()
+        };
+        let with_g = |g| types::ServerDhInnerData { g, ..good.clone() };
+        let with_g_a = |g_a: BigUint| types::ServerDhInnerData {
+            g_a: g_a.to_bytes_be(),
+            ..good.clone()
+        };
+        let unsafe_prime = hex(UNSAFE_PRIME);
+        let cases = [
+            (
+                types::ServerDhInnerData {
+                    nonce: [0; 16],
+                    ..good.clone()
+                },
+                Error::InvalidNonce,
+            ),
+            (
+                types::ServerDhInnerData {
+                    server_nonce: [0; 16],
+                    ..good.clone()
+                },
+                Error::InvalidServerNonce,
+            ),
+            (with_prime(unsafe_prime), Error::InvalidDhPrime),
+            (
+                with_prime(to_256(&(&p + 2u8)).to_vec()),
+                Error::InvalidDhPrime,
+            ),
+            (
+                with_prime(TELEGRAM_DH_PRIME[1..].to_vec()),
+                Error::InvalidDhPrime,
+            ),
+            (with_prime(vec![23]), Error::InvalidDhPrime),
+            (with_g(2), Error::InvalidG { g: 2 }),
+            (with_g(1), Error::InvalidG { g: 1 }),
+            (with_g(8), Error::InvalidG { g: 8 }),
+            (with_g_a(BigUint::from(1u8)), Error::GaOutOfRange),
+            (with_g_a(&p - 1u8), Error::GaOutOfRange),
+            (with_g_a(&margin - 1u8), Error::GaOutOfRange),
+            (with_g_a(&p - &margin + 1u8), Error::GaOutOfRange),
+            (with_g_a(p.clone()), Error::GaOutOfRange),
+        ];
+        for (inner, error) in cases {
+            assert_eq!(h.step3_with(inner).err(), Some(error));
+        }
+    }
+
+    #[test]
+    fn tampered_server_dh_params_are_refused() {
+        let h = Hostile::new();
+        let (_, good) = h.at_step3();
+        let server_nonce = h.res_pq.server_nonce;
+        let ok = |nonce, server_nonce, encrypted_answer| {
+            enums::ServerDhParams::Ok(types::ServerDhParamsOk {
+                nonce,
+                server_nonce,
+                encrypted_answer,
+            })
+        };
+        let (key, iv) = tmp_key();
+        let mut bad_hash = sealed(&good);
+        ige_decrypt(&mut bad_hash, &key, &iv);
+        bad_hash[0] ^= 1;
+        grammers_crypto::aes::ige_encrypt(&mut bad_hash, &key, &iv);
+        let mut long_padding = sealed(&good);
+        long_padding.extend(sealed(&good)[..16].to_vec());
+        let hash = |n: &[u8; 32]| arr::<16>(&sha1(&[n])[4..]);
+        let fail = |new_nonce_hash| {
+            enums::ServerDhParams::Fail(types::ServerDhParamsFail {
+                nonce: NONCE,
+                server_nonce,
+                new_nonce_hash,
+            })
+        };
+        let cases = [
+            (
+                ok([0; 16], server_nonce, sealed(&good)),
+                Error::InvalidNonce,
+            ),
+            (ok(NONCE, [0; 16], sealed(&good)), Error::InvalidServerNonce),
+            (ok(NONCE, server_nonce, bad_hash), Error::InvalidAnswerHash),
+            (
+                ok(NONCE, server_nonce, sealed(&good)[..590].to_vec()),
+                Error::InvalidAnswerLength { len: 590 },
+            ),
+            (
+                ok(NONCE, server_nonce, vec![0; 33]),
+                Error::InvalidAnswerLength { len: 33 },
+            ),
+            (
+                ok(NONCE, server_nonce, long_padding.clone()),
+                Error::InvalidAnswerLength {
+                    len: long_padding.len(),
+                },
+            ),
+            (fail(hash(&NEW_NONCE)), Error::ServerDhParamsFail),
+            (fail([0; 16]), Error::InvalidNewNonceHash),
+        ];
+        for (response, error) in cases {
+            let (client, _) = h.at_step3();
+            let refused = step3(client, response, &[0x66; STEP3_RANDOM_LEN], 0);
+            assert_eq!(refused.err(), Some(error));
+        }
+    }
+
+    #[test]
+    fn hostile_dh_gen_answers_are_refused() {
+        let h = Hostile::new();
+        let state = h.finished_step3();
+        let server_nonce = h.res_pq.server_nonce;
+        let hash = |n| dh::new_nonce_hash(&state.auth_key, &NEW_NONCE, n);
+        use enums::SetClientDhParamsAnswer as A;
+        let ok = |nonce, server_nonce, new_nonce_hash1| {
+            A::DhGenOk(types::DhGenOk {
+                nonce,
+                server_nonce,
+                new_nonce_hash1,
+            })
+        };
+        let cases = [
+            (ok([0; 16], server_nonce, hash(1)), Error::InvalidNonce),
+            (ok(NONCE, [0; 16], hash(1)), Error::InvalidServerNonce),
+            (ok(NONCE, server_nonce, hash(2)), Error::InvalidNewNonceHash),
+            (ok(NONCE, server_nonce, [0; 16]), Error::InvalidNewNonceHash),
+            (
+                A::DhGenFail(types::DhGenFail {
+                    nonce: NONCE,
+                    server_nonce,
+                    new_nonce_hash3: hash(3),
+                }),
+                Error::DhGenFail,
+            ),
+            (
+                A::DhGenRetry(types::DhGenRetry {
+                    nonce: NONCE,
+                    server_nonce,
+                    new_nonce_hash2: hash(3),
+                }),
+                Error::InvalidNewNonceHash,
+            ),
+        ];
+        for (answer, error) in cases {
+            assert_eq!(create_key(state.clone(), answer).err(), Some(error));
+        }
+        let good = ok(NONCE, server_nonce, hash(1));
+        assert!(matches!(
+            create_key(state, good),
+            Ok(DhOutcome::Finished(_))
+        ));
+    }
+
+    #[test]
+    fn endless_retries_are_refused() {
+        let h = Hostile::new();
+        let mut state = h.finished_step3();
+        for attempt in 0..=MAX_RETRIES {
+            let answer = enums::SetClientDhParamsAnswer::DhGenRetry(types::DhGenRetry {
+                nonce: NONCE,
+                server_nonce: h.res_pq.server_nonce,
+                new_nonce_hash2: dh::new_nonce_hash(&state.auth_key, &NEW_NONCE, 2),
+            });
+            match create_key(state.clone(), answer) {
+                Ok(DhOutcome::Retry(retry)) => {
+                    assert_eq!(
+                        retry.params.retry_id,
+                        dh::auth_key_aux_hash(&state.auth_key)
+                    );
+                    let random = [attempt as u8 + 1; STEP3_RANDOM_LEN];
+                    state = step3_retry(retry, &random).expect("retry").1;
+                }
+                Err(error) => {
+                    assert_eq!(attempt, MAX_RETRIES);
+                    assert_eq!(error, Error::TooManyRetries { max: MAX_RETRIES });
+                    return;
+                }
+                Ok(DhOutcome::Finished(_)) => panic!("finished on a retry"),
+            }
+        }
+        panic!("retried forever");
+    }
+
+    #[test]
+    fn errors_display_clearly() {
+        let text = Error::InvalidG { g: 9 }.to_string();
+        assert_eq!(
+            text,
+            "auth key exchange: g = 9 is not a valid generator for dh_prime"
+        );
+        let decode = tl::DeserializeError::UnexpectedEof {
+            needed: 4,
+            remaining: 0,
+        };
+        assert_eq!(Error::from(decode.clone()), Error::Decode(decode));
+    }
+
+    // ---- Random input never panics the client. ----
+
+    fn any_step2() -> Step2 {
+        Step2 {
+            nonce: NONCE,
+            server_nonce: [0x22; 16],
+            new_nonce: NEW_NONCE,
+        }
+    }
+
+    fn any_step3() -> Step3 {
+        let p = telegram_prime();
+        Step3 {
+            params: Params {
+                nonce: NONCE,
+                server_nonce: [0x22; 16],
+                new_nonce: NEW_NONCE,
+                key: [1; 32],
+                iv: [2; 32],
+                g: BigUint::from(3u8),
+                g_a: &p - 12345u32,
+                p,
+                time_offset: 0,
+                retry_id: 0,
+                retries: 0,
+            },
+            auth_key: [7; 256],
+        }
+    }
+
+    fn with_id(id: u32, rest: &[u8]) -> Vec<u8> {
+        [&id.to_le_bytes()[..], rest].concat()
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic_the_client(
+            bytes in proptest::collection::vec(any::<u8>(), 0..700),
+            id in 0usize..3,
+        ) {
+            let ids = [
+                types::ResPq::CONSTRUCTOR_ID,
+                types::ServerDhParamsOk::CONSTRUCTOR_ID,
+                types::DhGenOk::CONSTRUCTOR_ID,
+            ];
+            let data = with_id(ids[id], &bytes);
+            for data in [&bytes, &data] {
+                if let Ok(res_pq) = enums::ResPq::from_bytes(data) {
+                    let _ = step2(step1(NONCE).1, res_pq, &KeySet::telegram(), 2, &[0; STEP2_RANDOM_LEN]);
+                }
+                if let Ok(params) = enums::ServerDhParams::from_bytes(data) {
+                    let _ = step3(any_step2(), params, &[0; STEP3_RANDOM_LEN], 0);
+                }
+                if let Ok(answer) = enums::SetClientDhParamsAnswer::from_bytes(data) {
+                    let _ = create_key(any_step3(), answer);
+                }
+            }
+        }
+
+        #[test]
+        fn random_fields_never_panic_the_client(
+            pq in proptest::collection::vec(any::<u8>(), 0..10),
+            known in any::<bool>(),
+            answer in proptest::collection::vec(any::<u8>(), 0..700),
+            hash in any::<[u8; 16]>(),
+            kind in 0usize..3,
+        ) {
+            let fingerprints = if known { vec![PRODUCTION_KEY_FINGERPRINT] } else { vec![9] };
+            let res_pq = enums::ResPq::ResPq(types::ResPq {
+                nonce: NONCE,
+                server_nonce: [0x22; 16],
+                pq,
+                server_public_key_fingerprints: fingerprints,
+            });
+            let _ = step2(step1(NONCE).1, res_pq, &KeySet::telegram(), 2, &[0; STEP2_RANDOM_LEN]);
+            let params = enums::ServerDhParams::Ok(types::ServerDhParamsOk {
+                nonce: NONCE,
+                server_nonce: [0x22; 16],
+                encrypted_answer: answer,
+            });
+            prop_assert!(step3(any_step2(), params, &[0; STEP3_RANDOM_LEN], 0).is_err());
+            use enums::SetClientDhParamsAnswer as A;
+            let (nonce, server_nonce) = (NONCE, [0x22; 16]);
+            let answer = match kind {
+                0 => A::DhGenOk(types::DhGenOk { nonce, server_nonce, new_nonce_hash1: hash }),
+                1 => A::DhGenRetry(types::DhGenRetry { nonce, server_nonce, new_nonce_hash2: hash }),
+                _ => A::DhGenFail(types::DhGenFail { nonce, server_nonce, new_nonce_hash3: hash }),
+            };
+            prop_assert!(create_key(any_step3(), answer).is_err());
+        }
+
+        #[test]
+        fn generated_answers_never_panic_the_client(
+            res_pq in tl::random::strategy::<enums::ResPq>(2),
+            params in tl::random::strategy::<enums::ServerDhParams>(2),
+            answer in tl::random::strategy::<enums::SetClientDhParamsAnswer>(2),
+        ) {
+            let _ = step2(step1(NONCE).1, res_pq, &KeySet::telegram(), 2, &[0; STEP2_RANDOM_LEN]);
+            let _ = step3(any_step2(), params, &[0; STEP3_RANDOM_LEN], 0);
+            let _ = create_key(any_step3(), answer);
+        }
+    }
+}
