@@ -7,7 +7,11 @@
 #![deny(unsafe_code)]
 
 pub mod auth;
+pub mod dc;
+pub mod invoke;
 pub mod mtp;
+pub mod net;
+pub mod rpc;
 pub mod transport;
 
 pub use tl;

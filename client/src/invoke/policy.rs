@@ -1,0 +1,191 @@
+//! When to retry a failed call, and after how long. The policy decides; it
+//! never sleeps (the invoker does), so it is tested without a clock.
+//!
+//! - `FLOOD_WAIT_X` / `FLOOD_PREMIUM_WAIT_X`: wait X seconds (plus a small
+//!   margin) and retry, as long as X is within the configured cap.
+//! - 5xx answers, `-503` transport errors and dropped connections: retry with
+//!   exponential backoff, a bounded number of times.
+//! - Everything else is returned to the caller.
+
+use std::time::Duration;
+
+use crate::rpc::InvocationError;
+use crate::transport::TransportError;
+
+/// Why a call is being retried (shown to the user as an event).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetryReason {
+    /// Telegram asked to wait (`FLOOD_WAIT_X`, `FLOOD_PREMIUM_WAIT_X`).
+    FloodWait {
+        /// The seconds Telegram asked for.
+        seconds: u32,
+    },
+    /// The server had a temporary failure (5xx, `-503`).
+    ServerError,
+    /// The connection dropped or failed.
+    Connection,
+}
+
+/// What to do after a failed attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Try again after `after`.
+    Retry {
+        /// How long to wait first.
+        after: Duration,
+        /// Why.
+        reason: RetryReason,
+    },
+    /// Give the error to the caller.
+    Fail,
+}
+
+/// Limits of the retry policy.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// The longest flood wait that is waited out; longer ones fail.
+    pub max_flood_wait: Duration,
+    /// Added to every flood wait (Telegram's clock and ours differ a bit).
+    pub flood_margin: Duration,
+    /// Attempts in all for server errors and connection failures.
+    pub max_attempts: u32,
+    /// First backoff; doubled for each further attempt.
+    pub base_backoff: Duration,
+    /// The longest backoff.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_flood_wait: Duration::from_secs(15 * 60),
+            flood_margin: Duration::from_secs(1),
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The decision after `attempt` (1 for the first) failed with `error`.
+    pub fn decide(&self, error: &InvocationError, attempt: u32) -> Decision {
+        let backoff = |reason| {
+            if attempt >= self.max_attempts {
+                return Decision::Fail;
+            }
+            let factor = 1u32
+                .checked_shl(attempt.saturating_sub(1))
+                .unwrap_or(u32::MAX);
+            let after = self
+                .base_backoff
+                .saturating_mul(factor)
+                .min(self.max_backoff);
+            Decision::Retry { after, reason }
+        };
+        match error {
+            InvocationError::Rpc(e) if e.is("FLOOD_WAIT") || e.is("FLOOD_PREMIUM_WAIT") => {
+                let seconds = e.value.unwrap_or(1);
+                let wait = Duration::from_secs(seconds.into());
+                if wait > self.max_flood_wait {
+                    Decision::Fail
+                } else {
+                    Decision::Retry {
+                        after: wait + self.flood_margin,
+                        reason: RetryReason::FloodWait { seconds },
+                    }
+                }
+            }
+            InvocationError::Rpc(e) if (500..600).contains(&e.code) || e.code == -503 => {
+                backoff(RetryReason::ServerError)
+            }
+            InvocationError::Transport(TransportError::Status(-503)) => {
+                backoff(RetryReason::ServerError)
+            }
+            InvocationError::Io(_) | InvocationError::Transport(_) => {
+                backoff(RetryReason::Connection)
+            }
+            _ => Decision::Fail,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpc::RpcError;
+
+    fn rpc(code: i32, msg: &str) -> InvocationError {
+        RpcError::parse(code, msg).into()
+    }
+
+    #[test]
+    fn flood_waits_are_waited_out_up_to_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            p.decide(&rpc(420, "FLOOD_WAIT_31"), 1),
+            Decision::Retry {
+                after: Duration::from_secs(32),
+                reason: RetryReason::FloodWait { seconds: 31 }
+            }
+        );
+        assert!(matches!(
+            p.decide(&rpc(420, "FLOOD_PREMIUM_WAIT_3"), 9),
+            Decision::Retry { .. }
+        ));
+        assert_eq!(p.decide(&rpc(420, "FLOOD_WAIT_86400"), 1), Decision::Fail);
+    }
+
+    #[test]
+    fn server_errors_back_off_then_fail() {
+        let p = RetryPolicy::default();
+        let e = rpc(500, "INTERNAL");
+        let waits: Vec<Decision> = (1..=6).map(|a| p.decide(&e, a)).collect();
+        assert_eq!(
+            waits[..3],
+            [
+                Decision::Retry {
+                    after: Duration::from_millis(500),
+                    reason: RetryReason::ServerError
+                },
+                Decision::Retry {
+                    after: Duration::from_millis(1000),
+                    reason: RetryReason::ServerError
+                },
+                Decision::Retry {
+                    after: Duration::from_millis(2000),
+                    reason: RetryReason::ServerError
+                },
+            ]
+        );
+        assert_eq!(waits[5], Decision::Fail);
+        assert!(matches!(
+            p.decide(&InvocationError::Transport(TransportError::Status(-503)), 1),
+            Decision::Retry {
+                reason: RetryReason::ServerError,
+                ..
+            }
+        ));
+        let far = p.decide(&InvocationError::Io("reset".into()), 5);
+        assert_eq!(
+            far,
+            Decision::Retry {
+                after: Duration::from_secs(8),
+                reason: RetryReason::Connection
+            }
+        );
+    }
+
+    #[test]
+    fn other_errors_are_the_callers() {
+        let p = RetryPolicy::default();
+        for e in [
+            rpc(400, "PEER_ID_INVALID"),
+            rpc(401, "AUTH_KEY_UNREGISTERED"),
+            rpc(303, "FILE_MIGRATE_2"),
+        ] {
+            assert_eq!(p.decide(&e, 1), Decision::Fail);
+        }
+        assert_eq!(p.decide(&InvocationError::Dropped, 1), Decision::Fail);
+    }
+}
