@@ -145,8 +145,8 @@ impl Encoder<StatusFrame> for Abridged {
 mod tests {
     use proptest::prelude::*;
 
+    use super::super::testutil::{cuts, encode_all, feed, payloads, positions};
     use super::*;
-    use crate::transport::testutil::{cuts, encode_all, feed, payloads, positions};
 
     fn enc(codec: &mut Abridged, payload: &[u8]) -> Vec<u8> {
         let mut dst = BytesMut::new();

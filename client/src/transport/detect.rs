@@ -37,7 +37,8 @@ pub const DETECT_BYTES: usize = 8;
 
 /// First words (little-endian) that no obfuscated2 init may start with
 /// besides the tags: HTTP methods and a TLS handshake record.
-const FOREIGN_PREFIXES: [[u8; 4]; 5] = [*b"HEAD", *b"POST", *b"GET ", *b"OPTI", [0x16, 3, 1, 2]];
+pub(crate) const FOREIGN_PREFIXES: [[u8; 4]; 5] =
+    [*b"HEAD", *b"POST", *b"GET ", *b"OPTI", [0x16, 3, 1, 2]];
 
 /// Tells which transport a client speaks from the first bytes it sent,
 /// without consuming them: pass the result to
@@ -92,7 +93,10 @@ mod tests {
         assert_eq!(detect(&[16, 0, 0, 0, 0, 0, 0, 0]), Detect::Full);
         // An init: any first word but the forbidden ones, non-zero second.
         assert_eq!(detect(&[16, 0, 0, 0, 0, 0, 0, 1]), Detect::Obfuscated2);
-        assert_eq!(detect(&[0x12, 0x34, 0x56, 0x78, 9, 9, 9, 9]), Detect::Obfuscated2);
+        assert_eq!(
+            detect(&[0x12, 0x34, 0x56, 0x78, 9, 9, 9, 9]),
+            Detect::Obfuscated2
+        );
         // Seq 0 but a length no frame has.
         assert_eq!(detect(&[8, 0, 0, 0, 0, 0, 0, 0]), Detect::Unknown);
         assert_eq!(detect(&[0, 0, 0, 0x80, 0, 0, 0, 0]), Detect::Unknown);

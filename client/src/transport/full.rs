@@ -18,7 +18,9 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
-use super::{DEFAULT_MAX_FRAME, Role, StatusFrame, TransportError, check_outgoing, status_of};
+use super::{
+    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Role, StatusFrame, TransportError, check_outgoing, status_of,
+};
 
 /// Length field + sequence number + CRC.
 const OVERHEAD: usize = 12;
@@ -45,7 +47,7 @@ impl Full {
 
     /// Sets the largest payload accepted or sent, in bytes.
     pub fn with_max_frame(mut self, max_frame: usize) -> Self {
-        self.max_frame = max_frame;
+        self.max_frame = max_frame.min(MAX_FRAME_CAP);
         self
     }
 }
@@ -138,8 +140,8 @@ impl Encoder<StatusFrame> for Full {
 mod tests {
     use proptest::prelude::*;
 
+    use super::super::testutil::{cuts, encode_all, feed, payloads, positions};
     use super::*;
-    use crate::transport::testutil::{cuts, encode_all, feed, payloads, positions};
 
     // CRC32 values computed independently with Python's `zlib.crc32`.
     #[rustfmt::skip]
@@ -167,7 +169,10 @@ mod tests {
         let mut s = Full::new(Role::Server);
         assert!(matches!(
             s.decode(&mut wire),
-            Err(TransportError::BadCrc { got: 0xe0b5_0f42, .. })
+            Err(TransportError::BadCrc {
+                got: 0xe0b5_0f42,
+                ..
+            })
         ));
     }
 
@@ -208,7 +213,9 @@ mod tests {
 
         // A framed 4-byte negative payload (CRC from Python's zlib).
         let mut framed = BytesMut::from(
-            &[16, 0, 0, 0, 0, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff, 13, 47, 65, 7][..],
+            &[
+                16, 0, 0, 0, 0, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff, 13, 47, 65, 7,
+            ][..],
         );
         let mut c = Full::new(Role::Client);
         assert_eq!(c.decode(&mut framed), Err(TransportError::Status(-404)));
@@ -216,7 +223,10 @@ mod tests {
         // A server never reads a negative length as a status.
         let mut s = Full::new(Role::Server);
         let mut raw = BytesMut::from(&(-404i32).to_le_bytes()[..]);
-        assert_eq!(s.decode(&mut raw), Err(TransportError::BadLength(-404i32 as u32)));
+        assert_eq!(
+            s.decode(&mut raw),
+            Err(TransportError::BadLength(-404i32 as u32))
+        );
     }
 
     #[test]

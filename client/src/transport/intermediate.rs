@@ -24,8 +24,8 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, Random, Role, StatusFrame, TagState, TransportError, check_outgoing,
-    status_of,
+    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Random, Role, StatusFrame, TagState, TransportError,
+    check_outgoing, status_of,
 };
 
 /// The tag a client sends before its first intermediate frame.
@@ -115,7 +115,7 @@ impl Intermediate {
 
     /// Sets the largest payload accepted or sent, in bytes.
     pub fn with_max_frame(mut self, max_frame: usize) -> Self {
-        self.0.max_frame = max_frame;
+        self.0.max_frame = max_frame.min(MAX_FRAME_CAP);
         self
     }
 }
@@ -196,7 +196,7 @@ impl PaddedIntermediate {
 
     /// Sets the largest payload accepted or sent, in bytes (padding aside).
     pub fn with_max_frame(mut self, max_frame: usize) -> Self {
-        self.framer.max_frame = max_frame;
+        self.framer.max_frame = max_frame.min(MAX_FRAME_CAP);
         self
     }
 }
@@ -255,8 +255,8 @@ impl Encoder<StatusFrame> for PaddedIntermediate {
 mod tests {
     use proptest::prelude::*;
 
+    use super::super::testutil::{cuts, encode_all, feed, payloads, positions, rng};
     use super::*;
-    use crate::transport::testutil::{cuts, encode_all, feed, payloads, positions, rng};
 
     /// A random source replaying `bytes` (then zeros).
     fn scripted(bytes: &'static [u8]) -> Box<dyn Random> {
@@ -337,7 +337,7 @@ mod tests {
         let mut c = PaddedIntermediate::untagged(Role::Client, rng(3));
         assert_eq!(c.decode(&mut wire), Err(TransportError::Status(-404)));
         // Even if a server padded it.
-        let mut padded = BytesMut::from(&[11, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff, 7, 7, 7][..]);
+        let mut padded = BytesMut::from(&[7, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff, 7, 7, 7][..]);
         assert_eq!(c.decode(&mut padded), Err(TransportError::Status(-404)));
     }
 
@@ -376,9 +376,10 @@ mod tests {
     /// Padded frames are the payload plus 0, 4, 8 or 12 padding bytes.
     fn same_padded(frames: &[BytesMut], ps: &[Vec<u8>]) -> bool {
         frames.len() == ps.len()
-            && frames.iter().zip(ps).all(|(f, p)| {
-                f.starts_with(p) && f.len() - p.len() <= 12 && f.len() % 4 == 0
-            })
+            && frames
+                .iter()
+                .zip(ps)
+                .all(|(f, p)| f.starts_with(p) && f.len() - p.len() <= 12 && f.len() % 4 == 0)
     }
 
     proptest! {

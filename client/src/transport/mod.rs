@@ -12,7 +12,13 @@
 //!
 //! [`Codec`] is the one concrete type the sender and the mock server use; it
 //! is built by [`TransportConfig::client_codec`] on the client and by
-//! [`Codec::server`] after [`detect`] looked at the first bytes a client sent.
+//! [`Codec::server`] after [`detect()`] looked at the first bytes a client sent.
+//!
+//! On the server side a listener peeks at the first bytes (never more than
+//! [`DETECT_BYTES`]), calls [`detect()`], and builds
+//! `Codec::server(detected, secret, random)`. The peeked bytes must still
+//! reach the codec (`TcpStream::peek`, or `Framed::from_parts` with them in
+//! `read_buf`): it strips the tag or reads the obfuscated2 init itself.
 //!
 //! The code here is sans-IO: it never touches sockets, clocks or the OS random
 //! generator. Randomness (padding, the obfuscated2 init) comes in through the
@@ -32,16 +38,20 @@ use bytes::{Buf, BytesMut};
 
 pub use abridged::Abridged;
 pub use codec::{Codec, Framing, Obfuscation, TransportConfig};
-pub use detect::{Detect, detect};
+pub use detect::{DETECT_BYTES, Detect, detect};
 pub use full::Full;
 pub use intermediate::{Intermediate, PaddedIntermediate};
 pub use mtproxy::{ProxySecret, SecretError, SecretKind};
-pub use obfuscated::Obfuscated;
+pub use obfuscated::{INIT_LEN, Obfuscated};
 
 /// Frames larger than this (payload bytes) are refused by default: 16 MiB,
 /// the limit tdlib asserts on its own intermediate/abridged writes
 /// (`CHECK(size < (1 << 24))` in td/mtproto/TcpTransport.cpp).
 pub const DEFAULT_MAX_FRAME: usize = 1 << 24;
+
+/// The cap on any configured frame limit: lengths must fit a positive
+/// `int32` with room for headers and padding.
+pub(crate) const MAX_FRAME_CAP: usize = 0x7fff_0000;
 
 /// A source of random bytes, injected so that protocol code stays
 /// deterministic under test. Any `FnMut(&mut [u8]) + Send` closure is one.
@@ -210,6 +220,9 @@ pub enum TransportError {
     /// The first bytes match no transport (e.g. HTTP or TLS).
     #[error("unrecognised transport (first bytes {0:02x?})")]
     UnknownTransport(Vec<u8>),
+    /// An obfuscated2 server asked to send before the client's init arrived.
+    #[error("obfuscated2: nothing can be sent before the client's init arrives")]
+    HandshakePending,
     /// The injected random source kept producing forbidden obfuscated2 inits.
     #[error("the random source produced no usable obfuscated2 init")]
     BadRandom,

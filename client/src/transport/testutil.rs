@@ -28,7 +28,8 @@ where
 {
     let mut out = BytesMut::new();
     for p in payloads {
-        enc.encode(Bytes::copy_from_slice(p), &mut out).expect("encode");
+        enc.encode(Bytes::copy_from_slice(p), &mut out)
+            .expect("encode");
     }
     out
 }
@@ -44,7 +45,7 @@ pub(crate) fn feed<D>(
 where
     D: Decoder<Item = BytesMut, Error = TransportError>,
 {
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c.min(&stream.len())).copied().collect();
+    let mut cuts: Vec<usize> = cuts.iter().map(|&c| c.min(stream.len())).collect();
     cuts.push(stream.len());
     cuts.sort_unstable();
     let mut buf = BytesMut::new();
