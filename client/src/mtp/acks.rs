@@ -52,6 +52,11 @@ impl PendingAcks {
         }
     }
 
+    /// Whether `msg_id` is pending.
+    pub fn contains(&self, msg_id: i64) -> bool {
+        self.ids.contains(&msg_id)
+    }
+
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
@@ -89,7 +94,7 @@ mod tests {
 
     #[test]
     fn batches_and_deadlines() {
-        let t0 = Instant::now();
+        let t0 = crate::mtp::tests::start().mono;
         let delay = Duration::from_secs(1);
         let mut a = PendingAcks::new();
         assert_eq!(a.deadline(delay), None);
@@ -113,7 +118,7 @@ mod tests {
 
     #[test]
     fn large_batches_are_split() {
-        let t0 = Instant::now();
+        let t0 = crate::mtp::tests::start().mono;
         let mut a = PendingAcks::new();
         for id in 0..(MAX_IDS_PER_ACK as i64 + 10) {
             a.ids.push(id);

@@ -96,13 +96,16 @@ mod tests {
         b.fill(&mut y);
         assert_eq!(x, y);
         assert_ne!(x, [0u8; 13]);
-        assert_ne!(SeededRandom::new(8).next_i64(), SeededRandom::new(7).next_i64());
+        assert_ne!(
+            SeededRandom::new(8).next_i64(),
+            SeededRandom::new(7).next_i64()
+        );
     }
 
     #[test]
     fn advance_moves_both_clocks() {
         let now = Now {
-            mono: Instant::now(),
+            mono: crate::mtp::tests::start().mono,
             unix: Duration::from_secs(1_700_000_000),
         };
         let later = now.advance(Duration::from_millis(1500));

@@ -162,7 +162,12 @@ fn aes_key_iv(key: &AuthKey, msg_key: &[u8; 16], dir: Direction) -> ([u8; 32], [
 
 /// Encrypts `plaintext` after appending `padding`; the caller guarantees the
 /// sum is a multiple of 16 and the padding is 12..=1024 bytes.
-fn encrypt_padded(key: &AuthKey, dir: Direction, mut plaintext: Vec<u8>, padding: &[u8]) -> Vec<u8> {
+fn encrypt_padded(
+    key: &AuthKey,
+    dir: Direction,
+    mut plaintext: Vec<u8>,
+    padding: &[u8],
+) -> Vec<u8> {
     plaintext.extend_from_slice(padding);
     debug_assert_eq!(plaintext.len() % 16, 0);
     let mk = msg_key(key, dir, &plaintext);
@@ -175,6 +180,13 @@ fn encrypt_padded(key: &AuthKey, dir: Direction, mut plaintext: Vec<u8>, padding
     frame
 }
 
+/// Encrypts a plaintext that already holds its header and padding, without
+/// any check: tests forge bad lengths and paddings with it.
+#[cfg(test)]
+pub(super) fn seal_plaintext(key: &AuthKey, dir: Direction, plaintext: Vec<u8>) -> Vec<u8> {
+    encrypt_padded(key, dir, plaintext, &[])
+}
+
 /// Padding length for `len` bytes of plaintext: the least amount >= 12 that
 /// makes the total a multiple of 16, plus `extra_blocks` more blocks.
 fn padding_len(len: usize, extra_blocks: usize) -> usize {
@@ -183,7 +195,13 @@ fn padding_len(len: usize, extra_blocks: usize) -> usize {
 
 /// Builds and encrypts one message: header, `body` and random padding (a
 /// random 0..=7 extra blocks, so lengths leak less).
-pub fn seal(key: &AuthKey, dir: Direction, header: Header, body: &[u8], rng: &mut dyn Random) -> Vec<u8> {
+pub fn seal(
+    key: &AuthKey,
+    dir: Direction,
+    header: Header,
+    body: &[u8],
+    rng: &mut dyn Random,
+) -> Vec<u8> {
     let mut plain = Vec::with_capacity(INNER_HEADER + body.len() + MAX_PADDING);
     plain.extend_from_slice(&header.salt.to_le_bytes());
     plain.extend_from_slice(&header.session_id.to_le_bytes());
@@ -364,14 +382,23 @@ mod tests {
         ]);
         let opened = open(&key, Direction::ServerToClient, &frame).expect("valid frame");
         // The expected plaintext of the grammers test, split into fields.
-        assert_eq!(opened.salt.to_le_bytes(), [252, 130, 106, 2, 36, 139, 40, 253]);
-        assert_eq!(opened.msg_id.to_le_bytes(), [1, 240, 193, 194, 145, 139, 48, 94]);
+        assert_eq!(
+            opened.salt.to_le_bytes(),
+            [252, 130, 106, 2, 36, 139, 40, 253]
+        );
+        assert_eq!(
+            opened.msg_id.to_le_bytes(),
+            [1, 240, 193, 194, 145, 139, 48, 94]
+        );
         assert_eq!(opened.seq_no, 2);
         assert_eq!(opened.body.len(), 88);
         // A msg_container (0x73f1f8dc) of two messages.
         assert_eq!(opened.body[..8], [220, 248, 241, 115, 2, 0, 0, 0]);
         // The same frame read as client-to-server fails msg_key.
-        assert_eq!(open(&key, Direction::ClientToServer, &frame), Err(Error::MsgKey));
+        assert_eq!(
+            open(&key, Direction::ClientToServer, &frame),
+            Err(Error::MsgKey)
+        );
     }
 
     fn sample() -> (AuthKey, Header, Vec<u8>) {
@@ -409,7 +436,13 @@ mod tests {
     #[test]
     fn every_tampered_byte_is_detected() {
         let (key, header, body) = sample();
-        let frame = seal(&key, Direction::ServerToClient, header, &body, &mut SeededRandom::new(3));
+        let frame = seal(
+            &key,
+            Direction::ServerToClient,
+            header,
+            &body,
+            &mut SeededRandom::new(3),
+        );
         for i in 0..frame.len() {
             let mut bad = frame.clone();
             bad[i] ^= 0x01;
@@ -425,7 +458,13 @@ mod tests {
     #[test]
     fn wrong_key_and_bad_lengths_are_typed() {
         let (key, header, body) = sample();
-        let frame = seal(&key, Direction::ClientToServer, header, &body, &mut SeededRandom::new(4));
+        let frame = seal(
+            &key,
+            Direction::ClientToServer,
+            header,
+            &body,
+            &mut SeededRandom::new(4),
+        );
         let other = AuthKey::new([9u8; 256]);
         assert!(matches!(
             open(&other, Direction::ClientToServer, &frame),
@@ -433,7 +472,9 @@ mod tests {
         ));
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..frame.len() - 1]),
-            Err(Error::FrameLength { len: frame.len() - 1 })
+            Err(Error::FrameLength {
+                len: frame.len() - 1
+            })
         );
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..5]),
@@ -441,7 +482,9 @@ mod tests {
         );
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..OUTER_HEADER + 32]),
-            Err(Error::FrameLength { len: OUTER_HEADER + 32 })
+            Err(Error::FrameLength {
+                len: OUTER_HEADER + 32
+            })
         );
     }
 
@@ -462,9 +505,15 @@ mod tests {
         assert!(open(&forged(&key, 48, 64)).is_ok());
         // Padding 12..=1024 holds at both ends.
         assert!(open(&forged(&key, 4, 16)).is_ok());
-        assert_eq!(open(&forged(&key, 8, 16)), Err(Error::Padding { padding: 8 }));
+        assert_eq!(
+            open(&forged(&key, 8, 16)),
+            Err(Error::Padding { padding: 8 })
+        );
         assert!(open(&forged(&key, 0, 1024)).is_ok());
-        assert_eq!(open(&forged(&key, 0, 1040)), Err(Error::Padding { padding: 1040 }));
+        assert_eq!(
+            open(&forged(&key, 0, 1040)),
+            Err(Error::Padding { padding: 1040 })
+        );
         // Length field: too big, negative, not divisible by 4.
         for declared in [68, -4, 46, i32::MAX, i32::MIN] {
             assert_eq!(

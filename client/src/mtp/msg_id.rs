@@ -63,6 +63,11 @@ impl MsgIdGen {
         self.offset
     }
 
+    /// Replaces the correction.
+    pub fn set_offset(&mut self, offset: i32) {
+        self.offset = offset;
+    }
+
     /// The last id generated (0 before the first).
     pub fn last(&self) -> i64 {
         self.last
@@ -115,7 +120,7 @@ impl MsgIdGen {
 /// (our estimate of the peer's time).
 pub fn check_time(msg_id: i64, now_secs: i64) -> Result<(), Error> {
     let skew = secs_of(msg_id).saturating_sub(now_secs);
-    if skew > MAX_FUTURE_SECS || skew < -MAX_PAST_SECS {
+    if !(-MAX_PAST_SECS..=MAX_FUTURE_SECS).contains(&skew) {
         return Err(Error::MsgIdTime { msg_id, skew });
     }
     Ok(())
@@ -188,7 +193,11 @@ mod tests {
         let mut last = 0;
         // The same instant many times, then time going backwards.
         for i in 0..100u64 {
-            let t = if i < 50 { T } else { T - Duration::from_millis(i) };
+            let t = if i < 50 {
+                T
+            } else {
+                T - Duration::from_millis(i)
+            };
             let id = g.next_client(t);
             assert_eq!(id % 4, 0);
             assert!(id > last, "{id} after {last}");
@@ -241,11 +250,17 @@ mod tests {
         assert!(check_time(id(now - 300), now).is_ok());
         assert_eq!(
             check_time(id(now + 31), now),
-            Err(Error::MsgIdTime { msg_id: id(now + 31), skew: 31 })
+            Err(Error::MsgIdTime {
+                msg_id: id(now + 31),
+                skew: 31
+            })
         );
         assert_eq!(
             check_time(id(now - 301), now),
-            Err(Error::MsgIdTime { msg_id: id(now - 301), skew: -301 })
+            Err(Error::MsgIdTime {
+                msg_id: id(now - 301),
+                skew: -301
+            })
         );
     }
 

@@ -56,8 +56,9 @@ impl Salts {
         let settled = |s: &&Salt| {
             i64::from(s.valid_since) + SWITCH_DELAY_SECS <= now && now < i64::from(s.valid_until)
         };
-        let accepted =
-            |s: &&Salt| i64::from(s.valid_since) <= now && now < i64::from(s.valid_until) + GRACE_SECS;
+        let accepted = |s: &&Salt| {
+            i64::from(s.valid_since) <= now && now < i64::from(s.valid_until) + GRACE_SECS
+        };
         self.future
             .iter()
             .rev()
