@@ -12,6 +12,7 @@ pub mod invoke;
 pub mod mtp;
 pub mod net;
 pub mod rpc;
+pub mod sender;
 pub mod transport;
 
 pub use tl;

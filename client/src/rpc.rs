@@ -118,6 +118,9 @@ pub enum InvocationError {
     InvalidDc(i32),
     /// Creating an auth key for the connection failed.
     Authentication(String),
+    /// The session could not deliver the request (refused for good, resent
+    /// too often, or its answer was undecodable).
+    Protocol(String),
 }
 
 impl fmt::Display for InvocationError {
@@ -130,6 +133,7 @@ impl fmt::Display for InvocationError {
             Self::Dropped => write!(f, "the connection was closed before the answer came"),
             Self::InvalidDc(dc) => write!(f, "unknown data center {dc}"),
             Self::Authentication(e) => write!(f, "auth key exchange failed: {e}"),
+            Self::Protocol(e) => write!(f, "MTProto error: {e}"),
         }
     }
 }

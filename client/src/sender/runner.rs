@@ -1,0 +1,318 @@
+//! The task that owns one connection: it reads frames into the session,
+//! writes what the session wants sent, fires its timers, resolves the
+//! handles' requests, and reconnects (resending every unanswered request)
+//! when the connection drops.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::{Decoder, Encoder};
+
+use super::clock::{self, OsRandom};
+use super::handle::Command;
+use super::{Connector, SenderConfig};
+use crate::mtp::{Event, RequestId, Session};
+use crate::rpc::{InvocationError, RpcError};
+use crate::transport::{Codec, TransportError};
+
+/// One open connection and its buffers.
+pub(crate) struct Conn<S> {
+    pub(crate) stream: S,
+    pub(crate) codec: Codec,
+    pub(crate) rbuf: BytesMut,
+    pub(crate) wbuf: BytesMut,
+}
+
+struct Pending {
+    reply: oneshot::Sender<Result<Vec<u8>, InvocationError>>,
+    /// The innermost request's constructor id, to name it in errors.
+    request_id: u32,
+}
+
+enum Exit {
+    /// Asked to close, and nothing is in flight.
+    Shutdown,
+    /// The connection is gone; reconnect and resend.
+    Disconnected(InvocationError),
+    /// Nothing more can work (the server forgot our key, a bad codec).
+    Fatal(InvocationError),
+}
+
+pub(crate) struct Runner<C: Connector> {
+    pub(crate) config: SenderConfig,
+    pub(crate) connector: C,
+    pub(crate) rx: mpsc::UnboundedReceiver<Command>,
+    pub(crate) session: Session,
+    pub(crate) rng: OsRandom,
+    rx_open: bool,
+    pending: HashMap<RequestId, Pending>,
+}
+
+/// Wrapper constructors with a fixed-size head before their query:
+/// (id, bytes after the id). `initConnection` is variable and not peeled.
+const WRAPPERS: [(u32, usize); 4] = [
+    (0xda9b0d0d, 4),  // invokeWithLayer layer:int
+    (0xaca9fd2e, 8),  // invokeWithTakeout takeout_id:long
+    (0x365275f2, 12), // invokeWithMessagesRange range:MessageRange (boxed)
+    (0xbf9459b7, 0),  // invokeWithoutUpdates
+];
+
+/// The constructor id of the request inside known wrappers.
+fn innermost_id(mut body: &[u8]) -> u32 {
+    loop {
+        let Some(id) = body
+            .get(..4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        else {
+            return 0;
+        };
+        match WRAPPERS.iter().find(|(w, _)| *w == id) {
+            Some(&(_, skip)) if body.len() >= 4 + skip + 4 => body = &body[4 + skip..],
+            _ => return id,
+        }
+    }
+}
+
+impl<C: Connector> Runner<C> {
+    pub(crate) fn new(
+        config: SenderConfig,
+        connector: C,
+        rx: mpsc::UnboundedReceiver<Command>,
+        session: Session,
+    ) -> Self {
+        Self {
+            config,
+            connector,
+            rx,
+            session,
+            rng: OsRandom::new(),
+            rx_open: true,
+            pending: HashMap::new(),
+        }
+    }
+
+    pub(crate) async fn run(mut self, mut conn: Conn<C::Stream>) {
+        loop {
+            let error = match self.drive(&mut conn).await {
+                Exit::Shutdown => return,
+                Exit::Fatal(e) => return self.fail_forever(e).await,
+                Exit::Disconnected(e) => e,
+            };
+            tracing::info!(
+                dc = self.config.dc_id,
+                "connection lost ({error}); reconnecting"
+            );
+            loop {
+                match self.reconnect().await {
+                    Ok(c) => {
+                        conn = c;
+                        self.session.on_reconnect();
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(dc = self.config.dc_id, "cannot reconnect: {e}");
+                        self.fail_pending(&e);
+                        // Wait for new work before trying again.
+                        match self.next_command().await {
+                            Some(()) => continue,
+                            None => return,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for a command while disconnected; `None` when it is time to end.
+    async fn next_command(&mut self) -> Option<()> {
+        if !self.rx_open {
+            return None;
+        }
+        let cmd = self.rx.recv().await;
+        self.on_command(cmd);
+        self.rx_open.then_some(())
+    }
+
+    async fn reconnect(&mut self) -> Result<Conn<C::Stream>, InvocationError> {
+        let mut delay = self.config.reconnect_backoff;
+        let mut last = InvocationError::Dropped;
+        for attempt in 0..self.config.reconnect_attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            match super::open(&self.config, &mut self.connector).await {
+                Ok(conn) => return Ok(conn),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    async fn drive(&mut self, conn: &mut Conn<C::Stream>) -> Exit {
+        let Conn {
+            stream,
+            codec,
+            rbuf,
+            wbuf,
+        } = conn;
+        let (mut rd, mut wr) = tokio::io::split(stream);
+        loop {
+            if !self.rx_open && self.pending.is_empty() && wbuf.is_empty() {
+                return Exit::Shutdown;
+            }
+            let now = clock::now();
+            while let Some(frame) = self.session.poll_transmit(now, &mut self.rng) {
+                if let Err(e) = codec.encode(Bytes::from(frame), wbuf) {
+                    return Exit::Fatal(e.into());
+                }
+            }
+            let deadline = self
+                .session
+                .poll_timeout()
+                .map(tokio::time::Instant::from_std);
+            tokio::select! {
+                cmd = self.rx.recv(), if self.rx_open => self.on_command(cmd),
+                read = rd.read_buf(rbuf) => match read {
+                    Ok(0) => return Exit::Disconnected(InvocationError::Io("closed by the server".into())),
+                    Ok(_) => {
+                        if let Some(exit) = self.on_read(codec, rbuf) {
+                            return exit;
+                        }
+                    }
+                    Err(e) => return Exit::Disconnected(e.into()),
+                },
+                written = wr.write_buf(wbuf), if !wbuf.is_empty() => {
+                    if let Err(e) = written {
+                        return Exit::Disconnected(e.into());
+                    }
+                }
+                () = async { tokio::time::sleep_until(deadline.expect("guarded")).await }, if deadline.is_some() => {
+                    self.session.handle_timeout(clock::now());
+                }
+            }
+            if let Some(exit) = self.drain_events() {
+                return exit;
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Option<Command>) {
+        match cmd {
+            Some(Command::Invoke { body, reply }) => {
+                let request_id = innermost_id(&body);
+                let id = self.session.push(body);
+                self.pending.insert(id, Pending { reply, request_id });
+            }
+            // Finish what is queued and in flight, accept nothing new.
+            Some(Command::Shutdown) => self.rx.close(),
+            None => self.rx_open = false,
+        }
+    }
+
+    fn on_read(&mut self, codec: &mut Codec, rbuf: &mut BytesMut) -> Option<Exit> {
+        loop {
+            match codec.decode(rbuf) {
+                Ok(Some(frame)) => {
+                    if let Err(e) = self.session.handle_input(&frame, clock::now()) {
+                        if e.is_security() {
+                            tracing::warn!(
+                                dc = self.config.dc_id,
+                                "refused a message: {e}; reconnecting"
+                            );
+                            return Some(Exit::Disconnected(InvocationError::Protocol(
+                                e.to_string(),
+                            )));
+                        }
+                        tracing::debug!(dc = self.config.dc_id, "ignored a message: {e}");
+                    }
+                }
+                Ok(None) => return None,
+                Err(TransportError::Status(-404)) => {
+                    return Some(Exit::Fatal(InvocationError::Transport(
+                        TransportError::Status(-404),
+                    )));
+                }
+                Err(e) => return Some(Exit::Disconnected(e.into())),
+            }
+        }
+    }
+
+    fn drain_events(&mut self) -> Option<Exit> {
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                Event::Result { request, body } => self.resolve(request, Ok(body)),
+                Event::RpcError {
+                    request,
+                    code,
+                    message,
+                } => {
+                    let caused_by = self.pending.get(&request).map_or(0, |p| p.request_id);
+                    let e = RpcError::parse(code, &message).caused_by(caused_by);
+                    self.resolve(request, Err(e.into()));
+                }
+                Event::Failed { request, error } => {
+                    self.resolve(request, Err(InvocationError::Protocol(error.to_string())));
+                }
+                Event::PingTimeout => {
+                    return Some(Exit::Disconnected(InvocationError::Io(
+                        "no answer to ping".into(),
+                    )));
+                }
+                Event::NewSession { .. } => {
+                    tracing::debug!(dc = self.config.dc_id, "server created a new session")
+                }
+                // Updates are acknowledged by the session; the exporter needs none.
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn resolve(&mut self, request: RequestId, result: Result<Vec<u8>, InvocationError>) {
+        if let Some(p) = self.pending.remove(&request) {
+            let _ = p.reply.send(result);
+        }
+    }
+
+    fn fail_pending(&mut self, error: &InvocationError) {
+        for (id, p) in self.pending.drain() {
+            self.session.forget(id);
+            let _ = p.reply.send(Err(error.clone()));
+        }
+    }
+
+    /// Answers everything, now and later, with `error`.
+    async fn fail_forever(mut self, error: InvocationError) {
+        tracing::error!(dc = self.config.dc_id, "connection unusable: {error}");
+        self.fail_pending(&error);
+        while let Some(cmd) = self.rx.recv().await {
+            if let Command::Invoke { reply, .. } = cmd {
+                let _ = reply.send(Err(error.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn innermost_id_peels_fixed_wrappers() {
+        let mut body = 0xaca9fd2e_u32.to_le_bytes().to_vec();
+        body.extend(7i64.to_le_bytes());
+        body.extend(0x365275f2_u32.to_le_bytes());
+        body.extend([0u8; 12]);
+        body.extend(0x4423e6c5_u32.to_le_bytes());
+        body.extend([0u8; 20]);
+        assert_eq!(innermost_id(&body), 0x4423e6c5);
+        assert_eq!(innermost_id(&0x4423e6c5_u32.to_le_bytes()), 0x4423e6c5);
+        assert_eq!(innermost_id(&[1, 2]), 0);
+        // A wrapper cut short is reported as itself.
+        assert_eq!(innermost_id(&0xaca9fd2e_u32.to_le_bytes()), 0xaca9fd2e);
+    }
+}
