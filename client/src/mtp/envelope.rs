@@ -233,10 +233,14 @@ fn decrypt(key: &AuthKey, dir: Direction, frame: &[u8]) -> Result<Vec<u8>, Error
         });
     }
     // The smallest message: header, empty data, 16 bytes of padding.
-    let data_len = frame.len().saturating_sub(OUTER_HEADER);
-    if frame.len() < OUTER_HEADER + INNER_HEADER + 16 || data_len % 16 != 0 {
+    if frame.len() < OUTER_HEADER + INNER_HEADER + 16 {
         return Err(Error::FrameLength { len: frame.len() });
     }
+    // The padded intermediate transport may add up to 15 random bytes after
+    // the message (https://core.telegram.org/mtproto/mtproto-transports#padded-intermediate):
+    // only whole AES blocks are the message; msg_key authenticates them.
+    let data_len = (frame.len() - OUTER_HEADER) / 16 * 16;
+    let frame = &frame[..OUTER_HEADER + data_len];
     let mut mk = [0u8; 16];
     mk.copy_from_slice(&frame[8..OUTER_HEADER]);
     let (aes_key, aes_iv) = aes_key_iv(key, &mk, dir);
@@ -470,12 +474,18 @@ mod tests {
             open(&other, Direction::ClientToServer, &frame),
             Err(Error::AuthKeyId { .. })
         ));
+        // A frame cut short loses its last block: msg_key no longer matches.
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..frame.len() - 1]),
-            Err(Error::FrameLength {
-                len: frame.len() - 1
-            })
+            Err(Error::MsgKey)
         );
+        // Up to 15 bytes of transport padding after the message are ignored
+        // (padded intermediate).
+        for extra in 1..16 {
+            let mut padded = frame.clone();
+            padded.extend(std::iter::repeat_n(0xa5, extra));
+            assert!(open(&key, Direction::ClientToServer, &padded).is_ok(), "{extra} bytes");
+        }
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..5]),
             Err(Error::FrameLength { len: 5 })
