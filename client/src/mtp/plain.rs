@@ -34,8 +34,9 @@ pub fn encode(msg_id: i64, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Parses a plain message: auth_key_id must be 0 and the length must match
-/// the frame exactly.
+/// Parses a plain message: auth_key_id must be 0 and the length must fit in
+/// the frame. Up to 15 bytes after the message are the padded intermediate
+/// transport's padding and are ignored; more is an error.
 pub fn decode(frame: &[u8]) -> Result<PlainMessage, Error> {
     let mut cur = tl::Cursor::new(frame);
     let key_id = cur.read_i64()?;
@@ -52,7 +53,7 @@ pub fn decode(frame: &[u8]) -> Result<PlainMessage, Error> {
             declared: declared.into(),
             available,
         })?;
-    if len < available {
+    if available - len > 15 {
         return Err(Error::TrailingBytes {
             extra: available - len,
         });
@@ -140,9 +141,12 @@ mod tests {
                 available: 3
             })
         );
+        // Padded-intermediate padding (up to 15 bytes) is ignored; more is not.
         let mut long = good.clone();
+        long.extend([0; 15]);
+        assert_eq!(decode(&long).unwrap().body, decode(&good).unwrap().body);
         long.push(0);
-        assert_eq!(decode(&long), Err(Error::TrailingBytes { extra: 1 }));
+        assert_eq!(decode(&long), Err(Error::TrailingBytes { extra: 16 }));
         let mut neg = good.clone();
         neg[16..20].copy_from_slice(&(-1i32).to_le_bytes());
         assert!(matches!(
