@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod auth;
+pub mod client;
 pub mod dc;
 pub mod invoke;
 pub mod mtp;
@@ -15,4 +16,5 @@ pub mod rpc;
 pub mod sender;
 pub mod transport;
 
+pub use client::{AppInfo, Client, ClientConfig, ClientError, ClientEvent};
 pub use tl;

@@ -57,6 +57,21 @@ pub fn check_group(dh_prime: &[u8], g: i32, seed: &[u8; 32]) -> Result<BigUint, 
 }
 
 /// Telegram's prime as a number.
+/// Checks the group and the server's `B` of a 2FA password check
+/// (https://core.telegram.org/api/srp: the client must check p, g and that
+/// 1 < B < p - 1 with B in the safe range) before computing the proof.
+/// Telegram's prime is recognised at once; any other runs the full safe-prime
+/// test with a fixed seed (this check only guards against a weak group).
+pub fn check_srp_params(p: &[u8], g: i32, srp_b: &[u8]) -> Result<(), Error> {
+    let p = check_group(p, g, &[0x5a; 32])?;
+    let b = BigUint::from_bytes_be(srp_b);
+    if !in_safe_range(&b, &p) {
+        return Err(Error::GaOutOfRange);
+    }
+    Ok(())
+}
+
+/// Telegram's 2048-bit safe prime.
 pub fn telegram_prime() -> BigUint {
     BigUint::from_bytes_be(&TELEGRAM_DH_PRIME)
 }

@@ -46,6 +46,11 @@ impl SenderHandle {
         let _ = self.tx.send(Command::Shutdown);
     }
 
+    /// Whether two handles lead to the same connection.
+    pub fn same_channel(&self, other: &SenderHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// Whether the connection task has ended.
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()

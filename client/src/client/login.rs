@@ -1,0 +1,237 @@
+//! Logging in: phone and code, then the 2FA password when the account has
+//! one (SRP, https://core.telegram.org/api/srp), or a QR code scanned from a
+//! logged-in device (https://core.telegram.org/api/qr-login); and logging
+//! out. Codes and passwords are never logged.
+
+use std::fmt;
+
+use base64::Engine as _;
+use rand::RngCore as _;
+use tl::{enums, functions, types};
+
+use super::Client;
+use crate::dc::SessionUser;
+use crate::rpc::InvocationError;
+
+/// Why a login step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// The phone number is not valid.
+    #[error("Telegram does not accept the phone number {0:?}")]
+    InvalidPhone(String),
+    /// The code is wrong.
+    #[error("the login code is wrong; check it and try again")]
+    InvalidCode,
+    /// The code expired; ask for a new one.
+    #[error("the login code expired; ask for a new one")]
+    CodeExpired,
+    /// The 2FA password is wrong.
+    #[error("the 2FA password is wrong")]
+    InvalidPassword,
+    /// The phone number has no account (sign-up is not supported).
+    #[error("no Telegram account uses this phone number; sign up in an official app first")]
+    SignUpRequired,
+    /// The server's 2FA parameters failed the safety checks.
+    #[error("unsafe 2FA parameters from the server: {0}")]
+    UnsafeSrp(String),
+    /// Any other failure.
+    #[error(transparent)]
+    Invocation(#[from] InvocationError),
+}
+
+/// A code was sent; give it back with the code.
+#[derive(Clone)]
+pub struct LoginToken {
+    phone: String,
+    phone_code_hash: String,
+    /// How the code was delivered (`app`, `sms`, ...), for the prompt.
+    pub delivery: String,
+}
+
+impl fmt::Debug for LoginToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginToken").field("delivery", &self.delivery).finish_non_exhaustive()
+    }
+}
+
+/// The account has a 2FA password.
+#[derive(Clone, Debug)]
+pub struct PasswordToken {
+    /// The password hint the user set, if any.
+    pub hint: Option<String>,
+}
+
+/// The result of entering the code.
+#[derive(Clone, Debug)]
+pub enum SignIn {
+    /// Logged in.
+    Done(SessionUser),
+    /// The account needs its 2FA password: call [`Client::check_password`].
+    PasswordNeeded(PasswordToken),
+}
+
+/// A QR login in progress.
+#[derive(Clone, Debug)]
+pub enum QrLogin {
+    /// Show this `tg://login?token=...` link as a QR code until `expires`
+    /// (unix time), then ask again.
+    Show {
+        /// The link to encode.
+        url: String,
+        /// When the token expires.
+        expires: i32,
+    },
+    /// Scanned and logged in.
+    Done(SessionUser),
+    /// Scanned, but the account has a 2FA password.
+    PasswordNeeded(PasswordToken),
+}
+
+fn user_of(auth: &enums::auth::Authorization) -> Option<SessionUser> {
+    let enums::auth::Authorization::Authorization(a) = auth else { return None };
+    let enums::User::User(u) = &a.user else { return None };
+    let name = [u.first_name.as_deref(), u.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let display_name = match (&u.username, name.is_empty()) {
+        (Some(username), true) => format!("@{username}"),
+        _ if !name.is_empty() => name,
+        _ => format!("user {}", u.id),
+    };
+    Some(SessionUser { id: u.id, display_name })
+}
+
+impl Client {
+    fn finish_login(&self, auth: &enums::auth::Authorization) -> Result<SessionUser, LoginError> {
+        let user = user_of(auth).ok_or(LoginError::SignUpRequired)?;
+        let home = self.home_dc();
+        self.update_session(|s| {
+            s.user = Some(user.clone());
+            if let Some(d) = s.dcs.get_mut(&home) {
+                d.authorized = true;
+            }
+        })?;
+        Ok(user)
+    }
+
+    /// Asks Telegram to send a login code to `phone`.
+    pub async fn send_code(&self, phone: &str) -> Result<LoginToken, LoginError> {
+        let app = &self.config().app;
+        let request = functions::auth::SendCode {
+            phone_number: phone.to_owned(),
+            api_id: app.api_id,
+            api_hash: app.api_hash.clone(),
+            settings: types::CodeSettings::default().into(),
+        };
+        let sent = match self.invoke(&request).await {
+            Ok(s) => s,
+            Err(e) if e.is("PHONE_NUMBER_INVALID") => return Err(LoginError::InvalidPhone(phone.to_owned())),
+            Err(e) => return Err(e.into()),
+        };
+        let (hash, delivery) = match sent {
+            enums::auth::SentCode::SentCode(s) => {
+                let delivery = match s.r#type {
+                    enums::auth::SentCodeType::App(_) => "the Telegram app",
+                    enums::auth::SentCodeType::Sms(_) => "SMS",
+                    enums::auth::SentCodeType::Call(_) => "a phone call",
+                    _ => "another login method",
+                };
+                (s.phone_code_hash, delivery.to_owned())
+            }
+            enums::auth::SentCode::Success(s) => {
+                self.finish_login(&s.authorization)?;
+                return Ok(LoginToken { phone: phone.into(), phone_code_hash: String::new(), delivery: "none".into() });
+            }
+            _ => return Err(LoginError::SignUpRequired),
+        };
+        Ok(LoginToken { phone: phone.to_owned(), phone_code_hash: hash, delivery })
+    }
+
+    /// Signs in with the code Telegram sent.
+    pub async fn sign_in(&self, token: &LoginToken, code: &str) -> Result<SignIn, LoginError> {
+        let request = functions::auth::SignIn {
+            phone_number: token.phone.clone(),
+            phone_code_hash: token.phone_code_hash.clone(),
+            phone_code: Some(code.trim().to_owned()),
+            email_verification: None,
+        };
+        match self.invoke(&request).await {
+            Ok(auth) => Ok(SignIn::Done(self.finish_login(&auth)?)),
+            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => Ok(SignIn::PasswordNeeded(self.password_token().await?)),
+            Err(e) if e.is("PHONE_CODE_INVALID") || e.is("PHONE_CODE_EMPTY") => Err(LoginError::InvalidCode),
+            Err(e) if e.is("PHONE_CODE_EXPIRED") => Err(LoginError::CodeExpired),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn password_token(&self) -> Result<PasswordToken, LoginError> {
+        let enums::account::Password::Password(p) = self.invoke(&functions::account::GetPassword {}).await?;
+        Ok(PasswordToken { hint: p.hint.filter(|h| !h.is_empty()) })
+    }
+
+    /// Finishes a login with the account's 2FA password.
+    pub async fn check_password(&self, password: &str) -> Result<SessionUser, LoginError> {
+        let enums::account::Password::Password(p) = self.invoke(&functions::account::GetPassword {}).await?;
+        let (Some(algo), Some(srp_b), Some(srp_id)) = (p.current_algo, p.srp_b, p.srp_id) else {
+            return Err(LoginError::UnsafeSrp("the account has no password set".into()));
+        };
+        let enums::PasswordKdfAlgo::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(algo) = algo else {
+            return Err(LoginError::UnsafeSrp("unknown password hashing algorithm; update tg-takeout".into()));
+        };
+        crate::auth::dh::check_srp_params(&algo.p, algo.g, &srp_b).map_err(|e| LoginError::UnsafeSrp(e.to_string()))?;
+        let mut a = vec![0u8; 256];
+        rand::rng().fill_bytes(&mut a);
+        let (m1, g_a) =
+            grammers_crypto::two_factor_auth::calculate_2fa(&algo.salt1, &algo.salt2, &algo.p, &algo.g, srp_b, a, password);
+        let check = types::InputCheckPasswordSrp { srp_id, a: g_a.to_vec(), m1: m1.to_vec() };
+        match self.invoke(&functions::auth::CheckPassword { password: check.into() }).await {
+            Ok(auth) => self.finish_login(&auth),
+            Err(e) if e.is("PASSWORD_HASH_INVALID") => Err(LoginError::InvalidPassword),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Starts or continues a QR login: call it until it returns `Done` or
+    /// `PasswordNeeded`, showing each `Show` link as a QR code meanwhile.
+    pub async fn qr_login(&self) -> Result<QrLogin, LoginError> {
+        let app = &self.config().app;
+        let request = functions::auth::ExportLoginToken { api_id: app.api_id, api_hash: app.api_hash.clone(), except_ids: Vec::new() };
+        let answer = match self.invoke(&request).await {
+            Ok(a) => a,
+            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => return Ok(QrLogin::PasswordNeeded(self.password_token().await?)),
+            Err(e) => return Err(e.into()),
+        };
+        match answer {
+            enums::auth::LoginToken::LoginToken(t) => {
+                let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&t.token);
+                Ok(QrLogin::Show { url: format!("tg://login?token={token}"), expires: t.expires })
+            }
+            enums::auth::LoginToken::MigrateTo(m) => {
+                self.update_session(|s| s.home_dc = m.dc_id)?;
+                match self.invoke(&functions::auth::ImportLoginToken { token: m.token }).await? {
+                    enums::auth::LoginToken::Success(s) => Ok(QrLogin::Done(self.finish_login(&s.authorization)?)),
+                    _ => Err(LoginError::InvalidCode),
+                }
+            }
+            enums::auth::LoginToken::Success(s) => Ok(QrLogin::Done(self.finish_login(&s.authorization)?)),
+        }
+    }
+
+    /// Logs out: ends the authorization on the server and forgets the user.
+    pub async fn log_out(&self) -> Result<(), LoginError> {
+        let result = self.invoke(&functions::auth::LogOut {}).await;
+        self.update_session(|s| {
+            s.user = None;
+            s.dcs.clear();
+        })?;
+        self.disconnect().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is("AUTH_KEY_UNREGISTERED") => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The client: connections to every DC the account needs, the session
+//! file, and the invoke stack (initConnection on new connections, the retry
+//! policy, `*_MIGRATE_X`, authorization export/import).
+//!
+//! ```text
+//! Client::invoke(req) ─ retry policy ─┬─ home DC pool ── sender ── socket
+//!                                     └─ DC x pool (imported authorization)
+//! ```
+
+mod login;
+mod pool;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+pub use login::{LoginError, LoginToken, PasswordToken, QrLogin, SignIn};
+
+use crate::auth::KeySet;
+use crate::dc::{DEFAULT_DC, DcSession, DcTable, Network, Session, SessionError};
+use crate::invoke::{Decision, RetryPolicy, RetryReason};
+use crate::net::Socks5Proxy;
+use crate::rpc::InvocationError;
+use crate::sender::SenderConfig;
+use crate::transport::TransportConfig;
+use pool::Pool;
+use tl::{RemoteCall, functions};
+
+/// Who the client says it is in `initConnection`.
+#[derive(Clone, Debug)]
+pub struct AppInfo {
+    /// The api_id from my.telegram.org.
+    pub api_id: i32,
+    /// The api_hash from my.telegram.org. Never logged.
+    pub api_hash: String,
+    /// `device_model`.
+    pub device_model: String,
+    /// `system_version`.
+    pub system_version: String,
+    /// `app_version`.
+    pub app_version: String,
+    /// `system_lang_code` and `lang_code`.
+    pub lang_code: String,
+}
+
+impl AppInfo {
+    /// This program's identity with the given api credentials.
+    pub fn new(api_id: i32, api_hash: impl Into<String>) -> Self {
+        Self {
+            api_id,
+            api_hash: api_hash.into(),
+            device_model: "tg-takeout".into(),
+            system_version: std::env::consts::OS.into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            lang_code: "en".into(),
+        }
+    }
+}
+
+/// How the client connects.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Production, test, or a custom server.
+    pub network: Network,
+    /// Identity for `initConnection` and login.
+    pub app: AppInfo,
+    /// Framing and obfuscation.
+    pub transport: TransportConfig,
+    /// A SOCKS5 proxy for every connection.
+    pub proxy: Option<Socks5Proxy>,
+    /// The server RSA keys accepted (Telegram's by default).
+    pub keys: KeySet,
+    /// Where the session is stored; `None` keeps it in memory.
+    pub session_path: Option<PathBuf>,
+    /// When to retry failed calls.
+    pub retry: RetryPolicy,
+    /// Connections per DC for file downloads.
+    pub connections_per_dc: usize,
+    /// Time allowed to connect and create a key.
+    pub connect_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults for `network` and `app`.
+    pub fn new(network: Network, app: AppInfo) -> Self {
+        Self {
+            network,
+            app,
+            transport: TransportConfig::default(),
+            proxy: None,
+            keys: KeySet::telegram(),
+            session_path: None,
+            retry: RetryPolicy::default(),
+            connections_per_dc: 1,
+            connect_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Something the user may want to see while the client works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// A call is waiting before it is retried.
+    Retrying {
+        /// The TL name of the request.
+        request: &'static str,
+        /// Why.
+        reason: RetryReason,
+        /// How long.
+        after: Duration,
+    },
+}
+
+/// Why the client could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The session file could not be read or written.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The session file belongs to another server.
+    #[error("the session file is for {found}, but this run connects to {wanted}; use another --session")]
+    WrongServer {
+        /// The server in the file.
+        found: String,
+        /// The server asked for.
+        wanted: String,
+    },
+}
+
+/// A connected client. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    table: Mutex<DcTable>,
+    session: Mutex<Session>,
+    pools: tokio::sync::Mutex<HashMap<i32, Arc<Pool>>>,
+    events: Mutex<Option<mpsc::UnboundedSender<ClientEvent>>>,
+}
+
+/// The session file's name for a network.
+fn server_name(network: &Network) -> String {
+    match network {
+        Network::Production => "production".into(),
+        Network::Test => "test".into(),
+        Network::Custom(addr) => addr.to_string(),
+    }
+}
+
+impl Client {
+    /// Opens (or creates) the session and prepares connections; nothing is
+    /// sent until the first call.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let wanted = server_name(&config.network);
+        let session = match &config.session_path {
+            Some(path) => Session::load(path)?,
+            None => None,
+        };
+        let session = match session {
+            Some(s) if s.server != wanted => return Err(ClientError::WrongServer { found: s.server, wanted }),
+            Some(s) => s,
+            None => Session::new(wanted, DEFAULT_DC),
+        };
+        let table = DcTable::builtin(&config.network);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                table: Mutex::new(table),
+                session: Mutex::new(session),
+                pools: tokio::sync::Mutex::new(HashMap::new()),
+                events: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Receives [`ClientEvent`]s from now on.
+    pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.inner.events.lock().expect("events") = Some(tx);
+        rx
+    }
+
+    fn emit(&self, event: ClientEvent) {
+        if let Some(tx) = self.inner.events.lock().expect("events").as_ref() {
+            let _ = tx.send(event);
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// A copy of the session as it stands.
+    pub fn session(&self) -> Session {
+        self.inner.session.lock().expect("session").clone()
+    }
+
+    /// The account's home DC.
+    pub fn home_dc(&self) -> i32 {
+        self.inner.session.lock().expect("session").home_dc
+    }
+
+    /// Whether a user is logged in.
+    pub fn is_authorized(&self) -> bool {
+        self.inner.session.lock().expect("session").user.is_some()
+    }
+
+    fn update_session(&self, f: impl FnOnce(&mut Session)) -> Result<(), InvocationError> {
+        let mut s = self.inner.session.lock().expect("session");
+        f(&mut s);
+        if let Some(path) = &self.inner.config.session_path {
+            s.save(path).map_err(|e| InvocationError::Io(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The pool of DC `dc`, connecting it (and creating its key) if needed.
+    async fn pool(&self, dc: i32) -> Result<Arc<Pool>, InvocationError> {
+        let mut pools = self.inner.pools.lock().await;
+        if let Some(p) = pools.get(&dc) {
+            return Ok(p.clone());
+        }
+        let addr = self.inner.table.lock().expect("table").address(dc).ok_or(InvocationError::InvalidDc(dc))?;
+        let key = self.inner.session.lock().expect("session").dcs.get(&dc).map(|d| d.auth_key.0);
+        let cfg = &self.inner.config;
+        let mut sender_config = SenderConfig::new(dc);
+        sender_config.test_servers = cfg.network == Network::Test;
+        sender_config.transport = cfg.transport.clone();
+        sender_config.keys = cfg.keys.clone();
+        sender_config.connect_timeout = cfg.connect_timeout;
+        let pool = Pool::connect(sender_config, addr, cfg.proxy.clone(), key, cfg.connections_per_dc.max(1)).await?;
+        if let Some(new_key) = pool.created_key {
+            self.update_session(|s| {
+                s.dcs.insert(dc, DcSession { auth_key: crate::dc::AuthKey(new_key), authorized: false });
+            })?;
+        }
+        let pool = Arc::new(pool);
+        pools.insert(dc, pool.clone());
+        Ok(pool)
+    }
+
+    /// The `initConnection` wrapper for the first call of a connection.
+    fn init_connection<R: RemoteCall>(&self, query: R) -> functions::InvokeWithLayer<functions::InitConnection<R>> {
+        let app = &self.inner.config.app;
+        functions::InvokeWithLayer {
+            layer: tl::LAYER,
+            query: functions::InitConnection {
+                api_id: app.api_id,
+                device_model: app.device_model.clone(),
+                system_version: app.system_version.clone(),
+                app_version: app.app_version.clone(),
+                system_lang_code: app.lang_code.clone(),
+                lang_pack: String::new(),
+                lang_code: app.lang_code.clone(),
+                proxy: None,
+                params: None,
+                query,
+            },
+        }
+    }
+
+    /// One attempt on DC `dc`: the first call of each connection is wrapped
+    /// in `invokeWithLayer(initConnection(..))`.
+    async fn attempt<R: RemoteCall + Clone>(&self, dc: i32, request: &R) -> Result<R::Return, InvocationError> {
+        let pool = self.pool(dc).await?;
+        let (handle, first) = pool.next();
+        if first {
+            let result = handle.invoke(&self.init_connection(request.clone())).await;
+            if result.is_err() {
+                pool.reset_init(&handle);
+            }
+            result
+        } else {
+            handle.invoke(request).await
+        }
+    }
+
+    /// Calls `request` on the home DC, following `*_MIGRATE_X` and retrying
+    /// as the policy says.
+    pub async fn invoke<R: RemoteCall + Clone>(&self, request: &R) -> Result<R::Return, InvocationError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let dc = self.home_dc();
+            match self.attempt(dc, request).await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is("PHONE_MIGRATE") || e.is("USER_MIGRATE") || e.is("NETWORK_MIGRATE") => {
+                    let to = e.rpc().and_then(|r| r.value).and_then(|v| i32::try_from(v).ok()).unwrap_or(dc);
+                    if to == dc || attempt > 3 {
+                        return Err(e);
+                    }
+                    tracing::info!("home DC moves from {dc} to {to}");
+                    self.update_session(|s| s.home_dc = to)?;
+                }
+                Err(e) => self.backoff_or_fail(e, attempt).await?,
+            }
+        }
+    }
+
+    /// Calls `request` on DC `dc`, importing the account's authorization
+    /// there first if needed (file downloads from another DC).
+    pub async fn invoke_in_dc<R: RemoteCall + Clone>(&self, dc: i32, request: &R) -> Result<R::Return, InvocationError> {
+        if dc == self.home_dc() {
+            return self.invoke(request).await;
+        }
+        self.ensure_authorized(dc).await?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(dc, request).await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is("AUTH_KEY_UNREGISTERED") && attempt == 1 => {
+                    self.update_session(|s| {
+                        if let Some(d) = s.dcs.get_mut(&dc) {
+                            d.authorized = false;
+                        }
+                    })?;
+                    self.ensure_authorized(dc).await?;
+                }
+                Err(e) => self.backoff_or_fail(e, attempt).await?,
+            }
+        }
+    }
+
+    async fn backoff_or_fail(&self, error: InvocationError, attempt: u32) -> Result<(), InvocationError> {
+        match self.inner.config.retry.decide(&error, attempt) {
+            Decision::Retry { after, reason } => {
+                let request = error.rpc().and_then(|r| r.caused_by).unwrap_or("request");
+                tracing::info!("{request}: {error}; retrying in {after:?}");
+                self.emit(ClientEvent::Retrying { request, reason, after });
+                tokio::time::sleep(after).await;
+                Ok(())
+            }
+            Decision::Fail => Err(error),
+        }
+    }
+
+    /// Exports the authorization from the home DC and imports it on `dc`.
+    async fn ensure_authorized(&self, dc: i32) -> Result<(), InvocationError> {
+        let done = self.inner.session.lock().expect("session").dcs.get(&dc).is_some_and(|d| d.authorized);
+        if done {
+            return Ok(());
+        }
+        let tl::enums::auth::ExportedAuthorization::ExportedAuthorization(exported) =
+            self.invoke(&functions::auth::ExportAuthorization { dc_id: dc }).await?;
+        let import = functions::auth::ImportAuthorization { id: exported.id, bytes: exported.bytes };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(dc, &import).await {
+                Ok(_) => break,
+                Err(e) => self.backoff_or_fail(e, attempt).await?,
+            }
+        }
+        self.update_session(|s| {
+            if let Some(d) = s.dcs.get_mut(&dc) {
+                d.authorized = true;
+            }
+        })
+    }
+
+    /// Replaces the DC table with what `help.getConfig` says.
+    pub async fn refresh_dc_table(&self) -> Result<(), InvocationError> {
+        let config = self.invoke(&functions::help::GetConfig {}).await?;
+        self.inner.table.lock().expect("table").update_from_config(&config);
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn disconnect(&self) {
+        for (_, pool) in self.inner.pools.lock().await.drain() {
+            pool.shutdown();
+        }
+    }
+}
