@@ -5,6 +5,7 @@
 //! a [`Handler`] (the API services over the world).
 
 mod conn;
+pub mod faults;
 mod handshake;
 
 use std::collections::HashMap;
@@ -15,6 +16,8 @@ use std::sync::{Arc, Mutex};
 use tg_takeout::auth::PrivateKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+
+pub use faults::{FaultRule, FaultScript, Faulty};
 
 /// One request handed to the API layer.
 #[derive(Debug)]
