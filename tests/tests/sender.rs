@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use tg_mock_server::net::{Handler, Reply, Request, ServerConfig};
+use tg_mock_server::net::{Handler, ListenConfig, Reply, Request};
 use tg_takeout::rpc::InvocationError;
 use tg_takeout::transport::{Obfuscation, ProxySecret, TransportKind};
 use tl::{Deserializable, Identifiable, Serializable, enums, functions, types};
@@ -85,7 +85,7 @@ fn handler(drop_first: bool) -> impl FnOnce(Vec<(i32, std::net::SocketAddr)>) ->
 
 async fn get_config_over(kind: TransportKind, obfuscation: Obfuscation, secret: Option<[u8; 16]>) {
     let server = start(
-        ServerConfig {
+        ListenConfig {
             mtproxy_secret: secret,
             ..Default::default()
         },
@@ -167,7 +167,7 @@ async fn obfuscated2_and_mtproxy_secrets() {
 
 #[tokio::test]
 async fn many_requests_in_flight_at_once() {
-    let server = start(ServerConfig::default(), handler(false)).await;
+    let server = start(ListenConfig::default(), handler(false)).await;
     let sender = connect(
         client_config(2, TransportKind::Intermediate, Obfuscation::None),
         server.address(2).unwrap(),
@@ -190,7 +190,7 @@ async fn many_requests_in_flight_at_once() {
 
 #[tokio::test]
 async fn reconnects_and_resends_after_the_server_drops_the_connection() {
-    let server = start(ServerConfig::default(), handler(true)).await;
+    let server = start(ListenConfig::default(), handler(true)).await;
     let sender = connect(
         client_config(2, TransportKind::Full, Obfuscation::None),
         server.address(2).unwrap(),
@@ -211,7 +211,7 @@ async fn reconnects_and_resends_after_the_server_drops_the_connection() {
 
 #[tokio::test]
 async fn rpc_errors_are_typed_and_name_the_request() {
-    let server = start(ServerConfig::default(), handler(false)).await;
+    let server = start(ListenConfig::default(), handler(false)).await;
     let sender = connect(
         client_config(2, TransportKind::Abridged, Obfuscation::None),
         server.address(2).unwrap(),
@@ -232,7 +232,7 @@ async fn rpc_errors_are_typed_and_name_the_request() {
 
 #[tokio::test]
 async fn an_unknown_stored_key_is_refused_with_404() {
-    let server = start(ServerConfig::default(), handler(false)).await;
+    let server = start(ListenConfig::default(), handler(false)).await;
     let sender = connect(
         client_config(2, TransportKind::Intermediate, Obfuscation::None),
         server.address(2).unwrap(),

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tg_mock_server::net::{Bound, Handler, MockServer, ServerConfig};
+use tg_mock_server::net::{Bound, Handler, ListenConfig, MockServer};
 use tg_takeout::auth::{KeySet, test_server_key};
 use tg_takeout::sender::{self, Sender, SenderConfig, TcpConnector};
 use tg_takeout::transport::{Obfuscation, TransportConfig, TransportKind};
@@ -14,7 +14,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Starts the mock server's network side with `handler` on loopback.
 pub async fn start<H: Handler>(
-    config: ServerConfig,
+    config: ListenConfig,
     handler: impl FnOnce(Vec<(i32, SocketAddr)>) -> H,
 ) -> MockServer {
     let bound = Bound::bind(config).await.expect("bind loopback");

@@ -60,7 +60,7 @@ pub trait Handler: Send + Sync + 'static {
 
 /// How the server listens.
 #[derive(Clone, Debug)]
-pub struct ServerConfig {
+pub struct ListenConfig {
     /// The address to bind (loopback by default).
     pub host: IpAddr,
     /// The DCs to serve, each with its port (0: any free port).
@@ -78,7 +78,7 @@ pub struct ServerConfig {
     pub clock_skew: i64,
 }
 
-impl Default for ServerConfig {
+impl Default for ListenConfig {
     /// DCs 1 to 5 on loopback with free ports, the repository's test key.
     fn default() -> Self {
         Self {
@@ -104,20 +104,20 @@ pub(crate) struct KeyEntry<S> {
 pub(crate) struct DcShared<H: Handler> {
     pub(crate) dc_id: i32,
     pub(crate) keys: Mutex<HashMap<i64, KeyEntry<H::KeyState>>>,
-    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) config: Arc<ListenConfig>,
     pub(crate) handler: Arc<H>,
 }
 
 /// Listeners bound but not serving yet: their addresses are known, so the
 /// API layer can advertise them (`help.getConfig`) before serving starts.
 pub struct Bound {
-    config: Arc<ServerConfig>,
+    config: Arc<ListenConfig>,
     listeners: Vec<(i32, TcpListener)>,
 }
 
 impl Bound {
     /// Binds one listener per DC.
-    pub async fn bind(config: ServerConfig) -> io::Result<Self> {
+    pub async fn bind(config: ListenConfig) -> io::Result<Self> {
         let mut listeners = Vec::new();
         for &(dc, port) in &config.dcs {
             listeners.push((dc, TcpListener::bind((config.host, port)).await?));

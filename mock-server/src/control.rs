@@ -1,0 +1,226 @@
+//! The HTTP control plane (hyper): health, counters and the request log,
+//! the fault script, and loading another world, so a test or a person can
+//! steer a running mock server.
+//!
+//! | method | path | body | answer |
+//! |---|---|---|---|
+//! | GET | `/health` | | `ok` |
+//! | GET | `/stats` | | per-method counters and the request log (JSON) |
+//! | DELETE | `/stats` | | clears them |
+//! | GET | `/faults` | | the fault script (JSON) |
+//! | PUT | `/faults` | a fault script | `204`, or `400` with the reason |
+//! | POST | `/world` | `{"fixture": "DIR"}` | `204`, or `400` with the reason |
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::net::FaultScript;
+
+/// What the control plane can do to a server.
+pub trait Control: Send + Sync + 'static {
+    /// Counters and the request log.
+    fn stats(&self) -> serde_json::Value;
+    /// Clears the counters and the log.
+    fn reset_stats(&self);
+    /// The fault script in force.
+    fn faults(&self) -> FaultScript;
+    /// Replaces the fault script.
+    fn set_faults(&self, script: FaultScript) -> Result<(), String>;
+    /// Serves the world of another fixture directory from now on.
+    fn load_world(&self, fixture: &std::path::Path) -> Result<(), String>;
+}
+
+/// The largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+fn reply(status: StatusCode, body: impl Into<Bytes>, json: bool) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    let kind = if json {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(kind),
+    );
+    r
+}
+
+async fn body_json<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Result<T, String> {
+    let limited = http_body_util::Limited::new(req.into_body(), MAX_BODY);
+    let bytes = limited
+        .collect()
+        .await
+        .map_err(|e| format!("cannot read the body: {e}"))?
+        .to_bytes();
+    serde_json::from_slice(&bytes).map_err(|e| format!("invalid JSON: {e}"))
+}
+
+async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let text = |s: StatusCode, b: String| reply(s, b, false);
+    match (req.method().clone(), req.uri().path()) {
+        (Method::GET, "/health") => text(StatusCode::OK, "ok\n".into()),
+        (Method::GET, "/stats") => reply(StatusCode::OK, control.stats().to_string(), true),
+        (Method::DELETE, "/stats") => {
+            control.reset_stats();
+            text(StatusCode::NO_CONTENT, String::new())
+        }
+        (Method::GET, "/faults") => reply(
+            StatusCode::OK,
+            serde_json::to_string(&control.faults()).unwrap_or_default(),
+            true,
+        ),
+        (Method::PUT, "/faults") => match body_json::<FaultScript>(req)
+            .await
+            .and_then(|s| control.set_faults(s))
+        {
+            Ok(()) => text(StatusCode::NO_CONTENT, String::new()),
+            Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+        },
+        (Method::POST, "/world") => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Load {
+                fixture: std::path::PathBuf,
+            }
+            match body_json::<Load>(req)
+                .await
+                .and_then(|l| control.load_world(&l.fixture))
+            {
+                Ok(()) => text(StatusCode::NO_CONTENT, String::new()),
+                Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+            }
+        }
+        (_, "/health" | "/stats" | "/faults" | "/world") => text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed\n".into(),
+        ),
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "unknown path; see /health, /stats, /faults, /world\n".into(),
+        ),
+    }
+}
+
+/// Serves the control plane on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, control: Arc<dyn Control>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let control = control.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let control = control.clone();
+                async move { Ok::<_, Infallible>(route(control, req).await) }
+            });
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("control connection: {e}");
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Fake {
+        faults: Mutex<FaultScript>,
+        loaded: Mutex<Vec<std::path::PathBuf>>,
+    }
+
+    impl Control for Fake {
+        fn stats(&self) -> serde_json::Value {
+            serde_json::json!({"calls": {"help.getConfig": 2}})
+        }
+        fn reset_stats(&self) {}
+        fn faults(&self) -> FaultScript {
+            self.faults.lock().unwrap().clone()
+        }
+        fn set_faults(&self, script: FaultScript) -> Result<(), String> {
+            script.validate()?;
+            *self.faults.lock().unwrap() = script;
+            Ok(())
+        }
+        fn load_world(&self, fixture: &std::path::Path) -> Result<(), String> {
+            self.loaded.lock().unwrap().push(fixture.into());
+            Ok(())
+        }
+    }
+
+    /// A minimal HTTP/1.1 client: one request per connection.
+    async fn http(
+        addr: std::net::SocketAddr,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, String) {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        let status = out[9..12].parse().unwrap();
+        let body = out
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    #[tokio::test]
+    async fn endpoints() {
+        let fake = Arc::new(Fake::default());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(serve(listener, fake.clone()));
+        assert_eq!(http(addr, "GET", "/health", "").await, (200, "ok\n".into()));
+        assert_eq!(
+            http(addr, "GET", "/stats", "").await.1,
+            r#"{"calls":{"help.getConfig":2}}"#
+        );
+        let script = r#"{"seed":3,"rules":[{"method":"upload.getFile","nth":2,"error":[420,"FLOOD_WAIT_1"]}]}"#;
+        assert_eq!(http(addr, "PUT", "/faults", script).await.0, 204);
+        assert_eq!(fake.faults().rules[0].nth, Some(2));
+        let (status, body) = http(addr, "PUT", "/faults", r#"{"rules":[{"method":"x"}]}"#).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (400, "rule 0: needs `error` or `disconnect`\n")
+        );
+        assert_eq!(
+            http(addr, "POST", "/world", r#"{"fixture":"fixtures/small"}"#)
+                .await
+                .0,
+            204
+        );
+        assert_eq!(
+            fake.loaded.lock().unwrap()[0],
+            std::path::PathBuf::from("fixtures/small")
+        );
+        assert_eq!(http(addr, "GET", "/nope", "").await.0, 404);
+        assert_eq!(http(addr, "POST", "/health", "").await.0, 405);
+        task.abort();
+    }
+}
