@@ -50,7 +50,9 @@ pub struct LoginToken {
 
 impl fmt::Debug for LoginToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoginToken").field("delivery", &self.delivery).finish_non_exhaustive()
+        f.debug_struct("LoginToken")
+            .field("delivery", &self.delivery)
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,8 +90,12 @@ pub enum QrLogin {
 }
 
 fn user_of(auth: &enums::auth::Authorization) -> Option<SessionUser> {
-    let enums::auth::Authorization::Authorization(a) = auth else { return None };
-    let enums::User::User(u) = &a.user else { return None };
+    let enums::auth::Authorization::Authorization(a) = auth else {
+        return None;
+    };
+    let enums::User::User(u) = &a.user else {
+        return None;
+    };
     let name = [u.first_name.as_deref(), u.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -101,7 +107,10 @@ fn user_of(auth: &enums::auth::Authorization) -> Option<SessionUser> {
         _ if !name.is_empty() => name,
         _ => format!("user {}", u.id),
     };
-    Some(SessionUser { id: u.id, display_name })
+    Some(SessionUser {
+        id: u.id,
+        display_name,
+    })
 }
 
 impl Client {
@@ -128,7 +137,9 @@ impl Client {
         };
         let sent = match self.invoke(&request).await {
             Ok(s) => s,
-            Err(e) if e.is("PHONE_NUMBER_INVALID") => return Err(LoginError::InvalidPhone(phone.to_owned())),
+            Err(e) if e.is("PHONE_NUMBER_INVALID") => {
+                return Err(LoginError::InvalidPhone(phone.to_owned()));
+            }
             Err(e) => return Err(e.into()),
         };
         let (hash, delivery) = match sent {
@@ -143,11 +154,19 @@ impl Client {
             }
             enums::auth::SentCode::Success(s) => {
                 self.finish_login(&s.authorization)?;
-                return Ok(LoginToken { phone: phone.into(), phone_code_hash: String::new(), delivery: "none".into() });
+                return Ok(LoginToken {
+                    phone: phone.into(),
+                    phone_code_hash: String::new(),
+                    delivery: "none".into(),
+                });
             }
             _ => return Err(LoginError::SignUpRequired),
         };
-        Ok(LoginToken { phone: phone.to_owned(), phone_code_hash: hash, delivery })
+        Ok(LoginToken {
+            phone: phone.to_owned(),
+            phone_code_hash: hash,
+            delivery,
+        })
     }
 
     /// Signs in with the code Telegram sent.
@@ -160,34 +179,64 @@ impl Client {
         };
         match self.invoke(&request).await {
             Ok(auth) => Ok(SignIn::Done(self.finish_login(&auth)?)),
-            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => Ok(SignIn::PasswordNeeded(self.password_token().await?)),
-            Err(e) if e.is("PHONE_CODE_INVALID") || e.is("PHONE_CODE_EMPTY") => Err(LoginError::InvalidCode),
+            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => {
+                Ok(SignIn::PasswordNeeded(self.password_token().await?))
+            }
+            Err(e) if e.is("PHONE_CODE_INVALID") || e.is("PHONE_CODE_EMPTY") => {
+                Err(LoginError::InvalidCode)
+            }
             Err(e) if e.is("PHONE_CODE_EXPIRED") => Err(LoginError::CodeExpired),
             Err(e) => Err(e.into()),
         }
     }
 
     async fn password_token(&self) -> Result<PasswordToken, LoginError> {
-        let enums::account::Password::Password(p) = self.invoke(&functions::account::GetPassword {}).await?;
-        Ok(PasswordToken { hint: p.hint.filter(|h| !h.is_empty()) })
+        let enums::account::Password::Password(p) =
+            self.invoke(&functions::account::GetPassword {}).await?;
+        Ok(PasswordToken {
+            hint: p.hint.filter(|h| !h.is_empty()),
+        })
     }
 
     /// Finishes a login with the account's 2FA password.
     pub async fn check_password(&self, password: &str) -> Result<SessionUser, LoginError> {
-        let enums::account::Password::Password(p) = self.invoke(&functions::account::GetPassword {}).await?;
+        let enums::account::Password::Password(p) =
+            self.invoke(&functions::account::GetPassword {}).await?;
         let (Some(algo), Some(srp_b), Some(srp_id)) = (p.current_algo, p.srp_b, p.srp_id) else {
-            return Err(LoginError::UnsafeSrp("the account has no password set".into()));
+            return Err(LoginError::UnsafeSrp(
+                "the account has no password set".into(),
+            ));
         };
-        let enums::PasswordKdfAlgo::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(algo) = algo else {
-            return Err(LoginError::UnsafeSrp("unknown password hashing algorithm; update tg-takeout".into()));
+        let enums::PasswordKdfAlgo::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(algo) = algo
+        else {
+            return Err(LoginError::UnsafeSrp(
+                "unknown password hashing algorithm; update tg-takeout".into(),
+            ));
         };
-        crate::auth::dh::check_srp_params(&algo.p, algo.g, &srp_b).map_err(|e| LoginError::UnsafeSrp(e.to_string()))?;
+        crate::auth::dh::check_srp_params(&algo.p, algo.g, &srp_b)
+            .map_err(|e| LoginError::UnsafeSrp(e.to_string()))?;
         let mut a = vec![0u8; 256];
         rand::rng().fill_bytes(&mut a);
-        let (m1, g_a) =
-            grammers_crypto::two_factor_auth::calculate_2fa(&algo.salt1, &algo.salt2, &algo.p, &algo.g, srp_b, a, password);
-        let check = types::InputCheckPasswordSrp { srp_id, a: g_a.to_vec(), m1: m1.to_vec() };
-        match self.invoke(&functions::auth::CheckPassword { password: check.into() }).await {
+        let (m1, g_a) = grammers_crypto::two_factor_auth::calculate_2fa(
+            &algo.salt1,
+            &algo.salt2,
+            &algo.p,
+            &algo.g,
+            srp_b,
+            a,
+            password,
+        );
+        let check = types::InputCheckPasswordSrp {
+            srp_id,
+            a: g_a.to_vec(),
+            m1: m1.to_vec(),
+        };
+        match self
+            .invoke(&functions::auth::CheckPassword {
+                password: check.into(),
+            })
+            .await
+        {
             Ok(auth) => self.finish_login(&auth),
             Err(e) if e.is("PASSWORD_HASH_INVALID") => Err(LoginError::InvalidPassword),
             Err(e) => Err(e.into()),
@@ -198,25 +247,41 @@ impl Client {
     /// `PasswordNeeded`, showing each `Show` link as a QR code meanwhile.
     pub async fn qr_login(&self) -> Result<QrLogin, LoginError> {
         let app = &self.config().app;
-        let request = functions::auth::ExportLoginToken { api_id: app.api_id, api_hash: app.api_hash.clone(), except_ids: Vec::new() };
+        let request = functions::auth::ExportLoginToken {
+            api_id: app.api_id,
+            api_hash: app.api_hash.clone(),
+            except_ids: Vec::new(),
+        };
         let answer = match self.invoke(&request).await {
             Ok(a) => a,
-            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => return Ok(QrLogin::PasswordNeeded(self.password_token().await?)),
+            Err(e) if e.is("SESSION_PASSWORD_NEEDED") => {
+                return Ok(QrLogin::PasswordNeeded(self.password_token().await?));
+            }
             Err(e) => return Err(e.into()),
         };
         match answer {
             enums::auth::LoginToken::LoginToken(t) => {
                 let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&t.token);
-                Ok(QrLogin::Show { url: format!("tg://login?token={token}"), expires: t.expires })
+                Ok(QrLogin::Show {
+                    url: format!("tg://login?token={token}"),
+                    expires: t.expires,
+                })
             }
             enums::auth::LoginToken::MigrateTo(m) => {
                 self.update_session(|s| s.home_dc = m.dc_id)?;
-                match self.invoke(&functions::auth::ImportLoginToken { token: m.token }).await? {
-                    enums::auth::LoginToken::Success(s) => Ok(QrLogin::Done(self.finish_login(&s.authorization)?)),
+                match self
+                    .invoke(&functions::auth::ImportLoginToken { token: m.token })
+                    .await?
+                {
+                    enums::auth::LoginToken::Success(s) => {
+                        Ok(QrLogin::Done(self.finish_login(&s.authorization)?))
+                    }
                     _ => Err(LoginError::InvalidCode),
                 }
             }
-            enums::auth::LoginToken::Success(s) => Ok(QrLogin::Done(self.finish_login(&s.authorization)?)),
+            enums::auth::LoginToken::Success(s) => {
+                Ok(QrLogin::Done(self.finish_login(&s.authorization)?))
+            }
         }
     }
 

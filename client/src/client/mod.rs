@@ -121,7 +121,9 @@ pub enum ClientError {
     #[error(transparent)]
     Session(#[from] SessionError),
     /// The session file belongs to another server.
-    #[error("the session file is for {found}, but this run connects to {wanted}; use another --session")]
+    #[error(
+        "the session file is for {found}, but this run connects to {wanted}; use another --session"
+    )]
     WrongServer {
         /// The server in the file.
         found: String,
@@ -163,7 +165,12 @@ impl Client {
             None => None,
         };
         let session = match session {
-            Some(s) if s.server != wanted => return Err(ClientError::WrongServer { found: s.server, wanted }),
+            Some(s) if s.server != wanted => {
+                return Err(ClientError::WrongServer {
+                    found: s.server,
+                    wanted,
+                });
+            }
             Some(s) => s,
             None => Session::new(wanted, DEFAULT_DC),
         };
@@ -216,7 +223,8 @@ impl Client {
         let mut s = self.inner.session.lock().expect("session");
         f(&mut s);
         if let Some(path) = &self.inner.config.session_path {
-            s.save(path).map_err(|e| InvocationError::Io(e.to_string()))?;
+            s.save(path)
+                .map_err(|e| InvocationError::Io(e.to_string()))?;
         }
         Ok(())
     }
@@ -227,18 +235,44 @@ impl Client {
         if let Some(p) = pools.get(&dc) {
             return Ok(p.clone());
         }
-        let addr = self.inner.table.lock().expect("table").address(dc).ok_or(InvocationError::InvalidDc(dc))?;
-        let key = self.inner.session.lock().expect("session").dcs.get(&dc).map(|d| d.auth_key.0);
+        let addr = self
+            .inner
+            .table
+            .lock()
+            .expect("table")
+            .address(dc)
+            .ok_or(InvocationError::InvalidDc(dc))?;
+        let key = self
+            .inner
+            .session
+            .lock()
+            .expect("session")
+            .dcs
+            .get(&dc)
+            .map(|d| d.auth_key.0);
         let cfg = &self.inner.config;
         let mut sender_config = SenderConfig::new(dc);
         sender_config.test_servers = cfg.network == Network::Test;
         sender_config.transport = cfg.transport.clone();
         sender_config.keys = cfg.keys.clone();
         sender_config.connect_timeout = cfg.connect_timeout;
-        let pool = Pool::connect(sender_config, addr, cfg.proxy.clone(), key, cfg.connections_per_dc.max(1)).await?;
+        let pool = Pool::connect(
+            sender_config,
+            addr,
+            cfg.proxy.clone(),
+            key,
+            cfg.connections_per_dc.max(1),
+        )
+        .await?;
         if let Some(new_key) = pool.created_key {
             self.update_session(|s| {
-                s.dcs.insert(dc, DcSession { auth_key: crate::dc::AuthKey(new_key), authorized: false });
+                s.dcs.insert(
+                    dc,
+                    DcSession {
+                        auth_key: crate::dc::AuthKey(new_key),
+                        authorized: false,
+                    },
+                );
             })?;
         }
         let pool = Arc::new(pool);
@@ -247,7 +281,10 @@ impl Client {
     }
 
     /// The `initConnection` wrapper for the first call of a connection.
-    fn init_connection<R: RemoteCall>(&self, query: R) -> functions::InvokeWithLayer<functions::InitConnection<R>> {
+    fn init_connection<R: RemoteCall>(
+        &self,
+        query: R,
+    ) -> functions::InvokeWithLayer<functions::InitConnection<R>> {
         let app = &self.inner.config.app;
         functions::InvokeWithLayer {
             layer: tl::LAYER,
@@ -268,7 +305,11 @@ impl Client {
 
     /// One attempt on DC `dc`: the first call of each connection is wrapped
     /// in `invokeWithLayer(initConnection(..))`.
-    async fn attempt<R: RemoteCall + Clone>(&self, dc: i32, request: &R) -> Result<R::Return, InvocationError> {
+    async fn attempt<R: RemoteCall + Clone>(
+        &self,
+        dc: i32,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
         let pool = self.pool(dc).await?;
         let (handle, first) = pool.next();
         if first {
@@ -284,15 +325,24 @@ impl Client {
 
     /// Calls `request` on the home DC, following `*_MIGRATE_X` and retrying
     /// as the policy says.
-    pub async fn invoke<R: RemoteCall + Clone>(&self, request: &R) -> Result<R::Return, InvocationError> {
+    pub async fn invoke<R: RemoteCall + Clone>(
+        &self,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let dc = self.home_dc();
             match self.attempt(dc, request).await {
                 Ok(v) => return Ok(v),
-                Err(e) if e.is("PHONE_MIGRATE") || e.is("USER_MIGRATE") || e.is("NETWORK_MIGRATE") => {
-                    let to = e.rpc().and_then(|r| r.value).and_then(|v| i32::try_from(v).ok()).unwrap_or(dc);
+                Err(e)
+                    if e.is("PHONE_MIGRATE") || e.is("USER_MIGRATE") || e.is("NETWORK_MIGRATE") =>
+                {
+                    let to = e
+                        .rpc()
+                        .and_then(|r| r.value)
+                        .and_then(|v| i32::try_from(v).ok())
+                        .unwrap_or(dc);
                     if to == dc || attempt > 3 {
                         return Err(e);
                     }
@@ -306,7 +356,11 @@ impl Client {
 
     /// Calls `request` on DC `dc`, importing the account's authorization
     /// there first if needed (file downloads from another DC).
-    pub async fn invoke_in_dc<R: RemoteCall + Clone>(&self, dc: i32, request: &R) -> Result<R::Return, InvocationError> {
+    pub async fn invoke_in_dc<R: RemoteCall + Clone>(
+        &self,
+        dc: i32,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
         if dc == self.home_dc() {
             return self.invoke(request).await;
         }
@@ -329,12 +383,20 @@ impl Client {
         }
     }
 
-    async fn backoff_or_fail(&self, error: InvocationError, attempt: u32) -> Result<(), InvocationError> {
+    async fn backoff_or_fail(
+        &self,
+        error: InvocationError,
+        attempt: u32,
+    ) -> Result<(), InvocationError> {
         match self.inner.config.retry.decide(&error, attempt) {
             Decision::Retry { after, reason } => {
                 let request = error.rpc().and_then(|r| r.caused_by).unwrap_or("request");
                 tracing::info!("{request}: {error}; retrying in {after:?}");
-                self.emit(ClientEvent::Retrying { request, reason, after });
+                self.emit(ClientEvent::Retrying {
+                    request,
+                    reason,
+                    after,
+                });
                 tokio::time::sleep(after).await;
                 Ok(())
             }
@@ -344,13 +406,24 @@ impl Client {
 
     /// Exports the authorization from the home DC and imports it on `dc`.
     async fn ensure_authorized(&self, dc: i32) -> Result<(), InvocationError> {
-        let done = self.inner.session.lock().expect("session").dcs.get(&dc).is_some_and(|d| d.authorized);
+        let done = self
+            .inner
+            .session
+            .lock()
+            .expect("session")
+            .dcs
+            .get(&dc)
+            .is_some_and(|d| d.authorized);
         if done {
             return Ok(());
         }
-        let tl::enums::auth::ExportedAuthorization::ExportedAuthorization(exported) =
-            self.invoke(&functions::auth::ExportAuthorization { dc_id: dc }).await?;
-        let import = functions::auth::ImportAuthorization { id: exported.id, bytes: exported.bytes };
+        let tl::enums::auth::ExportedAuthorization::ExportedAuthorization(exported) = self
+            .invoke(&functions::auth::ExportAuthorization { dc_id: dc })
+            .await?;
+        let import = functions::auth::ImportAuthorization {
+            id: exported.id,
+            bytes: exported.bytes,
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -369,7 +442,11 @@ impl Client {
     /// Replaces the DC table with what `help.getConfig` says.
     pub async fn refresh_dc_table(&self) -> Result<(), InvocationError> {
         let config = self.invoke(&functions::help::GetConfig {}).await?;
-        self.inner.table.lock().expect("table").update_from_config(&config);
+        self.inner
+            .table
+            .lock()
+            .expect("table")
+            .update_from_config(&config);
         Ok(())
     }
 

@@ -33,10 +33,19 @@ impl Pool {
         let created_key = first.created_key.then_some(first.auth_key);
         let mut handles = vec![first.handle];
         for _ in 1..size {
-            handles.push(sender::connect(config.clone(), connector.clone(), Some(first.auth_key)).await?.handle);
+            handles.push(
+                sender::connect(config.clone(), connector.clone(), Some(first.auth_key))
+                    .await?
+                    .handle,
+            );
         }
         let initialized = Mutex::new(vec![false; handles.len()]);
-        Ok(Self { handles, initialized, next: AtomicUsize::new(0), created_key })
+        Ok(Self {
+            handles,
+            initialized,
+            next: AtomicUsize::new(0),
+            created_key,
+        })
     }
 
     /// The next connection, and whether this call must carry

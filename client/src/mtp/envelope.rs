@@ -484,7 +484,10 @@ mod tests {
         for extra in 1..16 {
             let mut padded = frame.clone();
             padded.extend(std::iter::repeat_n(0xa5, extra));
-            assert!(open(&key, Direction::ClientToServer, &padded).is_ok(), "{extra} bytes");
+            assert!(
+                open(&key, Direction::ClientToServer, &padded).is_ok(),
+                "{extra} bytes"
+            );
         }
         assert_eq!(
             open(&key, Direction::ClientToServer, &frame[..5]),
