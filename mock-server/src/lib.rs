@@ -1,2 +1,24 @@
-//! A Telegram server for tests and demos. Filled in by the mock-server issue.
+//! A Telegram server for tests and demos: the account "world", its fixtures
+//! and generator, and the API services the takeout export uses, all pure
+//! (no sockets, no clocks). The network side wraps [`Dispatcher`].
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod blobs;
+pub mod control;
+pub mod dispatch;
+pub mod fixture;
+pub mod generate;
+pub mod net;
+pub mod rng;
+pub mod server;
+pub mod services;
+pub mod stats;
+pub mod world;
+
+pub use dispatch::{AuthState, DcAddr, Dispatcher, Reply, RequestCtx, ServerConfig};
+pub use fixture::FixtureError;
+pub use generate::{GenerateConfig, generate};
+pub use server::{Api, Running, StartError, start};
+pub use services::RpcError;
+pub use world::{World, WorldError};

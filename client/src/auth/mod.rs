@@ -32,7 +32,7 @@ pub use client::{
 pub use error::Error;
 pub use rsa::{
     KeySet, PrivateKey, PublicKey, TEST_SERVER_KEY_FINGERPRINT, TEST_SERVER_KEY_PEM,
-    test_server_key,
+    TEST_SERVER_PUBLIC_KEY_PEM, test_server_key,
 };
 
 use grammers_crypto::aes::{ige_decrypt, ige_encrypt};

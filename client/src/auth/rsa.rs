@@ -51,6 +51,10 @@ pub const TEST_DC_KEY_FINGERPRINT: i64 = -5595554452916591101;
 /// protects nothing: never use it for anything but tests and demos.
 pub const TEST_SERVER_KEY_PEM: &str = include_str!("testdata/test-server-key.pem");
 
+/// The public half of [`TEST_SERVER_KEY_PEM`] (PKCS#1), for clients of the
+/// mock server (`--rsa-key`, Telethon's `rsa.add_key`).
+pub const TEST_SERVER_PUBLIC_KEY_PEM: &str = include_str!("testdata/test-server-key.pub.pem");
+
 /// Fingerprint of [`TEST_SERVER_KEY_PEM`] (`D7 51 9A 64 E4 26 5B CC` on the
 /// wire); its public half is `testdata/test-server-key.pub.pem`, for
 /// clients such as Telethon (`telethon.crypto.rsa.add_key`).

@@ -1,0 +1,349 @@
+//! The dispatcher: unwraps the `invokeWith*` wrappers recursively, checks
+//! the layer, login and takeout, routes the inner method by constructor id
+//! (gotd `tgtest` `Dispatcher`), and logs every call.
+//!
+//! It is pure: the network side hands it a decrypted request body, the
+//! connection's DC, the current unix time and the auth key's [`AuthState`],
+//! and sends back the [`Reply`] inside an `rpc_result`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tl::functions::{
+    InitConnection, InvokeAfterMsg, InvokeAfterMsgs, InvokeWithLayer, InvokeWithMessagesRange,
+    InvokeWithTakeout, InvokeWithoutUpdates,
+};
+use tl::{Deserializable, Identifiable, Raw};
+
+use crate::rng::Rng;
+use crate::services::{self, Access, Call, Route, RpcError, srp};
+use crate::stats::{CallRecord, Stats};
+use crate::world::{Index, World, WorldError, range_bounds};
+
+/// The oldest layer whose takeout-path objects equal the served layer's.
+pub const MIN_LAYER: i32 = 229;
+
+/// One of the mock's own listeners, advertised by `help.getConfig`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DcAddr {
+    /// The DC id.
+    pub id: i32,
+    /// The address clients should connect to.
+    pub ip: String,
+    /// The port.
+    pub port: u16,
+}
+
+/// What the network side configures.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The mock's listeners, one or more per DC.
+    pub dc_options: Vec<DcAddr>,
+    /// Page size of `channels.getLeftChannels` (Telegram's is 100... a small
+    /// one lets tests exercise paging).
+    pub left_channels_page: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            dc_options: Vec::new(),
+            left_channels_page: 100,
+        }
+    }
+}
+
+/// Where a login on one auth key stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLogin {
+    /// The phone `auth.sendCode` was called with.
+    pub phone: String,
+    /// The hash `auth.sentCode` gave out.
+    pub phone_code_hash: String,
+    /// The code was right and the account has 2FA: `auth.checkPassword` next.
+    pub password_needed: bool,
+}
+
+/// The per-auth-key state the network side keeps (one per auth key, shared
+/// by every connection and session using the key).
+#[derive(Clone, Debug, Default)]
+pub struct AuthState {
+    /// The logged-in user, if any.
+    pub user_id: Option<i64>,
+    /// The layer named by the last `invokeWithLayer`.
+    pub layer: Option<i32>,
+    /// Whether `initConnection` was seen.
+    pub connection_inited: bool,
+    /// A login in progress.
+    pub login: Option<PendingLogin>,
+    /// The SRP session of the last `account.getPassword`.
+    pub srp: Option<srp::Session>,
+    /// Takeout ids issued through this key.
+    pub takeouts: Vec<i64>,
+}
+
+/// One request's context.
+#[derive(Debug)]
+pub struct RequestCtx<'a> {
+    /// The DC of the connection the request came on.
+    pub dc_id: i32,
+    /// Now, as unix seconds.
+    pub now_unix: i32,
+    /// The auth key's state.
+    pub auth: &'a mut AuthState,
+}
+
+/// The answer to a request: put it in an `rpc_result`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// The serialized TL answer.
+    Result(Vec<u8>),
+    /// An `rpc_error`.
+    Error {
+        /// The error code.
+        code: i32,
+        /// The error message.
+        message: String,
+    },
+}
+
+impl Reply {
+    /// The bytes for `rpc_result.result`: the answer, or a serialized
+    /// `rpc_error`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            Self::Result(b) => b.clone(),
+            Self::Error { code, message } => {
+                let e: tl::enums::RpcError = tl::types::RpcError {
+                    error_code: *code,
+                    error_message: message.clone(),
+                }
+                .into();
+                tl::Serializable::to_bytes(&e)
+            }
+        }
+    }
+}
+
+impl From<Result<Vec<u8>, RpcError>> for Reply {
+    fn from(r: Result<Vec<u8>, RpcError>) -> Self {
+        match r {
+            Ok(b) => Self::Result(b),
+            Err(e) => Self::Error {
+                code: e.code,
+                message: e.message,
+            },
+        }
+    }
+}
+
+/// A request with its wrappers peeled off.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Peeled {
+    /// The inner method's constructor id.
+    pub method_id: u32,
+    /// The inner method's TL name (`messages.getHistory`), or its id in hex.
+    pub method: String,
+    /// The wrappers, outermost first (`invokeWithLayer`, ...).
+    pub wrappers: Vec<&'static str>,
+    /// `invokeWithLayer`'s layer.
+    pub layer: Option<i32>,
+    /// Whether `initConnection` was among the wrappers.
+    pub init_connection: bool,
+    /// `invokeWithTakeout`'s id.
+    pub takeout: Option<i64>,
+    /// `invokeWithMessagesRange`'s `(min_id, max_id)`.
+    pub range: Option<(i32, i32)>,
+    /// The inner method's bytes.
+    pub query: Vec<u8>,
+}
+
+/// Nesting deeper than this is refused.
+const MAX_WRAPPERS: usize = 16;
+
+/// The name of a constructor id, or its id in hex.
+pub fn method_name(id: u32) -> String {
+    tl::name_for_id(id).map_or_else(|| format!("{id:08x}"), str::to_owned)
+}
+
+/// Peels every `invokeWith*`/`initConnection`/`invokeAfterMsg(s)` wrapper
+/// off a request (pure; the network side can use it to name a call for its
+/// fault script).
+pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
+    fn de<T: Deserializable>(b: &[u8]) -> Result<T, RpcError> {
+        T::from_bytes(b).map_err(|_| RpcError::undecodable())
+    }
+    let mut p = Peeled::default();
+    let mut bytes = request.to_vec();
+    loop {
+        let id = tl::Cursor::new(&bytes)
+            .peek_u32()
+            .map_err(|_| RpcError::undecodable())?;
+        let (name, inner) = match id {
+            InvokeWithLayer::<Raw>::CONSTRUCTOR_ID => {
+                let w: InvokeWithLayer<Raw> = de(&bytes)?;
+                p.layer = Some(w.layer);
+                ("invokeWithLayer", w.query)
+            }
+            InitConnection::<Raw>::CONSTRUCTOR_ID => {
+                p.init_connection = true;
+                ("initConnection", de::<InitConnection<Raw>>(&bytes)?.query)
+            }
+            InvokeWithoutUpdates::<Raw>::CONSTRUCTOR_ID => (
+                "invokeWithoutUpdates",
+                de::<InvokeWithoutUpdates<Raw>>(&bytes)?.query,
+            ),
+            InvokeAfterMsg::<Raw>::CONSTRUCTOR_ID => {
+                ("invokeAfterMsg", de::<InvokeAfterMsg<Raw>>(&bytes)?.query)
+            }
+            InvokeAfterMsgs::<Raw>::CONSTRUCTOR_ID => {
+                ("invokeAfterMsgs", de::<InvokeAfterMsgs<Raw>>(&bytes)?.query)
+            }
+            InvokeWithTakeout::<Raw>::CONSTRUCTOR_ID => {
+                let w: InvokeWithTakeout<Raw> = de(&bytes)?;
+                p.takeout = Some(w.takeout_id);
+                ("invokeWithTakeout", w.query)
+            }
+            InvokeWithMessagesRange::<Raw>::CONSTRUCTOR_ID => {
+                let w: InvokeWithMessagesRange<Raw> = de(&bytes)?;
+                p.range = Some(range_bounds(&w.range));
+                ("invokeWithMessagesRange", w.query)
+            }
+            _ => {
+                p.method_id = id;
+                p.method = method_name(id);
+                p.query = bytes;
+                return Ok(p);
+            }
+        };
+        if p.wrappers.len() == MAX_WRAPPERS {
+            return Err(RpcError::bad("INPUT_REQUEST_TOO_DEEP"));
+        }
+        p.wrappers.push(name);
+        bytes = inner.0;
+    }
+}
+
+/// The per-dispatcher state shared by every connection.
+pub(crate) struct Shared {
+    pub rng: Rng,
+    /// user id → its current takeout id (a new one cancels the old one).
+    pub takeouts: HashMap<i64, i64>,
+    /// Exported authorization bytes → (user id, target DC).
+    pub exported: HashMap<Vec<u8>, (i64, i32)>,
+    pub stats: Stats,
+}
+
+/// Serves API requests over one world. `Send + Sync`: share it with `Arc`.
+pub struct Dispatcher {
+    db: Index,
+    config: ServerConfig,
+    routes: HashMap<u32, Route>,
+    shared: Mutex<Shared>,
+    verifier: Option<srp::Verifier>,
+}
+
+impl Dispatcher {
+    /// A dispatcher over `world` (validated here) advertising `config`.
+    pub fn new(world: Arc<World>, config: ServerConfig) -> Result<Self, WorldError> {
+        let verifier = world
+            .login
+            .password
+            .as_ref()
+            .map(|pw| srp::Verifier::new(pw, &world.login.salt1, &world.login.salt2));
+        let seed = world.seed;
+        let db = Index::build(world)?;
+        let routes = services::routes().into_iter().map(|r| (r.id, r)).collect();
+        Ok(Self {
+            db,
+            config,
+            routes,
+            shared: Mutex::new(Shared {
+                rng: Rng::new(seed ^ 0x5eed_d15b_a7c4_e000),
+                takeouts: HashMap::new(),
+                exported: HashMap::new(),
+                stats: Stats::default(),
+            }),
+            verifier,
+        })
+    }
+
+    /// The indexed world.
+    pub fn index(&self) -> &Index {
+        &self.db
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// Answers one request (a decrypted `msg.body`).
+    pub fn handle(&self, ctx: &mut RequestCtx<'_>, request: &[u8]) -> Reply {
+        let (method, wrappers, result) = match peel(request) {
+            Ok(p) => (p.method.clone(), p.wrappers.clone(), self.serve(ctx, p)),
+            Err(e) => ("(undecodable)".to_owned(), Vec::new(), Err(e)),
+        };
+        let mut shared = self.lock();
+        shared
+            .stats
+            .record(CallRecord::new(ctx, method, wrappers, &result));
+        drop(shared);
+        result.into()
+    }
+
+    fn serve(&self, ctx: &mut RequestCtx<'_>, p: Peeled) -> Result<Vec<u8>, RpcError> {
+        if let Some(layer) = p.layer {
+            if !(MIN_LAYER..=tl::LAYER).contains(&layer) {
+                return Err(RpcError::bad(format!(
+                    "LAYER_NOT_SUPPORTED_SERVED_{MIN_LAYER}_{}",
+                    tl::LAYER
+                )));
+            }
+            ctx.auth.layer = Some(layer);
+        }
+        ctx.auth.connection_inited |= p.init_connection;
+        let Some(route) = self.routes.get(&p.method_id) else {
+            return Err(match tl::name_for_id(p.method_id) {
+                Some(name) => RpcError::bad(format!("METHOD_NOT_IMPLEMENTED_{name}")),
+                None => RpcError::bad(format!("INPUT_METHOD_INVALID_{:08x}", p.method_id)),
+            });
+        };
+        let user = ctx.auth.user_id;
+        if route.access != Access::Public && user.is_none() {
+            return Err(RpcError::unregistered());
+        }
+        if let Some(id) = p.takeout {
+            let current = user.and_then(|u| self.lock().takeouts.get(&u).copied());
+            if user.is_none() || current != Some(id) {
+                return Err(RpcError::bad("TAKEOUT_INVALID"));
+            }
+        } else if route.access == Access::Takeout {
+            return Err(RpcError::new(403, "TAKEOUT_REQUIRED"));
+        }
+        let mut call = Call {
+            db: &self.db,
+            config: &self.config,
+            ctx,
+            takeout: p.takeout,
+            range: p.range,
+            shared: &self.shared,
+            verifier: self.verifier.as_ref(),
+        };
+        (route.run)(&mut call, &p.query)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Per-method counters since the start (or the last [`Self::reset_stats`]).
+    pub fn stats(&self) -> Stats {
+        self.lock().stats.clone()
+    }
+
+    /// Clears the counters and the call log.
+    pub fn reset_stats(&self) {
+        self.lock().stats = Stats::default();
+    }
+}

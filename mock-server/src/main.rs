@@ -1,0 +1,203 @@
+//! `tg-mock-server`: serve a fixture world over real MTProto, print the
+//! server's public key, or generate a world.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tg_mock_server::net::{FaultScript, ListenConfig};
+use tg_mock_server::{GenerateConfig, fixture, generate};
+
+/// A Telegram server for tests and demos: real MTProto over TCP, a fixture
+/// world, Telegram's paging semantics, scripted faults.
+#[derive(Parser)]
+#[command(name = "tg-mock-server", version)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a fixture directory (world.json and blobs).
+    Serve {
+        /// The fixture directory.
+        #[arg(long, default_value = "mock-server/fixtures/demo")]
+        fixture: PathBuf,
+        /// The address to listen on (keep it on loopback).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port of DC 1; DC n listens on port + n - 1 (0: any free ports).
+        #[arg(long, default_value_t = 44301)]
+        port: u16,
+        /// How many DCs (1 to 5).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=5))]
+        dcs: u8,
+        /// Also serve the HTTP control plane on this port.
+        #[arg(long)]
+        control_port: Option<u16>,
+        /// A fault script (JSON) to start with.
+        #[arg(long)]
+        faults: Option<PathBuf>,
+        /// An MTProxy secret (32 hex digits) obfuscated clients must use.
+        #[arg(long)]
+        mtproxy_secret: Option<String>,
+        /// Seed of the server's randomness.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print the server's public RSA key (PEM) and its fingerprint.
+    Key,
+    /// Generate a world deterministically from a seed.
+    Generate {
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Dialogs.
+        #[arg(long, default_value_t = 12)]
+        dialogs: usize,
+        /// Messages in all.
+        #[arg(long, default_value_t = 600)]
+        messages: usize,
+        /// Messages with files.
+        #[arg(long, default_value_t = 40)]
+        files: usize,
+        /// The output fixture directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_secret(hex: &str) -> Result<[u8; 16], String> {
+    let bytes: Result<Vec<u8>, _> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect();
+    bytes
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| "the MTProxy secret must be 32 hex digits".to_owned())
+}
+
+async fn serve(
+    fixture_dir: PathBuf,
+    listen: ListenConfig,
+    control_port: Option<u16>,
+    faults: Option<PathBuf>,
+) -> Result<(), String> {
+    let world = fixture::load(&fixture_dir).map_err(|e| e.to_string())?;
+    let running = tg_mock_server::start(world, listen, control_port)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(path) = faults {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let script: FaultScript =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        running
+            .api
+            .set_script(script)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    println!("serving {}", fixture_dir.display());
+    for (dc, addr) in running.net.addresses() {
+        println!("  DC {dc}: {addr}");
+    }
+    if let Some(addr) = running.control {
+        println!("  control plane: http://{addr}/health");
+    }
+    println!(
+        "connect with: tg-takeout --server {} --rsa-key <(tg-mock-server key) ...",
+        running
+            .address(2)
+            .or(running.address(1))
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    );
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    running.shutdown().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match args.command {
+        Command::Key => {
+            print!("{}", tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM);
+            println!(
+                "fingerprint: {}",
+                tg_takeout::auth::TEST_SERVER_KEY_FINGERPRINT
+            );
+            Ok(())
+        }
+        Command::Generate {
+            seed,
+            dialogs,
+            messages,
+            files,
+            out,
+        } => {
+            let world = generate(&GenerateConfig {
+                seed,
+                dialogs,
+                messages,
+                files,
+                ..Default::default()
+            });
+            fixture::save(&world, &out)
+                .map(|()| println!("wrote {}", out.join("world.json").display()))
+                .map_err(|e| e.to_string())
+        }
+        Command::Serve {
+            fixture,
+            host,
+            port,
+            dcs,
+            control_port,
+            faults,
+            mtproxy_secret,
+            seed,
+        } => {
+            let secret = match mtproxy_secret.as_deref().map(parse_secret).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("tg-mock-server: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let dc_ports = (1..=i32::from(dcs))
+                .map(|dc| {
+                    (
+                        dc,
+                        if port == 0 {
+                            0
+                        } else {
+                            port.saturating_add(dc as u16 - 1)
+                        },
+                    )
+                })
+                .collect();
+            let listen = ListenConfig {
+                host,
+                dcs: dc_ports,
+                mtproxy_secret: secret,
+                seed,
+                ..Default::default()
+            };
+            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+            runtime.block_on(serve(fixture, listen, control_port, faults))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tg-mock-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! A whole mock server in one call: the world's [`Dispatcher`] behind a
+//! fault script, served on one port per DC, with the optional HTTP control
+//! plane. The world can be replaced while it runs (logins survive).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use crate::control::{self, Control};
+use crate::dispatch::{self, AuthState, DcAddr, Dispatcher, RequestCtx};
+use crate::net::{self, Bound, FaultScript, Faulty, ListenConfig, MockServer};
+use crate::world::{World, WorldError};
+
+/// The API side: the current world's dispatcher.
+pub struct Api {
+    dispatcher: RwLock<Arc<Dispatcher>>,
+    config: dispatch::ServerConfig,
+}
+
+impl Api {
+    /// Serves `world`, advertising `dc_options` in `help.getConfig`.
+    pub fn new(world: World, dc_options: Vec<DcAddr>) -> Result<Self, WorldError> {
+        let config = dispatch::ServerConfig {
+            dc_options,
+            ..Default::default()
+        };
+        let dispatcher = Dispatcher::new(Arc::new(world), config.clone())?;
+        Ok(Self {
+            dispatcher: RwLock::new(Arc::new(dispatcher)),
+            config,
+        })
+    }
+
+    /// The dispatcher serving now.
+    pub fn dispatcher(&self) -> Arc<Dispatcher> {
+        self.dispatcher.read().expect("dispatcher").clone()
+    }
+
+    /// Serves `world` from now on.
+    pub fn replace_world(&self, world: World) -> Result<(), WorldError> {
+        let fresh = Dispatcher::new(Arc::new(world), self.config.clone())?;
+        *self.dispatcher.write().expect("dispatcher") = Arc::new(fresh);
+        Ok(())
+    }
+}
+
+impl net::Handler for Api {
+    type KeyState = AuthState;
+
+    fn handle(&self, request: net::Request<'_>, state: &mut AuthState) -> net::Reply {
+        let dispatcher = self.dispatcher();
+        let mut ctx = RequestCtx {
+            dc_id: request.dc_id,
+            now_unix: request.now_unix,
+            auth: state,
+        };
+        match dispatcher.handle(&mut ctx, request.body) {
+            dispatch::Reply::Result(bytes) => net::Reply::Result(bytes),
+            dispatch::Reply::Error { code, message } => net::Reply::Error { code, message },
+        }
+    }
+}
+
+impl Control for Faulty<Api> {
+    fn stats(&self) -> serde_json::Value {
+        let stats = self.inner().dispatcher().stats();
+        let methods: serde_json::Map<String, serde_json::Value> = stats
+            .methods
+            .iter()
+            .map(|(m, s)| {
+                (
+                    m.clone(),
+                    serde_json::json!({"calls": s.calls, "errors": s.errors}),
+                )
+            })
+            .collect();
+        let log: Vec<serde_json::Value> = stats
+            .log
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "seq": c.seq, "dc": c.dc_id, "time": c.now_unix, "user": c.user_id,
+                    "method": c.method, "wrappers": c.wrappers,
+                    "error": c.error.as_ref().map(|(code, msg)| serde_json::json!([code, msg])),
+                })
+            })
+            .collect();
+        serde_json::json!({"total": stats.total, "methods": methods, "log": log})
+    }
+
+    fn reset_stats(&self) {
+        self.inner().dispatcher().reset_stats();
+    }
+
+    fn faults(&self) -> FaultScript {
+        self.script()
+    }
+
+    fn set_faults(&self, script: FaultScript) -> Result<(), String> {
+        self.set_script(script)
+    }
+
+    fn load_world(&self, fixture: &Path) -> Result<(), String> {
+        let world = crate::fixture::load(fixture).map_err(|e| e.to_string())?;
+        self.inner().replace_world(world).map_err(|e| e.to_string())
+    }
+}
+
+/// A running mock server.
+pub struct Running {
+    /// The listeners and their connections.
+    pub net: MockServer,
+    /// The API with its fault script.
+    pub api: Arc<Faulty<Api>>,
+    /// Where the control plane listens, if it was asked for.
+    pub control: Option<SocketAddr>,
+    control_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// The address of DC `dc`.
+    pub fn address(&self, dc: i32) -> Option<SocketAddr> {
+        self.net.address(dc)
+    }
+
+    /// Stops everything.
+    pub async fn shutdown(self) {
+        if let Some(t) = self.control_task {
+            t.abort();
+        }
+        self.net.shutdown().await;
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A port could not be bound.
+    #[error("cannot listen: {0}")]
+    Bind(#[from] std::io::Error),
+    /// The world is inconsistent.
+    #[error("the world is not usable: {0}")]
+    World(#[from] WorldError),
+}
+
+/// Starts serving `world`; with `control_port`, also the control plane on
+/// the same host (`Some(0)`: any free port).
+pub async fn start(
+    world: World,
+    listen: ListenConfig,
+    control_port: Option<u16>,
+) -> Result<Running, StartError> {
+    let host = listen.host;
+    let bound = Bound::bind(listen).await?;
+    let dc_options = bound
+        .addresses()
+        .into_iter()
+        .map(|(id, addr)| DcAddr {
+            id,
+            ip: addr.ip().to_string(),
+            port: addr.port(),
+        })
+        .collect();
+    let api = Arc::new(Faulty::new(Api::new(world, dc_options)?));
+    let net = bound.serve(api.clone());
+    let (control, control_task) = match control_port {
+        Some(port) => {
+            let listener = tokio::net::TcpListener::bind((host, port)).await?;
+            let addr = listener.local_addr()?;
+            let control: Arc<dyn Control> = api.clone();
+            (
+                Some(addr),
+                Some(tokio::spawn(control::serve(listener, control))),
+            )
+        }
+        None => (None, None),
+    };
+    Ok(Running {
+        net,
+        api,
+        control,
+        control_task,
+    })
+}

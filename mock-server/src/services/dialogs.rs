@@ -1,0 +1,175 @@
+//! `messages.getSplitRanges` and `messages.getDialogs`, and the model of
+//! dialogs per split range.
+//!
+//! # Split ranges
+//!
+//! The ranges divide the ids of the **common message box** (private chats
+//! and basic groups share one id sequence), ascending, the newest one open
+//! up to `i32::MAX`. Inside `invokeWithMessagesRange(r, ...)`:
+//!
+//! - a private chat or basic group is a dialog of `r` when it has at least
+//!   one message with an id in `r`; its top message is its newest message in
+//!   `r`. A chat with messages in three ranges is listed in all three, which
+//!   is how tdesktop learns which ranges to fetch its history from (a model
+//!   where a chat only appears in the range of its overall top message would
+//!   make its older messages unreachable);
+//! - channels and supergroups have their own id sequences that the ranges do
+//!   not divide: they are listed only in ranges reaching the end of the newest
+//!   range (`max_id >= last range's max_id`, which is `i32::MAX` in practice),
+//!   with their newest message, and their history ignores the range. This is
+//!   why tdesktop can use "only the last split" when exporting channels only;
+//! - a basic group that migrated to a supergroup keeps its own (common box)
+//!   messages and dialog, listed in the ranges holding them; the supergroup
+//!   is listed in the newest range.
+//!
+//! Without a range every dialog with a message is listed, with its newest
+//! message. Dialogs without any message in the range are never listed.
+//!
+//! # Order and paging
+//!
+//! Dialogs are ordered newest first by their top message's `(date, id)`,
+//! then by peer, a total order (pinned dialogs keep their flag but are not
+//! moved up, so paging stays exact). Offsets all zero start at the top;
+//! otherwise the page starts after `(offset_date, offset_id, offset_peer)`.
+//! `folder_id`, when given, keeps only that folder (0 = the main list); when
+//! omitted, every folder is listed (the takeout wants archived chats too).
+//! The answer is `messages.dialogs` when the first page holds every dialog,
+//! else `messages.dialogsSlice` with the range's total `count`.
+
+use std::cmp::Reverse;
+
+use tl::{enums, functions, types};
+
+use super::{Call, Mentions, RpcResult, clamp_limit, resolve_peer};
+use crate::world::{PeerKey, message_date, message_id};
+
+/// The most dialogs one page holds.
+pub const MAX_PAGE: usize = 100;
+
+/// `messages.getSplitRanges`.
+pub fn get_split_ranges(
+    call: &mut Call<'_, '_>,
+    _: functions::messages::GetSplitRanges,
+) -> RpcResult<Vec<enums::MessageRange>> {
+    Ok(call.db.world().split_ranges.clone())
+}
+
+/// One listed dialog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    date: i32,
+    top_id: i32,
+    key: PeerKey,
+    dialog: usize,
+    top: usize,
+}
+
+/// The newest message of `peer` visible in the call's range (position in
+/// `world.messages`).
+fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
+    let db = call.db;
+    let msgs = &db.world().messages;
+    let history = db.history(key);
+    match (key.in_common_box(), call.range) {
+        (_, None) => history.last().copied(),
+        (true, Some((lo, hi))) => {
+            let end = history.partition_point(|&i| message_id(&msgs[i]) <= hi);
+            let last = *history.get(end.checked_sub(1)?)?;
+            (message_id(&msgs[last]) >= lo).then_some(last)
+        }
+        (false, Some((_, hi))) => (hi >= db.newest_range_end())
+            .then(|| history.last().copied())
+            .flatten(),
+    }
+}
+
+/// The dialogs listed for this call, newest first.
+fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
+    let world = call.db.world();
+    let mut entries: Vec<Entry> = call
+        .db
+        .dialogs
+        .iter()
+        .filter(|&&(_, d)| match (&world.dialogs[d], folder) {
+            (enums::Dialog::Dialog(d), Some(f)) => d.folder_id.unwrap_or(0) == f,
+            _ => true,
+        })
+        .filter_map(|&(key, dialog)| {
+            let top = top_message(call, key)?;
+            let m = &world.messages[top];
+            Some(Entry {
+                date: message_date(m),
+                top_id: message_id(m),
+                key,
+                dialog,
+                top,
+            })
+        })
+        .collect();
+    entries.sort_by_key(|&e| Reverse(e));
+    entries
+}
+
+/// The input peer of a dialog, as a client would build it.
+fn cursor_peer(call: &Call<'_, '_>, peer: &enums::InputPeer) -> RpcResult<Option<PeerKey>> {
+    match peer {
+        enums::InputPeer::Empty => Ok(None),
+        p => resolve_peer(call, p).map(Some),
+    }
+}
+
+/// `messages.getDialogs` (see the module docs for the model).
+pub fn get_dialogs(
+    call: &mut Call<'_, '_>,
+    req: functions::messages::GetDialogs,
+) -> RpcResult<enums::messages::Dialogs> {
+    let all = listed(call, req.folder_id);
+    let offset_peer = cursor_peer(call, &req.offset_peer)?;
+    let first_page = req.offset_date == 0 && req.offset_id == 0 && offset_peer.is_none();
+    let start = if first_page {
+        0
+    } else {
+        let or_max = |v: i32| if v == 0 { i32::MAX } else { v };
+        let cursor = (or_max(req.offset_date), or_max(req.offset_id), offset_peer);
+        all.iter()
+            .position(|e| (e.date, e.top_id, Some(e.key)) < cursor)
+            .unwrap_or(all.len())
+    };
+    let limit = clamp_limit(req.limit, MAX_PAGE);
+    let page = &all[start..(start + limit).min(all.len())];
+
+    let world = call.db.world();
+    let mut mentions = Mentions::default();
+    let mut dialogs = Vec::with_capacity(page.len());
+    let mut messages = Vec::with_capacity(page.len());
+    for e in page {
+        let mut dialog = world.dialogs[e.dialog].clone();
+        if let enums::Dialog::Dialog(d) = &mut dialog {
+            d.top_message = e.top_id;
+        }
+        dialogs.push(dialog);
+        let m = &world.messages[e.top];
+        mentions.add(e.key);
+        mentions.message(m);
+        messages.push(m.clone());
+    }
+    let (users, chats) = mentions.resolve(call.db);
+    if first_page && page.len() == all.len() {
+        Ok(types::messages::Dialogs {
+            dialogs,
+            messages,
+            chats,
+            users,
+        }
+        .into())
+    } else {
+        Ok(types::messages::DialogsSlice {
+            count: i32::try_from(all.len()).unwrap_or(i32::MAX),
+            dialogs,
+            messages,
+            chats,
+            users,
+        }
+        .into())
+    }
+}

@@ -1,0 +1,284 @@
+//! Message history: `messages.getHistory`, `messages.search`,
+//! `messages.getMessages` and `messages.getCustomEmojiDocuments`.
+//!
+//! Paging follows Telegram: the list is newest first; `offset_id` (and/or
+//! `offset_date`) selects the position of the first message older than it,
+//! `add_offset` shifts that position (negative = towards newer messages) and
+//! `limit` (at most 100) messages are returned from there. `max_id`/`min_id`
+//! are exclusive id bounds. Inside `invokeWithMessagesRange` the common box
+//! (private chats and basic groups) only shows ids within the range;
+//! channels have their own ids and ignore it (see `dialogs`).
+//!
+//! The answer is `messages.messages` when it holds every matching message,
+//! else `messages.messagesSlice` with the total `count`; channels always get
+//! `messages.channelMessages`.
+
+use std::ops::Range;
+
+use tl::{enums, functions, types};
+
+use super::{Call, Mentions, RpcError, RpcResult, clamp_limit, resolve_peer};
+use crate::world::{PeerKey, message_date, message_id, message_is_from, message_text};
+
+/// The most messages one page holds.
+pub const MAX_PAGE: usize = 100;
+
+/// The window `[pos + add_offset, pos + add_offset + limit)` of a list of
+/// `len` items, clamped to the list.
+pub fn window(len: usize, pos: usize, add_offset: i32, limit: usize) -> Range<usize> {
+    let start = pos as i64 + i64::from(add_offset);
+    let end = start + limit as i64;
+    let clamp = |v: i64| v.clamp(0, len as i64) as usize;
+    clamp(start)..clamp(end)
+}
+
+/// The id bounds `(lo, hi)` (inclusive) a request may see of `peer`.
+fn id_bounds(call: &Call<'_, '_>, peer: PeerKey, max_id: i32, min_id: i32) -> (i32, i32) {
+    let (mut lo, mut hi) = (1, i32::MAX);
+    if let (true, Some((rmin, rmax))) = (peer.in_common_box(), call.range) {
+        lo = lo.max(rmin);
+        hi = hi.min(rmax);
+    }
+    if min_id > 0 {
+        lo = lo.max(min_id.saturating_add(1));
+    }
+    if max_id > 0 {
+        hi = hi.min(max_id - 1);
+    }
+    (lo, hi)
+}
+
+/// Positions in `world.messages` of `peer`'s messages within `(lo, hi)`,
+/// ascending by id.
+fn visible<'a>(call: &Call<'a, '_>, peer: PeerKey, (lo, hi): (i32, i32)) -> &'a [usize] {
+    let db = call.db;
+    let h = db.history(peer);
+    let msgs = &db.world().messages;
+    let start = h.partition_point(|&i| message_id(&msgs[i]) < lo);
+    let end = h.partition_point(|&i| message_id(&msgs[i]) <= hi);
+    h.get(start..end.max(start)).unwrap_or_default()
+}
+
+/// One page of `list` (positions ascending by id), newest first, and the
+/// total.
+fn page(
+    call: &Call<'_, '_>,
+    list: &[usize],
+    offset_id: i32,
+    offset_date: i32,
+    add_offset: i32,
+    limit: i32,
+) -> Vec<usize> {
+    let msgs = &call.db.world().messages;
+    let n = list.len();
+    // Position (in newest-first order) of the first message older than the offset.
+    let pos = if offset_date == 0 {
+        if offset_id == 0 {
+            0
+        } else {
+            n - list.partition_point(|&i| message_id(&msgs[i]) < offset_id)
+        }
+    } else {
+        let older = |&i: &usize| {
+            (offset_id == 0 || message_id(&msgs[i]) < offset_id)
+                && message_date(&msgs[i]) < offset_date
+        };
+        list.iter().rev().position(older).unwrap_or(n)
+    };
+    window(n, pos, add_offset, clamp_limit(limit, MAX_PAGE))
+        .map(|j| list[n - 1 - j])
+        .collect()
+}
+
+/// Builds a `messages.Messages` answer for a page of `peer`.
+pub(crate) fn answer(
+    call: &Call<'_, '_>,
+    peer: Option<PeerKey>,
+    page: Vec<enums::Message>,
+    total: usize,
+) -> enums::messages::Messages {
+    let mut mentions = Mentions::default();
+    page.iter().for_each(|m| mentions.message(m));
+    let (users, chats) = mentions.resolve(call.db);
+    let count = i32::try_from(total).unwrap_or(i32::MAX);
+    if let Some(key @ PeerKey::Channel(_)) = peer {
+        let pts = call.db.history(key).len() as i32 + 1;
+        return types::messages::ChannelMessages {
+            pts,
+            count,
+            messages: page,
+            chats,
+            users,
+            ..Default::default()
+        }
+        .into();
+    }
+    if page.len() == total {
+        types::messages::Messages {
+            messages: page,
+            topics: Vec::new(),
+            chats,
+            users,
+        }
+        .into()
+    } else {
+        types::messages::MessagesSlice {
+            count,
+            messages: page,
+            chats,
+            users,
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+fn collect(call: &Call<'_, '_>, positions: &[usize]) -> Vec<enums::Message> {
+    let msgs = &call.db.world().messages;
+    positions.iter().map(|&i| msgs[i].clone()).collect()
+}
+
+/// Left private channels refuse their history (tdesktop then searches).
+fn check_readable(call: &Call<'_, '_>, peer: PeerKey) -> RpcResult<()> {
+    match call.db.chat(peer) {
+        Some(enums::Chat::ChannelForbidden(_)) => Err(RpcError::bad("CHANNEL_PRIVATE")),
+        Some(enums::Chat::Channel(c)) if c.left && c.username.is_none() => {
+            Err(RpcError::bad("CHANNEL_PRIVATE"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `messages.getHistory`.
+pub fn get_history(
+    call: &mut Call<'_, '_>,
+    req: functions::messages::GetHistory,
+) -> RpcResult<enums::messages::Messages> {
+    let peer = resolve_peer(call, &req.peer)?;
+    check_readable(call, peer)?;
+    let list = visible(call, peer, id_bounds(call, peer, req.max_id, req.min_id));
+    let positions = page(
+        call,
+        list,
+        req.offset_id,
+        req.offset_date,
+        req.add_offset,
+        req.limit,
+    );
+    let msgs = collect(call, &positions);
+    Ok(answer(call, Some(peer), msgs, list.len()))
+}
+
+/// `messages.search` in one chat: by text (case-insensitive substring),
+/// sender (`from_id`, e.g. `inputPeerSelf` for "only my messages") and date;
+/// only `inputMessagesFilterEmpty` is supported.
+pub fn search(
+    call: &mut Call<'_, '_>,
+    req: functions::messages::Search,
+) -> RpcResult<enums::messages::Messages> {
+    let peer = resolve_peer(call, &req.peer)?;
+    if !matches!(req.filter, enums::MessagesFilter::InputMessagesFilterEmpty) {
+        return Err(RpcError::bad("SEARCH_FILTER_NOT_SUPPORTED"));
+    }
+    let from = match &req.from_id {
+        Some(p) => Some(resolve_peer(call, p)?),
+        None => None,
+    };
+    let me = call.me();
+    let q = req.q.to_lowercase();
+    let msgs = &call.db.world().messages;
+    let matches = |&i: &usize| {
+        let m = &msgs[i];
+        let sender_ok = match from {
+            None => true,
+            Some(PeerKey::User(u)) if u == me => message_is_from(m, me),
+            Some(key) => sender(m, me) == Some(key),
+        };
+        let date = message_date(m);
+        sender_ok
+            && (q.is_empty() || message_text(m).to_lowercase().contains(&q))
+            && (req.min_date <= 0 || date >= req.min_date)
+            && (req.max_date <= 0 || date <= req.max_date)
+    };
+    let list: Vec<usize> = visible(call, peer, id_bounds(call, peer, req.max_id, req.min_id))
+        .iter()
+        .copied()
+        .filter(matches)
+        .collect();
+    let positions = page(call, &list, req.offset_id, 0, req.add_offset, req.limit);
+    let page_msgs = collect(call, &positions);
+    Ok(answer(call, Some(peer), page_msgs, list.len()))
+}
+
+/// Who sent a message: `from_id`, or for private chats without one, the
+/// account (outgoing) or the other user.
+fn sender(m: &enums::Message, me: i64) -> Option<PeerKey> {
+    let (out, from, peer) = match m {
+        enums::Message::Message(m) => (m.out, m.from_id.as_ref(), &m.peer_id),
+        enums::Message::Service(m) => (m.out, m.from_id.as_ref(), &m.peer_id),
+        enums::Message::Empty(_) => return None,
+    };
+    match (from, PeerKey::from_peer(peer)) {
+        (Some(f), _) => Some(PeerKey::from_peer(f)),
+        (None, _) if out => Some(PeerKey::User(me)),
+        (None, key @ PeerKey::User(_)) => Some(key),
+        (None, key) => Some(key),
+    }
+}
+
+/// `messages.getMessages`: messages of the common box by id (inside a range
+/// only the range's); unknown ids give `messageEmpty`.
+pub fn get_messages(
+    call: &mut Call<'_, '_>,
+    req: functions::messages::GetMessages,
+) -> RpcResult<enums::messages::Messages> {
+    let (lo, hi) = call.range.unwrap_or((1, i32::MAX));
+    let msgs: Vec<enums::Message> = req
+        .id
+        .iter()
+        .map(|input| {
+            let id = match input {
+                enums::InputMessage::Id(m) => m.id,
+                _ => 0,
+            };
+            (lo..=hi)
+                .contains(&id)
+                .then(|| call.db.common_message(id).cloned())
+                .flatten()
+                .unwrap_or_else(|| types::MessageEmpty { id, peer_id: None }.into())
+        })
+        .collect();
+    let total = msgs.len();
+    Ok(answer(call, None, msgs, total))
+}
+
+/// `messages.getCustomEmojiDocuments`: the known documents, in request
+/// order; unknown ids are left out.
+pub fn get_custom_emoji(
+    call: &mut Call<'_, '_>,
+    req: functions::messages::GetCustomEmojiDocuments,
+) -> RpcResult<Vec<enums::Document>> {
+    Ok(req
+        .document_id
+        .iter()
+        .filter_map(|&id| call.db.custom_emoji(id).cloned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_clamps() {
+        assert_eq!(window(10, 0, 0, 3), 0..3);
+        assert_eq!(window(10, 10, -3, 3), 7..10);
+        assert_eq!(window(10, 2, -5, 3), 0..0);
+        assert_eq!(window(10, 2, -5, 4), 0..1);
+        assert_eq!(window(10, 9, 0, 5), 9..10);
+        assert_eq!(window(10, 12, 5, 5), 10..10);
+        assert_eq!(window(0, 0, 0, 100), 0..0);
+        assert_eq!(window(3, 1, i32::MIN, 100), 0..0);
+        assert_eq!(window(3, 1, i32::MAX, 100), 3..3);
+    }
+}

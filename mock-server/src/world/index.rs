@@ -1,0 +1,441 @@
+//! The validated, indexed view of a [`World`] that the services query.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tl::{Deserializable, Serializable, enums};
+
+use super::{
+    PeerKey, World, WorldError, chat_key, dialog_peer, message_id, message_peer, range_bounds,
+    user_id,
+};
+use crate::blobs::FileStore;
+
+/// What the index knows about one chat's history.
+#[derive(Clone, Debug, Default)]
+pub struct PeerEntry {
+    /// Positions in `world.messages`, ascending by message id.
+    pub history: Vec<usize>,
+}
+
+/// A world plus the lookups the services need. Building it validates the
+/// world: every error names the JSON path of the offending object.
+#[derive(Debug)]
+pub struct Index {
+    world: Arc<World>,
+    users: HashMap<i64, usize>,
+    chats: HashMap<PeerKey, usize>,
+    peers: HashMap<PeerKey, PeerEntry>,
+    /// Positions in `world.dialogs` of real dialogs, with their peers.
+    pub dialogs: Vec<(PeerKey, usize)>,
+    /// Positions in `world.chats` of channels the account has left.
+    pub left_channels: Vec<usize>,
+    /// Positions in `world.profile_photos`, newest (highest id) first.
+    pub profile_photos: Vec<usize>,
+    /// Positions in `world.stories`, newest (highest id) first.
+    pub stories: Vec<usize>,
+    custom_emoji: HashMap<i64, usize>,
+    /// Every downloadable file.
+    pub files: FileStore,
+}
+
+const EMPTY: &[usize] = &[];
+
+impl Index {
+    /// Validates and indexes `world`.
+    pub fn build(world: Arc<World>) -> Result<Self, WorldError> {
+        let w = &*world;
+        let users = index_users(w)?;
+        let chats = index_chats(w)?;
+        let known = |k: PeerKey| match k {
+            PeerKey::User(id) => users.contains_key(&id),
+            _ => chats.contains_key(&k),
+        };
+        let mut peers: HashMap<PeerKey, PeerEntry> = HashMap::new();
+        let mut seen: HashSet<(Option<i64>, i32)> = HashSet::new();
+        for (i, m) in w.messages.iter().enumerate() {
+            let path = format!("messages.{i}");
+            let (enums::Message::Message(_) | enums::Message::Service(_)) = m else {
+                return Err(WorldError::new(path, "messageEmpty cannot be stored"));
+            };
+            let Some(peer) = message_peer(m) else {
+                return Err(WorldError::new(path, "a message needs a peer_id"));
+            };
+            if !known(peer) {
+                return Err(WorldError::new(
+                    format!("{path}.peer_id"),
+                    format!("unknown {peer}"),
+                ));
+            }
+            let id = message_id(m);
+            if id <= 0 {
+                return Err(WorldError::new(
+                    format!("{path}.id"),
+                    "message ids are positive",
+                ));
+            }
+            let box_id = match peer {
+                PeerKey::Channel(c) => Some(c),
+                _ => None,
+            };
+            if !seen.insert((box_id, id)) {
+                let which = box_id.map_or("the common box".to_owned(), |c| format!("channel {c}"));
+                return Err(WorldError::new(
+                    format!("{path}.id"),
+                    format!("id {id} is used twice in {which}"),
+                ));
+            }
+            peers.entry(peer).or_default().history.push(i);
+        }
+        for entry in peers.values_mut() {
+            entry.history.sort_by_key(|&i| message_id(&w.messages[i]));
+        }
+        let dialogs = index_dialogs(w, &known)?;
+        check_ranges(w)?;
+        let in_dialogs: HashSet<PeerKey> = dialogs.iter().map(|(k, _)| *k).collect();
+        let left_channels = w
+            .chats
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| match c {
+                enums::Chat::Channel(c) => c.left && !in_dialogs.contains(&PeerKey::Channel(c.id)),
+                enums::Chat::ChannelForbidden(c) => !in_dialogs.contains(&PeerKey::Channel(c.id)),
+                _ => false,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let profile_photos = sorted_desc(&w.profile_photos, "profile_photos", |p| match p {
+            enums::Photo::Photo(p) => Some(p.id),
+            enums::Photo::Empty(_) => None,
+        })?;
+        let stories = sorted_desc(&w.stories, "stories", |s| match s {
+            enums::StoryItem::StoryItem(s) => Some(s.id.into()),
+            _ => None,
+        })?;
+        let mut custom_emoji = HashMap::new();
+        for (i, d) in w.custom_emoji.iter().enumerate() {
+            let enums::Document::Document(d) = d else {
+                return Err(WorldError::new(
+                    format!("custom_emoji.{i}"),
+                    "expected a document",
+                ));
+            };
+            custom_emoji.insert(d.id, i);
+        }
+        check_wire(w)?;
+        let files = FileStore::build(w)?;
+        Ok(Self {
+            world,
+            users,
+            chats,
+            peers,
+            dialogs,
+            left_channels,
+            profile_photos,
+            stories,
+            custom_emoji,
+            files,
+        })
+    }
+
+    /// The world this index is over.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The shared world.
+    pub fn world_arc(&self) -> &Arc<World> {
+        &self.world
+    }
+
+    /// A user by id.
+    pub fn user(&self, id: i64) -> Option<&enums::User> {
+        self.users.get(&id).map(|&i| &self.world.users[i])
+    }
+
+    /// The account's own user.
+    pub fn self_user(&self) -> &enums::User {
+        &self.world.users[self.users[&self.world.self_id]]
+    }
+
+    /// A basic group or channel by key (`None` for users).
+    pub fn chat(&self, key: PeerKey) -> Option<&enums::Chat> {
+        self.chats.get(&key).map(|&i| &self.world.chats[i])
+    }
+
+    /// Whether a peer exists.
+    pub fn knows(&self, key: PeerKey) -> bool {
+        match key {
+            PeerKey::User(id) => self.users.contains_key(&id),
+            _ => self.chats.contains_key(&key),
+        }
+    }
+
+    /// Positions in `world.messages` of a peer's history, ascending by id.
+    pub fn history(&self, key: PeerKey) -> &[usize] {
+        self.peers.get(&key).map_or(EMPTY, |p| &p.history)
+    }
+
+    /// The message `id` of a peer's history.
+    pub fn message(&self, key: PeerKey, id: i32) -> Option<&enums::Message> {
+        let h = self.history(key);
+        let m = &self.world.messages;
+        h.binary_search_by_key(&id, |&i| message_id(&m[i]))
+            .ok()
+            .map(|p| &m[h[p]])
+    }
+
+    /// The message `id` of the common box, whatever its chat.
+    pub fn common_message(&self, id: i32) -> Option<&enums::Message> {
+        self.peers
+            .iter()
+            .filter(|(k, _)| k.in_common_box())
+            .find_map(|(k, _)| self.message(*k, id))
+    }
+
+    /// A custom emoji document by id.
+    pub fn custom_emoji(&self, id: i64) -> Option<&enums::Document> {
+        self.custom_emoji
+            .get(&id)
+            .map(|&i| &self.world.custom_emoji[i])
+    }
+
+    /// The last split range's `max_id`, or `i32::MAX` without ranges: a
+    /// range reaching it also lists the channels (see `services::dialogs`).
+    pub fn newest_range_end(&self) -> i32 {
+        self.world
+            .split_ranges
+            .last()
+            .map_or(i32::MAX, |r| range_bounds(r).1)
+    }
+}
+
+/// Every stored TL object must survive a binary round trip: the answers
+/// are built from them, and a client must be able to read the answers.
+/// (Fields that share a flag bit must be set together, for example.)
+fn check_wire(w: &World) -> Result<(), WorldError> {
+    fn each<T: Serializable + Deserializable + PartialEq>(
+        items: &[T],
+        name: &str,
+    ) -> Result<(), WorldError> {
+        for (i, item) in items.iter().enumerate() {
+            if T::from_bytes(&item.to_bytes()).as_ref() != Ok(item) {
+                return Err(WorldError::new(
+                    format!("{name}.{i}"),
+                    "does not survive TL encoding (fields sharing a flag must be set together)",
+                ));
+            }
+        }
+        Ok(())
+    }
+    each(&w.users, "users")?;
+    each(&w.chats, "chats")?;
+    each(&w.dialogs, "dialogs")?;
+    each(&w.messages, "messages")?;
+    each(&w.split_ranges, "split_ranges")?;
+    each(&w.contacts, "contacts")?;
+    each(&w.top_peers, "top_peers")?;
+    each(&w.authorizations, "authorizations")?;
+    each(&w.web_authorizations, "web_authorizations")?;
+    each(&w.profile_photos, "profile_photos")?;
+    each(&w.stories, "stories")?;
+    each(&w.custom_emoji, "custom_emoji")?;
+    if let Some(full) = &w.self_full {
+        each(std::slice::from_ref(full), "self_full")
+            .map_err(|e| WorldError::new("self_full", e.message))?;
+    }
+    Ok(())
+}
+
+fn index_users(w: &World) -> Result<HashMap<i64, usize>, WorldError> {
+    let mut users = HashMap::new();
+    for (i, u) in w.users.iter().enumerate() {
+        if users.insert(user_id(u), i).is_some() {
+            return Err(WorldError::new(
+                format!("users.{i}.id"),
+                "duplicate user id",
+            ));
+        }
+    }
+    match users.get(&w.self_id).map(|&i| (i, &w.users[i])) {
+        Some((_, enums::User::User(u))) if u.is_self => Ok(users),
+        Some((i, _)) => Err(WorldError::new(
+            format!("users.{i}"),
+            "the account's user must be a user with \"self\": true",
+        )),
+        None => Err(WorldError::new(
+            "self_id",
+            format!("no user has id {}", w.self_id),
+        )),
+    }
+}
+
+fn index_chats(w: &World) -> Result<HashMap<PeerKey, usize>, WorldError> {
+    let mut chats = HashMap::new();
+    for (i, c) in w.chats.iter().enumerate() {
+        let Some(key) = chat_key(c) else {
+            return Err(WorldError::new(
+                format!("chats.{i}"),
+                "unsupported chat kind",
+            ));
+        };
+        if chats.insert(key, i).is_some() {
+            return Err(WorldError::new(
+                format!("chats.{i}.id"),
+                format!("duplicate {key}"),
+            ));
+        }
+    }
+    Ok(chats)
+}
+
+fn index_dialogs(
+    w: &World,
+    known: &dyn Fn(PeerKey) -> bool,
+) -> Result<Vec<(PeerKey, usize)>, WorldError> {
+    let mut dialogs = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, d) in w.dialogs.iter().enumerate() {
+        let Some(peer) = dialog_peer(d) else { continue };
+        if !known(peer) {
+            return Err(WorldError::new(
+                format!("dialogs.{i}.peer"),
+                format!("unknown {peer}"),
+            ));
+        }
+        if !seen.insert(peer) {
+            return Err(WorldError::new(
+                format!("dialogs.{i}.peer"),
+                format!("second dialog with {peer}"),
+            ));
+        }
+        dialogs.push((peer, i));
+    }
+    Ok(dialogs)
+}
+
+fn check_ranges(w: &World) -> Result<(), WorldError> {
+    let mut prev_max: Option<i32> = None;
+    for (i, r) in w.split_ranges.iter().enumerate() {
+        let (min, max) = range_bounds(r);
+        if min > max || min < 0 {
+            return Err(WorldError::new(
+                format!("split_ranges.{i}"),
+                "min_id must be <= max_id",
+            ));
+        }
+        if prev_max.is_some_and(|p| min <= p) {
+            return Err(WorldError::new(
+                format!("split_ranges.{i}"),
+                "ranges must be ascending and must not overlap",
+            ));
+        }
+        prev_max = Some(max);
+    }
+    Ok(())
+}
+
+fn sorted_desc<T>(
+    items: &[T],
+    name: &str,
+    id: impl Fn(&T) -> Option<i64>,
+) -> Result<Vec<usize>, WorldError> {
+    let mut ids = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let id = id(item).ok_or_else(|| {
+            WorldError::new(
+                format!("{name}.{i}"),
+                "empty or deleted items cannot be stored",
+            )
+        })?;
+        ids.push((id, i));
+    }
+    ids.sort_by(|a, b| b.cmp(a));
+    Ok(ids.into_iter().map(|(_, i)| i).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tl::types;
+
+    fn world() -> World {
+        let me: enums::User = types::User {
+            is_self: true,
+            id: 1,
+            ..Default::default()
+        }
+        .into();
+        let other: enums::User = types::User {
+            id: 2,
+            ..Default::default()
+        }
+        .into();
+        let msg = |id, peer: PeerKey| -> enums::Message {
+            types::Message {
+                id,
+                peer_id: peer.to_peer(),
+                date: id,
+                ..Default::default()
+            }
+            .into()
+        };
+        let channel: enums::Chat = types::Channel {
+            id: 7,
+            left: true,
+            ..Default::default()
+        }
+        .into();
+        World {
+            self_id: 1,
+            users: vec![me, other],
+            chats: vec![channel],
+            messages: vec![
+                msg(3, PeerKey::User(2)),
+                msg(1, PeerKey::User(2)),
+                msg(1, PeerKey::Channel(7)),
+            ],
+            ..World::default()
+        }
+    }
+
+    #[test]
+    fn indexes_histories_and_left_channels() {
+        let idx = Index::build(Arc::new(world())).unwrap();
+        assert_eq!(idx.history(PeerKey::User(2)), &[1, 0]);
+        assert!(idx.message(PeerKey::User(2), 3).is_some());
+        assert!(idx.message(PeerKey::User(2), 2).is_none());
+        assert!(idx.common_message(1).is_some());
+        assert_eq!(idx.left_channels, vec![0]);
+        assert_eq!(idx.newest_range_end(), i32::MAX);
+    }
+
+    #[test]
+    fn rejects_inconsistent_worlds() {
+        let mut w = world();
+        w.messages.push(w.messages[0].clone());
+        assert_eq!(Index::build(Arc::new(w)).unwrap_err().path, "messages.3.id");
+
+        let mut w = world();
+        if let enums::Message::Message(m) = &mut w.messages[0] {
+            m.peer_id = PeerKey::User(99).to_peer();
+        }
+        let e = Index::build(Arc::new(w)).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("messages.0.peer_id", "unknown user 99")
+        );
+
+        let mut w = world();
+        w.self_id = 2;
+        assert_eq!(Index::build(Arc::new(w)).unwrap_err().path, "users.1");
+
+        let mut w = world();
+        let r = |min_id, max_id| types::MessageRange { min_id, max_id }.into();
+        w.split_ranges = vec![r(1, 10), r(5, 20)];
+        assert_eq!(
+            Index::build(Arc::new(w)).unwrap_err().path,
+            "split_ranges.1"
+        );
+    }
+}
