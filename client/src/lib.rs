@@ -3,18 +3,20 @@
 //! The layers, bottom up (see DESIGN.md): [`transport`] framing codecs,
 //! [`auth`] key exchange, [`mtp`] encrypted session. The protocol layers are
 //! sans-IO: they take bytes, time and randomness as inputs, so the mock
-//! server runs the same code in the server role.
+//! server runs the same code in the server role. They live in the
+//! `tg-mtproto` crate (`client/proto/`) and are re-exported here.
 #![deny(unsafe_code)]
 
-pub mod auth;
 pub mod client;
 pub mod dc;
+pub mod export;
 pub mod invoke;
-pub mod mtp;
 pub mod net;
 pub mod rpc;
 pub mod sender;
-pub mod transport;
+pub mod takeout;
+
+pub use tg_mtproto::{auth, mtp, transport};
 
 pub use client::{AppInfo, Client, ClientConfig, ClientError, ClientEvent};
 pub use tl;

@@ -128,10 +128,10 @@ fn main() -> ExitCode {
         .init();
     let result = match args.command {
         Command::Key => {
-            print!("{}", tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM);
+            print!("{}", tg_mtproto::auth::TEST_SERVER_PUBLIC_KEY_PEM);
             println!(
                 "fingerprint: {}",
-                tg_takeout::auth::TEST_SERVER_KEY_FINGERPRINT
+                tg_mtproto::auth::TEST_SERVER_KEY_FINGERPRINT
             );
             Ok(())
         }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::{Bytes, BytesMut};
-use tg_takeout::mtp::{self, Event, Now, SeededRandom, Session};
-use tg_takeout::transport::{self, Codec, Detect, StatusFrame};
+use tg_mtproto::mtp::{self, Event, Now, SeededRandom, Session};
+use tg_mtproto::transport::{self, Codec, Detect, StatusFrame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::{Decoder, Encoder};

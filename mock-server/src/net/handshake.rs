@@ -1,11 +1,11 @@
 //! The server's half of the key exchange on one connection: plain
 //! messages in, plain messages out, the pure steps of
-//! `tg_takeout::auth::server` in between.
+//! `tg_mtproto::auth::server` in between.
 
-use tg_takeout::auth::server::{self, Outcome};
-use tg_takeout::auth::{PrivateKey, server::Finished};
-use tg_takeout::mtp::plain::Plain;
-use tg_takeout::mtp::{Random, Role};
+use tg_mtproto::auth::server::{self, Outcome};
+use tg_mtproto::auth::{PrivateKey, server::Finished};
+use tg_mtproto::mtp::plain::Plain;
+use tg_mtproto::mtp::{Random, Role};
 use tl::{Deserializable, Serializable, functions};
 
 /// Where the exchange stands.

@@ -13,7 +13,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use tg_takeout::auth::PrivateKey;
+use tg_mtproto::auth::PrivateKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -84,7 +84,7 @@ impl Default for ListenConfig {
         Self {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             dcs: (1..=5).map(|dc| (dc, 0)).collect(),
-            rsa_keys: vec![tg_takeout::auth::test_server_key()],
+            rsa_keys: vec![tg_mtproto::auth::test_server_key()],
             mtproxy_secret: None,
             seed: 1,
             known_keys: Vec::new(),
@@ -144,7 +144,7 @@ impl Bound {
             let mut keys = HashMap::new();
             for (i, (dc, key)) in self.config.known_keys.iter().enumerate() {
                 if *dc == dc_id {
-                    let id = tg_takeout::auth::dh::auth_key_id(key);
+                    let id = tg_mtproto::auth::dh::auth_key_id(key);
                     keys.insert(
                         id,
                         KeyEntry {
