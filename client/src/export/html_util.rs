@@ -1,0 +1,236 @@
+//! Shared pieces of the HTML pages: escaping, safe links, the page
+//! skeleton and small formatters.
+//!
+//! Every piece of user data goes through [`esc`] (text and attributes) or
+//! [`href_path`] / [`safe_url`] (links), so no user text can open a tag or
+//! leave an attribute, and no `javascript:`-like link is ever written.
+
+use std::io::{self, Write};
+
+use super::file::{FileRef, FileStatus, SkipReason};
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for element text and quoted
+/// attributes.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Characters HTML does not allow in text.
+            '\0'..='\u{8}' | '\u{b}' | '\u{e}'..='\u{1f}' | '\u{7f}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`esc`] with newlines as `<br>`.
+pub fn esc_multiline(text: &str) -> String {
+    esc(text).replace("\r\n", "\n").replace('\n', "<br>")
+}
+
+/// A relative file path as an `href`: percent-encoded except for unreserved
+/// characters and `/`, so names with `#`, `?`, `%` or quotes still work.
+pub fn href_path(prefix: &str, path: &str) -> String {
+    let mut out = String::from(prefix);
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/@()+,;=!".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `url` if it is a link a browser may follow from an export (http, https,
+/// mailto, tel, tg, ton), with `http://` added when there is no scheme;
+/// `None` for `javascript:`, `data:` and other schemes. The result still
+/// needs [`esc`].
+pub fn safe_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() || url.chars().any(char::is_control) {
+        return None;
+    }
+    let scheme_end = url.find(':');
+    let slash = url.find('/').unwrap_or(url.len());
+    match scheme_end {
+        Some(end) if end < slash => {
+            let scheme = url[..end].to_ascii_lowercase();
+            matches!(
+                scheme.as_str(),
+                "http" | "https" | "mailto" | "tel" | "tg" | "ton"
+            )
+            .then(|| url.to_owned())
+        }
+        _ => Some(format!("http://{url}")),
+    }
+}
+
+/// `12.3 MB`-style sizes.
+pub fn format_size(bytes: i64) -> String {
+    let bytes = bytes.max(0) as f64;
+    if bytes < 1024.0 {
+        format!("{bytes} B")
+    } else if bytes < 1024.0 * 1024.0 {
+        format!("{:.1} KB", bytes / 1024.0)
+    } else if bytes < 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    } else {
+        format!("{:.1} GB", bytes / (1024.0 * 1024.0 * 1024.0))
+    }
+}
+
+/// `1:02:03` or `02:03`.
+pub fn format_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// Why a file is missing, as tdesktop's HTML captions (D.6), with the error
+/// for failed downloads; `None` if the file was written.
+pub fn missing_file_text(file: &FileRef) -> Option<String> {
+    Some(match &file.status {
+        FileStatus::Downloaded { .. } => return None,
+        FileStatus::Skipped(SkipReason::FileSize) => {
+            "Exceeds maximum size, change data exporting settings to download.".into()
+        }
+        FileStatus::Skipped(SkipReason::FileType) => {
+            "Not included, change data exporting settings to download.".into()
+        }
+        FileStatus::Skipped(SkipReason::Failed(error)) => {
+            format!("Unavailable, please try again later. ({error})")
+        }
+        FileStatus::Pending | FileStatus::Skipped(SkipReason::Unavailable) => {
+            "Unavailable, please try again later.".into()
+        }
+    })
+}
+
+/// tdesktop's userpic colour index (1 to 8) of a bare id.
+pub fn color_index(bare: i64) -> u8 {
+    const MAP: [u8; 7] = [0, 7, 4, 1, 6, 3, 5];
+    MAP[(bare.unsigned_abs() % 7) as usize] + 1
+}
+
+/// Up to two initials of a name.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A round placeholder picture with initials.
+pub fn userpic(name: &str, bare: i64, size: u32) -> String {
+    format!(
+        "<div class=\"userpic userpic{}\" style=\"width: {size}px; height: {size}px\">\
+         <div class=\"initials\" style=\"line-height: {size}px\">{}</div></div>",
+        color_index(bare),
+        esc(&initials(name))
+    )
+}
+
+/// Writes the page start: head with the stylesheet and script (found at
+/// `prefix`, the way back to the export root), header with an optional back
+/// link, and opens `<div class="page_body {body_class}">`.
+pub fn write_page_start(
+    out: &mut dyn Write,
+    prefix: &str,
+    title: &str,
+    back: Option<&str>,
+    body_class: &str,
+) -> io::Result<()> {
+    writeln!(out, "<!DOCTYPE html>")?;
+    writeln!(out, "<html>")?;
+    writeln!(out, "<head>")?;
+    writeln!(out, "<meta charset=\"utf-8\"/>")?;
+    writeln!(out, "<title>{}</title>", esc(title))?;
+    writeln!(
+        out,
+        "<meta content=\"width=device-width, initial-scale=1.0\" name=\"viewport\"/>"
+    )?;
+    writeln!(
+        out,
+        "<link href=\"{prefix}css/style.css\" rel=\"stylesheet\"/>"
+    )?;
+    writeln!(
+        out,
+        "<script src=\"{prefix}js/script.js\" type=\"text/javascript\"></script>"
+    )?;
+    writeln!(out, "</head>")?;
+    writeln!(out, "<body onload=\"CheckLocation();\">")?;
+    writeln!(out, "<div class=\"page_wrap\">")?;
+    writeln!(out, "<div class=\"page_header\">")?;
+    writeln!(out, "<div class=\"content\">")?;
+    if let Some(back) = back {
+        writeln!(out, "<a class=\"back\" href=\"{}\">Back</a>", esc(back))?;
+    }
+    writeln!(out, "<div class=\"text bold\">{}</div>", esc(title))?;
+    writeln!(out, "</div>")?;
+    writeln!(out, "</div>")?;
+    writeln!(out, "<div class=\"page_body {body_class}\">")
+}
+
+/// Closes what [`write_page_start`] opened.
+pub fn write_page_end(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "</div>")?;
+    writeln!(out, "</div>")?;
+    writeln!(out, "</body>")?;
+    writeln!(out, "</html>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(esc("a\u{0}b\tc"), "a\u{FFFD}b\tc");
+        assert_eq!(esc_multiline("a\nb"), "a<br>b");
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(
+            safe_url("https://t.me/x").as_deref(),
+            Some("https://t.me/x")
+        );
+        assert_eq!(
+            safe_url("example.com/a:b").as_deref(),
+            Some("http://example.com/a:b")
+        );
+        assert_eq!(safe_url("JavaScript:alert(1)"), None);
+        assert_eq!(safe_url("data:text/html,x"), None);
+        assert_eq!(safe_url("java\tscript:x"), None);
+        assert_eq!(
+            href_path("../", "files/a b#?.pdf"),
+            "../files/a%20b%23%3F.pdf"
+        );
+        assert_eq!(href_path("", "ж\"<>"), "%D0%B6%22%3C%3E");
+    }
+
+    #[test]
+    fn small_formats() {
+        assert_eq!(format_size(512), "512 B");
+        assert_eq!(format_size(1536), "1.5 KB");
+        assert_eq!(format_duration(3723), "1:02:03");
+        assert_eq!(format_duration(65), "01:05");
+        assert_eq!(initials("alice  bob carol"), "AB");
+        assert_eq!(initials("<>"), "");
+        assert!((1..=8).contains(&color_index(i64::MIN)));
+    }
+}

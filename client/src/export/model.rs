@@ -1,0 +1,346 @@
+//! Our own stable export model: what an export contains, independent of the
+//! TL layer (DESIGN.md layer 8). [`super::convert`] fills it from TL
+//! objects; the writers ([`super::json`], [`super::html`]) stream it out.
+//!
+//! The sections follow takeout.md A (what data each section has) and D (what
+//! the JSON shows of it). The model keeps a little more than tdesktop's JSON
+//! prints (full names, the error of a failed file) so the HTML pages and later
+//! formats lose nothing. Media and service actions live in [`super::media`]
+//! and [`super::action`].
+
+pub use super::action::Action;
+pub use super::file::{FileKey, FileKind, FileLocation, FileRef, FileStatus, SkipReason};
+pub use super::media::Media;
+pub use super::sections::*;
+pub use super::text::{
+    Button, ButtonData, Reaction, ReactionKind, RecentReaction, TextKind, TextPart,
+};
+
+/// A peer's identity: takeout.md D.0 prints it as `"user<id>"`,
+/// `"chat<id>"` or `"channel<id>"` with bare ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeerId {
+    /// A user (bare user id).
+    User(i64),
+    /// A basic group (bare chat id).
+    Chat(i64),
+    /// A channel or supergroup (bare channel id, no `-100` prefix).
+    Channel(i64),
+}
+
+impl PeerId {
+    /// The bare id: the chat `id` and the frequent-contact `id` in JSON.
+    pub fn bare(self) -> i64 {
+        match self {
+            Self::User(id) | Self::Chat(id) | Self::Channel(id) => id,
+        }
+    }
+
+    /// tdesktop's internal peer id `bare | type << 48` (type 0 user, 1 chat,
+    /// 2 channel), used by `requested_peer.peers` and giveaway winners.
+    pub fn internal(self) -> i64 {
+        let (kind, bare) = match self {
+            Self::User(id) => (0, id),
+            Self::Chat(id) => (1, id),
+            Self::Channel(id) => (2, id),
+        };
+        bare.wrapping_add(kind << 48)
+    }
+}
+
+impl std::fmt::Display for PeerId {
+    /// `user123`, `chat123`, `channel123`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::User(id) => write!(f, "user{id}"),
+            Self::Chat(id) => write!(f, "chat{id}"),
+            Self::Channel(id) => write!(f, "channel{id}"),
+        }
+    }
+}
+
+/// A peer with its name as resolved from the same TL response; the name is
+/// empty when the response did not include the peer (JSON prints `null`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    /// Who.
+    pub id: PeerId,
+    /// "First Last" for users, the title for chats, or empty.
+    pub name: String,
+}
+
+/// Chat kinds as tdesktop's `DialogInfo::Type` (takeout.md A.3, D.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DialogType {
+    /// The user's own Saved Messages.
+    SavedMessages,
+    /// The "Replies" service chat (user 1271266957).
+    Replies,
+    /// The "Verification Codes" service chat (user 489000).
+    VerificationCodes,
+    /// A one-to-one chat with a user.
+    Personal,
+    /// A chat with a bot.
+    Bot,
+    /// A basic group.
+    PrivateGroup,
+    /// A supergroup without a public username.
+    PrivateSupergroup,
+    /// A supergroup with a public username.
+    PublicSupergroup,
+    /// A broadcast channel without a public username.
+    PrivateChannel,
+    /// A broadcast channel with a public username.
+    PublicChannel,
+    /// Anything else (JSON `type: null`).
+    #[default]
+    Unknown,
+}
+
+impl DialogType {
+    /// The JSON `type` of a chat, `None` for [`DialogType::Unknown`].
+    pub fn json_name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::SavedMessages => "saved_messages",
+            Self::Replies => "replies",
+            Self::VerificationCodes => "verification_codes",
+            Self::Personal => "personal_chat",
+            Self::Bot => "bot_chat",
+            Self::PrivateGroup => "private_group",
+            Self::PrivateSupergroup => "private_supergroup",
+            Self::PublicSupergroup => "public_supergroup",
+            Self::PrivateChannel => "private_channel",
+            Self::PublicChannel => "public_channel",
+            Self::Unknown => return None,
+        })
+    }
+
+    /// Whether JSON omits the chat `name` (D.3).
+    pub fn hides_name(self) -> bool {
+        matches!(
+            self,
+            Self::SavedMessages | Self::Replies | Self::VerificationCodes
+        )
+    }
+}
+
+/// One exported chat, without its messages (those are streamed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatInfo {
+    /// The chat's peer.
+    pub id: PeerId,
+    /// For users the first name only (tdesktop's JSON quirk, D.3), for
+    /// chats the title.
+    pub name: String,
+    /// The user's last name (empty for chats); the HTML pages show it.
+    pub last_name: String,
+    /// What kind of chat it is.
+    pub dialog_type: DialogType,
+    /// A channel or supergroup the user has left (`left_chats`).
+    pub is_left: bool,
+    /// The chat's folder relative to the export root, ending in `/`
+    /// (`chats/chat_001/`), or empty for a single-chat export.
+    pub folder: String,
+}
+
+impl ChatInfo {
+    /// The full name shown in the HTML pages.
+    pub fn display_name(&self) -> String {
+        join_name(&self.name, &self.last_name)
+    }
+}
+
+/// "First Last", "First", "Last" or "" as tdesktop's `ContactInfo::name`.
+pub fn join_name(first: &str, last: &str) -> String {
+    match (first.is_empty(), last.is_empty()) {
+        (false, false) => format!("{first} {last}"),
+        (false, true) => first.to_owned(),
+        (true, _) => last.to_owned(),
+    }
+}
+
+/// The kind of a message object (D.4 `type`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessageKind {
+    /// A regular message (`type: "message"`), also used for service
+    /// actions tdesktop parses to nothing (D.5, last paragraph).
+    Regular,
+    /// A service message (`type: "service"`) with its action.
+    Service(Action),
+    /// A `messageEmpty` (written as a regular message with date 0, E).
+    Empty,
+}
+
+/// Where a message replies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyTo {
+    /// The replied message id (shifted like the message for migrated
+    /// history when it has no peer, A.5).
+    pub message_id: i64,
+    /// The other chat, only for cross-chat replies.
+    pub peer: Option<PeerId>,
+}
+
+/// The forward header of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forwarded {
+    /// The original sender if known, with its resolved name.
+    pub from: Option<Peer>,
+    /// The sender's name when hidden (`from_name`).
+    pub from_name: String,
+    /// When the original was sent.
+    pub date: i64,
+}
+
+impl Forwarded {
+    /// The `forwarded_from` value: the peer's name, else the hidden name.
+    pub fn name(&self) -> &str {
+        match &self.from {
+            Some(peer) => &peer.name,
+            None => &self.from_name,
+        }
+    }
+}
+
+/// One message of a chat (D.4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// The id; negative for migrated basic-group history (A.5).
+    pub id: i64,
+    /// Regular, service or empty.
+    pub kind: MessageKind,
+    /// Unix date.
+    pub date: i64,
+    /// Unix date of the last edit, 0 if never edited.
+    pub edited: i64,
+    /// Whether the user sent it.
+    pub out: bool,
+    /// The sender (or the chat itself for channel posts), with its name.
+    pub from: Option<Peer>,
+    /// The post signature (`author`).
+    pub signature: String,
+    /// The forward header.
+    pub forwarded: Option<Forwarded>,
+    /// The chat a Saved Messages entry was saved from (`saved_from`).
+    pub saved_from: Option<Peer>,
+    /// The replied message.
+    pub reply_to: Option<ReplyTo>,
+    /// The inline bot's username without `@`, empty if none or unknown.
+    pub via_bot: String,
+    /// The attached media.
+    pub media: Media,
+    /// The text as tdesktop's flat, non-overlapping parts (D.4).
+    pub text: Vec<TextPart>,
+    /// Inline keyboard rows.
+    pub buttons: Vec<Vec<Button>>,
+    /// Reactions with counts.
+    pub reactions: Vec<Reaction>,
+}
+
+impl Message {
+    /// An empty regular message with this id and date.
+    pub fn new(id: i64, date: i64) -> Self {
+        Self {
+            id,
+            kind: MessageKind::Regular,
+            date,
+            edited: 0,
+            out: false,
+            from: None,
+            signature: String::new(),
+            forwarded: None,
+            saved_from: None,
+            reply_to: None,
+            via_bot: String::new(),
+            media: Media::None,
+            text: Vec::new(),
+            buttons: Vec::new(),
+            reactions: Vec::new(),
+        }
+    }
+
+    /// The service action, if this is a service message.
+    pub fn action(&self) -> Option<&Action> {
+        match &self.kind {
+            MessageKind::Service(action) => Some(action),
+            _ => None,
+        }
+    }
+
+    /// Every file of the message in download order (A.5: file, then
+    /// thumbnail, then custom emoji, then reaction emoji), for the engine to
+    /// fill in statuses.
+    pub fn files_mut(&mut self) -> Vec<&mut FileRef> {
+        let mut files = Vec::new();
+        if let MessageKind::Service(action) = &mut self.kind {
+            if let Some(photo) = action.photo_mut() {
+                files.push(&mut photo.file);
+            }
+        }
+        files.extend(self.media.files_mut());
+        for part in &mut self.text {
+            if let TextKind::CustomEmoji {
+                file: Some(file), ..
+            } = &mut part.kind
+            {
+                files.push(file);
+            }
+        }
+        for reaction in &mut self.reactions {
+            if let ReactionKind::CustomEmoji {
+                file: Some(file), ..
+            } = &mut reaction.kind
+            {
+                files.push(file);
+            }
+        }
+        files
+    }
+
+    /// Custom emoji document ids of the text and reactions that have no file
+    /// yet (A.8 "collect").
+    pub fn unresolved_custom_emoji(&self) -> Vec<i64> {
+        let text = self.text.iter().filter_map(|part| match &part.kind {
+            TextKind::CustomEmoji {
+                document_id,
+                file: None,
+            } => Some(*document_id),
+            _ => None,
+        });
+        let reactions = self.reactions.iter().filter_map(|r| match &r.kind {
+            ReactionKind::CustomEmoji {
+                document_id,
+                file: None,
+            } => Some(*document_id),
+            _ => None,
+        });
+        text.chain(reactions).collect()
+    }
+
+    /// Attaches the resolved file of custom emoji `document_id` wherever the
+    /// text or the reactions use it (A.8 "output").
+    pub fn set_custom_emoji(&mut self, document_id: i64, file: &FileRef) {
+        for part in &mut self.text {
+            if let TextKind::CustomEmoji {
+                document_id: id,
+                file: slot,
+            } = &mut part.kind
+            {
+                if *id == document_id {
+                    *slot = Some(file.clone());
+                }
+            }
+        }
+        for reaction in &mut self.reactions {
+            if let ReactionKind::CustomEmoji {
+                document_id: id,
+                file: slot,
+            } = &mut reaction.kind
+            {
+                if *id == document_id {
+                    *slot = Some(file.clone());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Dates as tdesktop's export writes them, in an explicit time zone.
+//!
+//! tdesktop formats every date in the machine's local time (takeout.md D.0:
+//! `date` is `QDateTime(local).toString(ISODate)`, C: file names carry
+//! `@DD-MM-YYYY_HH-MM-SS` in local time). To keep the output deterministic
+//! the time zone is a parameter of the converter and the writers, never read
+//! from the machine here: the engine passes the user's zone, tests pass
+//! [`Utc`].
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A time zone: the offset from UTC in effect at a given instant.
+///
+/// Implement it over a time zone database to follow daylight saving time;
+/// [`Utc`] and [`FixedOffset`] cover tests and fixed-offset users.
+pub trait TimeZone: Send + Sync + fmt::Debug {
+    /// Seconds to add to UTC to get local time at `unix` (UTC seconds).
+    fn utc_offset(&self, unix: i64) -> i32;
+}
+
+/// A shared time zone, as the converter and the writers hold it.
+pub type Tz = Arc<dyn TimeZone>;
+
+/// Coordinated Universal Time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Utc;
+
+impl TimeZone for Utc {
+    fn utc_offset(&self, _unix: i64) -> i32 {
+        0
+    }
+}
+
+/// A zone with a constant offset from UTC, in seconds (east positive).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FixedOffset(pub i32);
+
+impl TimeZone for FixedOffset {
+    fn utc_offset(&self, _unix: i64) -> i32 {
+        self.0
+    }
+}
+
+/// The UTC time zone as a [`Tz`].
+pub fn utc() -> Tz {
+    Arc::new(Utc)
+}
+
+/// A broken-down local date and time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateTime {
+    /// The year (proleptic Gregorian).
+    pub year: i64,
+    /// The month, 1 to 12.
+    pub month: u32,
+    /// The day of the month, 1 to 31.
+    pub day: u32,
+    /// The hour, 0 to 23.
+    pub hour: u32,
+    /// The minute, 0 to 59.
+    pub minute: u32,
+    /// The second, 0 to 59.
+    pub second: u32,
+}
+
+impl DateTime {
+    /// The local time of `unix` seconds in zone `tz`.
+    pub fn local(unix: i64, tz: &dyn TimeZone) -> Self {
+        let local = unix.saturating_add(i64::from(tz.utc_offset(unix)));
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Self {
+            year,
+            month,
+            day,
+            hour: secs / 3600,
+            minute: secs / 60 % 60,
+            second: secs % 60,
+        }
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), after H. Hinnant's
+/// `civil_from_days` algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `2024-03-10T14:05:09`: the JSON `date` value (ISO 8601, local time, no
+/// offset, as Qt's `ISODate`).
+pub fn iso_date(unix: i64, tz: &dyn TimeZone) -> String {
+    let t = DateTime::local(unix, tz);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
+}
+
+/// `10-03-2024_14-05-09`: the date part of generated file names (C), or
+/// empty for date 0.
+pub fn file_name_date(unix: i64, tz: &dyn TimeZone) -> String {
+    if unix == 0 {
+        return String::new();
+    }
+    let t = DateTime::local(unix, tz);
+    format!(
+        "{:02}-{:02}-{:04}_{:02}-{:02}-{:02}",
+        t.day, t.month, t.year, t.hour, t.minute, t.second
+    )
+}
+
+/// `10.03.2024 14:05:09`: dates shown in the HTML pages.
+pub fn display_date_time(unix: i64, tz: &dyn TimeZone) -> String {
+    let t = DateTime::local(unix, tz);
+    format!(
+        "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
+        t.day, t.month, t.year, t.hour, t.minute, t.second
+    )
+}
+
+/// `14:05`: the short time next to an HTML message.
+pub fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
+    let t = DateTime::local(unix, tz);
+    format!("{:02}:{:02}", t.hour, t.minute)
+}
+
+/// `10 March 2024`: the day separators in the HTML history.
+pub fn display_day(unix: i64, tz: &dyn TimeZone) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let t = DateTime::local(unix, tz);
+    let month = MONTHS.get(t.month as usize - 1).copied().unwrap_or("");
+    format!("{} {} {}", t.day, month, t.year)
+}
+
+/// The local day number of `unix`, to tell when the HTML history crosses
+/// midnight.
+pub fn local_day(unix: i64, tz: &dyn TimeZone) -> i64 {
+    unix.saturating_add(i64::from(tz.utc_offset(unix)))
+        .div_euclid(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_in_utc_and_offsets() {
+        assert_eq!(iso_date(0, &Utc), "1970-01-01T00:00:00");
+        assert_eq!(iso_date(1_710_079_509, &Utc), "2024-03-10T14:05:09");
+        assert_eq!(
+            iso_date(1_710_079_509, &FixedOffset(3 * 3600)),
+            "2024-03-10T17:05:09"
+        );
+        assert_eq!(iso_date(-1, &Utc), "1969-12-31T23:59:59");
+        assert_eq!(iso_date(i64::from(i32::MIN), &Utc), "1901-12-13T20:45:52");
+        assert_eq!(iso_date(951_782_400, &Utc), "2000-02-29T00:00:00");
+    }
+
+    #[test]
+    fn file_name_dates() {
+        assert_eq!(file_name_date(0, &Utc), "");
+        assert_eq!(file_name_date(1_710_079_509, &Utc), "10-03-2024_14-05-09");
+    }
+
+    #[test]
+    fn display_formats() {
+        assert_eq!(
+            display_date_time(1_710_079_509, &Utc),
+            "10.03.2024 14:05:09"
+        );
+        assert_eq!(display_time(1_710_079_509, &Utc), "14:05");
+        assert_eq!(display_day(1_710_079_509, &Utc), "10 March 2024");
+        assert_eq!(local_day(86_399, &Utc), 0);
+        assert_eq!(local_day(86_399, &FixedOffset(1)), 1);
+    }
+
+    #[test]
+    fn extreme_instants_do_not_panic() {
+        for t in [i64::MIN, i64::MAX, i64::MIN / 2, i64::MAX / 2] {
+            let _ = iso_date(t, &FixedOffset(i32::MAX));
+            let _ = display_day(t, &FixedOffset(i32::MIN));
+        }
+    }
+}
