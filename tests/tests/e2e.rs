@@ -1,6 +1,8 @@
 //! End-to-end tests: the client against the mock server over real TCP on
 //! loopback. One test binary; each module is one area.
 
+/// Login: code, 2FA, session file, migrations, flood waits.
+mod login;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Shared helpers.

@@ -347,6 +347,17 @@ impl Client {
                         return Err(e);
                     }
                     tracing::info!("home DC moves from {dc} to {to}");
+                    let known = self
+                        .inner
+                        .table
+                        .lock()
+                        .expect("table")
+                        .address(to)
+                        .is_some();
+                    if !known {
+                        // A custom server starts with one address: ask for the rest.
+                        Box::pin(self.refresh_dc_table()).await?;
+                    }
                     self.update_session(|s| s.home_dc = to)?;
                 }
                 Err(e) => self.backoff_or_fail(e, attempt).await?,

@@ -34,6 +34,11 @@ pub fn send_code(
     if digits(&req.phone_number) != digits(&login.phone) || login.phone.is_empty() {
         return Err(RpcError::bad("PHONE_NUMBER_INVALID"));
     }
+    // Telegram sends a client to the account's DC before the login starts.
+    let home = call.db.world().home_dc;
+    if call.ctx.dc_id != home {
+        return Err(RpcError::new(303, format!("PHONE_MIGRATE_{home}")));
+    }
     let hash = format!("{:016x}", call.shared().rng.next_u64());
     call.ctx.auth.login = Some(PendingLogin {
         phone: digits(&req.phone_number),
