@@ -22,3 +22,15 @@ pub use generate::{GenerateConfig, generate};
 pub use server::{Api, Running, StartError, start};
 pub use services::RpcError;
 pub use world::{World, WorldError};
+
+/// The bundled demo fixture's `world.json` (files are synthesized from its
+/// seed, so the demo needs nothing on disk).
+pub const DEMO_WORLD: &str = include_str!("../fixtures/demo/world.json");
+
+/// The bundled demo world.
+pub fn demo_world() -> Result<World, FixtureError> {
+    fixture::parse(
+        DEMO_WORLD,
+        std::path::Path::new("mock-server/fixtures/demo/world.json"),
+    )
+}

@@ -71,6 +71,9 @@ pub struct ClientConfig {
     pub transport: TransportConfig,
     /// A SOCKS5 proxy for every connection.
     pub proxy: Option<Socks5Proxy>,
+    /// Connect every DC through this address (an MTProxy, which routes by
+    /// the DC number in the obfuscated header) instead of the DC's own.
+    pub connect_via: Option<std::net::SocketAddr>,
     /// The server RSA keys accepted (Telegram's by default).
     pub keys: KeySet,
     /// Where the session is stored; `None` keeps it in memory.
@@ -91,6 +94,7 @@ impl ClientConfig {
             app,
             transport: TransportConfig::default(),
             proxy: None,
+            connect_via: None,
             keys: KeySet::telegram(),
             session_path: None,
             retry: RetryPolicy::default(),
@@ -235,13 +239,16 @@ impl Client {
         if let Some(p) = pools.get(&dc) {
             return Ok(p.clone());
         }
-        let addr = self
-            .inner
-            .table
-            .lock()
-            .expect("table")
-            .address(dc)
-            .ok_or(InvocationError::InvalidDc(dc))?;
+        let addr = match self.inner.config.connect_via {
+            Some(via) => via,
+            None => self
+                .inner
+                .table
+                .lock()
+                .expect("table")
+                .address(dc)
+                .ok_or(InvocationError::InvalidDc(dc))?,
+        };
         let key = self
             .inner
             .session
