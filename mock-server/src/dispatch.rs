@@ -80,6 +80,8 @@ pub struct AuthState {
     pub srp: Option<srp::Session>,
     /// Takeout ids issued through this key.
     pub takeouts: Vec<i64>,
+    /// The QR login token shown, until a "scan" (the next poll).
+    pub qr_token: Option<Vec<u8>>,
 }
 
 /// One request's context.

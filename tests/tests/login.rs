@@ -275,3 +275,30 @@ async fn a_dropped_connection_mid_request_is_resent() {
         "the dropped call never reached the API; the resend did"
     );
 }
+
+#[tokio::test]
+async fn qr_login_shows_a_token_then_logs_in_with_2fa() {
+    let world = small_world();
+    let server = serve(world.clone()).await;
+    let client = Client::new(client_config(&server, TransportConfig::default(), None)).unwrap();
+    let tg_takeout::client::QrLogin::Show { url, expires } =
+        within(client.qr_login()).await.unwrap()
+    else {
+        panic!("the first poll shows a code")
+    };
+    assert!(
+        url.starts_with("tg://login?token=") && url.len() > 20,
+        "{url}"
+    );
+    assert!(expires > 0);
+    // The mock "scans" it on the next poll; the fixture has 2FA.
+    let tg_takeout::client::QrLogin::PasswordNeeded(_) = within(client.qr_login()).await.unwrap()
+    else {
+        panic!("2FA is needed after the scan")
+    };
+    let user = within(client.check_password(world.login.password.as_deref().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(user.id, world.self_id);
+    assert!(client.is_authorized());
+}

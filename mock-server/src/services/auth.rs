@@ -106,6 +106,35 @@ pub fn check_password(
     Ok(authorization(call))
 }
 
+/// `auth.exportLoginToken`: QR login (https://core.telegram.org/api/qr-login).
+/// The first call on a key hands out a token, as if the QR code is now on
+/// screen; the next call acts as if a logged-in device scanned it: the login
+/// succeeds, or with 2FA answers 401 `SESSION_PASSWORD_NEEDED` and
+/// `auth.checkPassword` finishes it.
+pub fn export_login_token(
+    call: &mut Call<'_, '_>,
+    _: functions::auth::ExportLoginToken,
+) -> RpcResult<enums::auth::LoginToken> {
+    if call.ctx.auth.qr_token.is_none() {
+        let token = call.shared().rng.bytes(16);
+        call.ctx.auth.qr_token = Some(token.clone());
+        let expires = call.ctx.now_unix.saturating_add(30);
+        return Ok(types::auth::LoginToken { expires, token }.into());
+    }
+    call.ctx.auth.qr_token = None;
+    let login = &call.db.world().login;
+    if login.password.is_some() {
+        call.ctx.auth.login = Some(PendingLogin {
+            phone: digits(&login.phone),
+            phone_code_hash: String::new(),
+            password_needed: true,
+        });
+        return Err(RpcError::new(401, "SESSION_PASSWORD_NEEDED"));
+    }
+    let authorization = authorization(call);
+    Ok(types::auth::LoginTokenSuccess { authorization }.into())
+}
+
 /// `auth.logOut`: forgets the key's login.
 pub fn log_out(
     call: &mut Call<'_, '_>,

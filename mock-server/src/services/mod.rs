@@ -139,6 +139,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route!(Public, f::auth::SignIn, auth::sign_in),
         route!(Public, f::auth::CheckPassword, auth::check_password),
         route!(Public, f::auth::LogOut, auth::log_out),
+        route!(Public, f::auth::ExportLoginToken, auth::export_login_token),
         route!(
             User,
             f::auth::ExportAuthorization,
