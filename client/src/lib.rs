@@ -7,6 +7,7 @@
 //! `tg-mtproto` crate (`client/proto/`) and are re-exported here.
 #![deny(unsafe_code)]
 
+pub mod cli;
 pub mod client;
 pub mod dc;
 pub mod export;

@@ -1,4 +1,5 @@
-fn main() {
-    eprintln!("tg-takeout: the command line is not built yet; see README.md");
-    std::process::exit(2);
+//! `tg-takeout`: see `tg-takeout --help`.
+
+fn main() -> std::process::ExitCode {
+    tg_takeout::cli::main()
 }

@@ -382,6 +382,7 @@ impl Client {
         if dc == self.home_dc() {
             return self.invoke(request).await;
         }
+        self.ensure_known(dc).await?;
         self.ensure_authorized(dc).await?;
         let mut attempt = 0;
         loop {
@@ -420,6 +421,33 @@ impl Client {
             }
             Decision::Fail => Err(error),
         }
+    }
+
+    /// Asks `help.getConfig` for the DC table when `dc` is not in it (a
+    /// custom server starts with one address).
+    async fn ensure_known(&self, dc: i32) -> Result<(), InvocationError> {
+        let known = self.inner.config.connect_via.is_some()
+            || self
+                .inner
+                .table
+                .lock()
+                .expect("table")
+                .address(dc)
+                .is_some();
+        if !known {
+            self.refresh_dc_table().await?;
+            if self
+                .inner
+                .table
+                .lock()
+                .expect("table")
+                .address(dc)
+                .is_none()
+            {
+                return Err(InvocationError::InvalidDc(dc));
+            }
+        }
+        Ok(())
     }
 
     /// Exports the authorization from the home DC and imports it on `dc`.

@@ -1,0 +1,84 @@
+//! Errors the command line reports, and the exit code of each. Only the
+//! binary decides exit codes.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | done |
+//! | 1 | error |
+//! | 2 | usage (bad arguments) |
+//! | 3 | login needed |
+//! | 4 | takeout delayed by Telegram (the message gives the date) |
+//! | 5 | finished, with skipped items listed in `missing.json` |
+
+use std::process::ExitCode;
+
+/// A failure the user can act on: one line of what went wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments or settings.
+    #[error("{0}")]
+    Usage(String),
+    /// Not logged in.
+    #[error("not logged in: run `tg-takeout login` first{0}")]
+    LoginNeeded(String),
+    /// Telegram delays the export.
+    #[error("{0}")]
+    Delayed(String),
+    /// The export finished but skipped items.
+    #[error("the export finished, but {count} item(s) could not be exported; see {path}")]
+    Partial {
+        /// How many.
+        count: u64,
+        /// missing.json.
+        path: String,
+    },
+    /// Anything else.
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::LoginNeeded(_) => 3,
+            Self::Delayed(_) => 4,
+            Self::Partial { .. } => 5,
+            Self::Other(_) => 1,
+        }
+    }
+
+    /// Prints the error and gives its exit code.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("tg-takeout: {self}");
+        ExitCode::from(self.exit_code())
+    }
+}
+
+/// Shorthand for usage errors.
+pub fn usage(message: impl Into<String>) -> CliError {
+    CliError::Usage(message.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert_eq!(usage("x").exit_code(), 2);
+        assert_eq!(CliError::LoginNeeded(String::new()).exit_code(), 3);
+        assert_eq!(CliError::Delayed("d".into()).exit_code(), 4);
+        assert_eq!(
+            CliError::Partial {
+                count: 2,
+                path: "m".into()
+            }
+            .exit_code(),
+            5
+        );
+        assert_eq!(CliError::Other(anyhow::anyhow!("boom")).exit_code(), 1);
+        insta::assert_snapshot!(CliError::LoginNeeded(String::new()), @"not logged in: run `tg-takeout login` first");
+    }
+}

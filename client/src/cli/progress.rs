@@ -1,0 +1,169 @@
+//! Showing progress: indicatif bars on a terminal (overall chats, the
+//! current chat's messages, files with bytes and speed, a note while a flood
+//! wait runs), one JSON event per line for scripts, or nothing.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::mpsc;
+
+use super::args::ProgressArg;
+use crate::ClientEvent;
+use crate::takeout::ProgressEvent;
+
+/// Where progress goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Bars on stderr.
+    Bars,
+    /// JSON lines on stdout.
+    Json,
+    /// Nothing.
+    Quiet,
+}
+
+impl Mode {
+    /// The mode for the flag, given whether stderr is a terminal.
+    pub fn choose(arg: ProgressArg) -> Self {
+        match arg {
+            ProgressArg::Auto if std::io::stderr().is_terminal() => Self::Bars,
+            ProgressArg::Auto | ProgressArg::None => Self::Quiet,
+            ProgressArg::Bars => Self::Bars,
+            ProgressArg::Json => Self::Json,
+        }
+    }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+struct Bars {
+    _multi: MultiProgress,
+    overall: ProgressBar,
+    chat: ProgressBar,
+    files: ProgressBar,
+    note: ProgressBar,
+}
+
+impl Bars {
+    fn new() -> Self {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let overall = multi.add(ProgressBar::new(0));
+        overall.set_style(style("{prefix:>8} [{bar:30}] {pos}/{len} chats  {msg}"));
+        overall.set_prefix("export");
+        let chat = multi.add(ProgressBar::new(0));
+        chat.set_style(style("{prefix:>8} [{bar:30}] {pos}/{len} messages  {msg}"));
+        chat.set_prefix("chat");
+        let files = multi.add(ProgressBar::new(0));
+        files.set_style(style(
+            "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}  {msg}",
+        ));
+        files.set_prefix("files");
+        let note = multi.add(ProgressBar::new_spinner());
+        Self {
+            _multi: multi,
+            overall,
+            chat,
+            files,
+            note,
+        }
+    }
+
+    fn on(&self, event: &ProgressEvent) {
+        match event {
+            ProgressEvent::Section { name } => self.overall.set_message(name.clone()),
+            ProgressEvent::DialogsCounted { total } => self.overall.set_length(*total),
+            ProgressEvent::ChatStarted {
+                index,
+                total,
+                name,
+                messages,
+            } => {
+                self.overall.set_length(*total);
+                self.overall.set_position(index.saturating_sub(1));
+                self.chat.set_length(*messages);
+                self.chat.set_position(0);
+                self.chat.set_message(name.clone());
+            }
+            ProgressEvent::Messages { done, total, .. } => {
+                self.chat.set_length(*total);
+                self.chat.set_position(*done);
+            }
+            ProgressEvent::FileStarted { name, size } => {
+                self.files.inc_length(*size);
+                self.files.set_message(name.clone());
+            }
+            ProgressEvent::FileProgress { .. }
+            | ProgressEvent::FileFinished { .. }
+            | ProgressEvent::FileSkipped { .. } => {
+                if let ProgressEvent::FileSkipped { name, reason } = event {
+                    self.note.set_message(format!("skipped {name}: {reason}"));
+                }
+            }
+            ProgressEvent::Waiting { request, seconds } => {
+                self.note.set_message(format!(
+                    "Telegram asked to wait {seconds} s before {request}"
+                ));
+            }
+            ProgressEvent::Finished { .. } => {
+                self.overall.finish_and_clear();
+                self.chat.finish_and_clear();
+                self.files.finish_and_clear();
+                self.note.finish_and_clear();
+            }
+            _ => {}
+        }
+    }
+
+    fn on_bytes(&self, event: &ProgressEvent, last: &mut std::collections::HashMap<String, u64>) {
+        if let ProgressEvent::FileProgress { name, done, .. } = event {
+            let before = last.insert(name.clone(), *done).unwrap_or(0);
+            self.files.inc(done.saturating_sub(before));
+        }
+    }
+}
+
+/// Renders events until both channels close.
+pub async fn render(
+    mode: Mode,
+    mut events: mpsc::UnboundedReceiver<ProgressEvent>,
+    mut client_events: mpsc::UnboundedReceiver<ClientEvent>,
+) {
+    let bars = (mode == Mode::Bars).then(Bars::new);
+    let mut file_bytes = std::collections::HashMap::new();
+    let mut client_open = true;
+    loop {
+        let event = tokio::select! {
+            e = events.recv() => match e {
+                Some(e) => e,
+                None => break,
+            },
+            c = client_events.recv(), if client_open => match c {
+                Some(ClientEvent::Retrying { request, after, .. }) => {
+                    ProgressEvent::Waiting { request: request.to_owned(), seconds: after.as_secs() }
+                }
+                None => {
+                    client_open = false;
+                    continue;
+                }
+            },
+        };
+        match mode {
+            Mode::Json => {
+                if let Ok(line) = serde_json::to_string(&event) {
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "{line}");
+                    let _ = out.flush();
+                }
+            }
+            Mode::Bars => {
+                if let Some(b) = &bars {
+                    b.on_bytes(&event, &mut file_bytes);
+                    b.on(&event);
+                }
+            }
+            Mode::Quiet => {}
+        }
+    }
+}

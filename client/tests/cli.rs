@@ -1,0 +1,372 @@
+//! The real `tg-takeout` binary, run as a user would: help, usage errors,
+//! login against the mock server with input on stdin, the demo, exports
+//! with JSON progress, and the takeout-delay exit code.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tg_mock_server::net::{FaultRule, FaultScript, ListenConfig};
+use tg_mock_server::{Running, World, fixture};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-takeout"));
+    c.env_remove("TG_API_ID")
+        .env_remove("TG_API_HASH")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn run(mut cmd: Command, stdin: &str) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_of_every_subcommand() {
+    for sub in ["login", "logout", "whoami", "export", "demo", "completions"] {
+        let out = run(
+            {
+                let mut c = bin();
+                c.args([sub, "--help"]);
+                c
+            },
+            "",
+        );
+        assert!(out.status.success(), "{sub} --help: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Usage: tg-takeout"), "{sub}");
+    }
+    let out = run(
+        {
+            let mut c = bin();
+            c.arg("--help");
+            c
+        },
+        "",
+    );
+    assert!(text(&out.stdout).contains("my.telegram.org"));
+    let out = run(
+        {
+            let mut c = bin();
+            c.args(["completions", "bash"]);
+            c
+        },
+        "",
+    );
+    assert!(
+        text(&out.stdout).contains("complete -F _tg__takeout"),
+        "a bash completion function"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_clear_error() {
+    let cases: [&[&str]; 5] = [
+        &["export", "--sections", "chats"],
+        &["export", "--format", "pdf"],
+        &["frobnicate"],
+        &["export", "--server", "127.0.0.1:1"],
+        &[
+            "export",
+            "--parallel",
+            "0",
+            "--session",
+            "/nonexistent/s.json",
+        ],
+    ];
+    for args in cases {
+        let out = run(
+            {
+                let mut c = bin();
+                c.args(args);
+                c
+            },
+            "",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).is_empty());
+    }
+    let out = run(
+        {
+            let mut c = bin();
+            c.args(["export", "--sections", "chats"]);
+            c
+        },
+        "",
+    );
+    assert!(
+        text(&out.stderr).contains("unknown section \"chats\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        {
+            let mut c = bin();
+            c.args(["login", "--phone", "1"]);
+            c
+        },
+        "",
+    );
+    assert!(
+        text(&out.stderr).contains("my.telegram.org"),
+        "real Telegram needs api credentials"
+    );
+}
+
+fn small() -> World {
+    fixture::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../mock-server/fixtures/small"
+    )))
+    .unwrap()
+}
+
+struct Mock {
+    runtime: tokio::runtime::Runtime,
+    server: Option<Running>,
+    key: tempfile::NamedTempFile,
+}
+
+impl Mock {
+    fn start(world: World) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime
+            .block_on(tg_mock_server::start(world, ListenConfig::default(), None))
+            .unwrap();
+        let mut key = tempfile::NamedTempFile::new().unwrap();
+        key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
+            .unwrap();
+        Self {
+            runtime,
+            server: Some(server),
+            key,
+        }
+    }
+
+    fn server(&self) -> &Running {
+        self.server.as_ref().unwrap()
+    }
+
+    fn cmd(&self, args: &[&str], session: &Path) -> Command {
+        let mut c = bin();
+        c.args(args);
+        c.arg("--server")
+            .arg(self.server().address(2).unwrap().to_string());
+        c.arg("--rsa-key").arg(self.key.path());
+        c.arg("--session").arg(session);
+        c
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.runtime.block_on(s.shutdown());
+        }
+    }
+}
+
+#[test]
+fn login_with_code_and_2fa_on_stdin_then_whoami_and_logout() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    let out = run(mock.cmd(&["whoami"], &session), "");
+    assert_eq!(out.status.code(), Some(3), "whoami before login");
+
+    let input = format!(
+        "{}\n{}\n{}\n",
+        world.login.phone,
+        world.login.code,
+        world.login.password.clone().unwrap()
+    );
+    let out = run(mock.cmd(&["login"], &session), &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Logged in as"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stderr).contains(world.login.password.as_deref().unwrap()),
+        "the password is never printed"
+    );
+
+    let out = run(mock.cmd(&["whoami"], &session), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("user id {}", world.self_id)));
+
+    let out = run(mock.cmd(&["logout"], &session), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        run(mock.cmd(&["whoami"], &session), "").status.code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn wrong_password_is_a_clear_error() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let input = format!("{}\n{}\nnope\n", world.login.phone, world.login.code);
+    let out = run(mock.cmd(&["login"], &dir.path().join("s.json")), &input);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("the 2FA password is wrong"));
+}
+
+fn login(mock: &Mock, world: &World, session: &Path) {
+    let input = format!(
+        "{}\n{}\n{}\n",
+        world.login.phone,
+        world.login.code,
+        world.login.password.clone().unwrap_or_default()
+    );
+    let out = run(mock.cmd(&["login"], session), &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn export_with_json_progress() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    login(&mock, &world, &session);
+    let out_dir = dir.path().join("out");
+    let args = [
+        "export",
+        "--progress",
+        "json",
+        "--format",
+        "json",
+        "--time-zone",
+        "UTC",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = run(mock.cmd(&args, &session), "");
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "{}",
+        text(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON event"))
+        .collect();
+    assert!(events.len() > 3);
+    assert_eq!(events.last().unwrap()["event"], "finished");
+    let report = &events.last().unwrap()["report"];
+    let result =
+        std::fs::read_to_string(Path::new(report["out_dir"].as_str().unwrap()).join("result.json"))
+            .unwrap();
+    let _: serde_json::Value = serde_json::from_str(&result).expect("result.json is valid JSON");
+}
+
+#[test]
+fn a_takeout_delay_exits_4_with_the_date() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    login(&mock, &world, &session);
+    let rule = FaultRule {
+        method: "account.initTakeoutSession".into(),
+        error: Some((420, "TAKEOUT_INIT_DELAY_86400".into())),
+        ..Default::default()
+    };
+    mock.server()
+        .api
+        .set_script(FaultScript {
+            seed: 1,
+            rules: vec![rule],
+        })
+        .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = run(
+        mock.cmd(
+            &[
+                "export",
+                "--time-zone",
+                "UTC",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ],
+            &session,
+        ),
+        "",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("20") && err.to_lowercase().contains("telegram"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_exports_the_bundled_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("demo");
+    let mut cmd = bin();
+    cmd.args(["demo", "--progress", "none", "--out"])
+        .arg(&out_dir);
+    let out = run(cmd, "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("export_results.html"), "{err}");
+    let root = std::fs::read_dir(&out_dir)
+        .map(|_| out_dir.clone())
+        .unwrap();
+    let result_path = walk_find(&root, "result.json").expect("result.json written");
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&result_path).unwrap()).unwrap();
+    let world = tg_mock_server::demo_world().unwrap();
+    let chats = result["chats"]["list"].as_array().map_or(0, Vec::len)
+        + result["left_chats"]["list"].as_array().map_or(0, Vec::len);
+    assert!(
+        chats > 0 && chats <= world.dialogs.len() + 8,
+        "{chats} chats"
+    );
+    let html = result_path.parent().unwrap().join("export_results.html");
+    assert!(html.exists(), "export_results.html exists");
+}
+
+fn walk_find(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    for _ in 0..10_000 {
+        let d = stack.pop()?;
+        for e in std::fs::read_dir(&d).ok()?.flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == name) {
+                return Some(p);
+            }
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    None
+}
