@@ -1,7 +1,32 @@
 //! The export engine: the plan, the takeout session, split ranges and
 //! paging, every section of spec/takeout.md, file downloads and the error
 //! classes.
+//!
+//! - [`plan`]: settings validated into an [`ExportPlan`];
+//! - [`engine`]: [`run_export`], its options, progress events and report;
+//! - [`session`]: the takeout session ([`TakeoutInvoker`], init/finish);
+//! - [`dialogs`], [`history`]: the chat list and each chat's pages;
+//! - `chats`, `sections`: the steps of an export;
+//! - [`files`], [`download`], `refresh`: which files, and downloading them;
+//! - [`output`]: the root folder, the writers' thread, `missing.json`;
+//! - [`error`]: [`TakeoutError`] and the error classes.
 
+mod chats;
+pub mod dialogs;
+pub mod download;
+pub mod engine;
+pub mod error;
+pub mod files;
+pub mod history;
+pub mod output;
 pub mod plan;
+mod refresh;
+mod sections;
+pub mod session;
 
+pub use engine::{
+    ExportOptions, ExportReport, ProgressEvent, TakeoutError, run_export, system_now,
+};
+pub use output::MissingItem;
 pub use plan::{ExportPlan, Format, MediaType, PlanError, Section, Settings};
+pub use session::TakeoutInvoker;

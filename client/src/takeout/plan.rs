@@ -338,8 +338,10 @@ impl ExportPlan {
             message_channels: self.has(Section::PrivateChannels)
                 || self.has(Section::PublicChannels),
             files: has_files,
-            file_max_size: (has_files && limit < NO_SIZE_LIMIT)
-                .then(|| i64::try_from(limit).unwrap_or(i64::MAX)),
+            // `files` and `file_max_size` share flag bit 5, so the size is
+            // always sent with `files` (Telegram Desktop sends its 4000 MiB
+            // "no limit" value too); without it the request is malformed.
+            file_max_size: has_files.then(|| i64::try_from(limit).unwrap_or(i64::MAX)),
         }
     }
 }
@@ -366,7 +368,12 @@ mod tests {
             size_limit: NO_SIZE_LIMIT,
             ..Default::default()
         };
-        assert_eq!(s.validate().unwrap().init_takeout().file_max_size, None);
+        let init = s.validate().unwrap().init_takeout();
+        assert_eq!(init.file_max_size, Some(NO_SIZE_LIMIT as i64));
+        // The flag bit is shared: the request must decode back the same.
+        use tl::{Deserializable, Serializable};
+        let back = functions::account::InitTakeoutSession::from_bytes(&init.to_bytes()).unwrap();
+        assert_eq!(back, init);
         let s = Settings {
             sections: vec![Section::Contacts],
             media: vec![],

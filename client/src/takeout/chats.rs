@@ -1,0 +1,330 @@
+//! Every chat's messages, in export order (takeout.md A.5, A.8, A.9).
+//!
+//! Three stages keep the output fixed while the network work overlaps:
+//! fetchers ([`history::fetch`]) read the histories of the next few chats
+//! ahead, one task per chat; this stage converts each page in order, drops
+//! messages outside the date range, resolves custom emoji, and decides each
+//! file (starting downloads); then pages are written in order once their
+//! files are settled. At most [`AHEAD`] pages wait between deciding and
+//! writing, so memory stays flat.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use tl::{enums, functions, types};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::dialogs::{Dialog, DialogList};
+use super::download::Origin;
+use super::engine::{ProgressEvent, Run};
+use super::error::{Class, TakeoutError, classify};
+use super::files::{Waiter, message_files, settle};
+use super::history::{self, Dates, Fetched, Split};
+use super::output::{Command, MissingItem};
+use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
+use crate::export::convert_sections::custom_emoji_file;
+use crate::export::model::{ChatInfo, FileRef, Message};
+
+/// Pages decided but not yet written.
+const AHEAD: usize = 8;
+/// Custom emoji per `messages.getCustomEmojiDocuments` (A.8).
+const EMOJI_BATCH: usize = 100;
+
+/// A page whose files are being downloaded.
+struct Pending {
+    messages: Vec<Message>,
+    /// Per message, per file (in `message_files` order): what to wait for.
+    waits: Vec<Vec<Option<Waiter>>>,
+}
+
+/// What the writer stage does next, in order.
+enum Item {
+    /// A chat starts; `total` is its probes' message count.
+    Start {
+        chat: ChatInfo,
+        total: u64,
+    },
+    Write(Command),
+    Page(Pending),
+    /// The rest of the open chat could not be read.
+    Missing(MissingItem),
+}
+
+/// The chat whose items are being written, for progress and `missing.json`.
+#[derive(Default)]
+struct Current {
+    chat: Option<ChatInfo>,
+    done: u64,
+    total: u64,
+}
+
+impl Run<'_> {
+    /// Exports every chat of `list`.
+    pub(super) async fn chats(&mut self, list: DialogList) -> Result<(), TakeoutError> {
+        let _ = self.events.send(ProgressEvent::Section {
+            name: "chats".into(),
+        });
+        let splits = Arc::new(list.splits);
+        let total = list.dialogs.len() as u64;
+        let dates = self.dates;
+        let lookahead = self.plan.settings.parallel.clamp(1, 8);
+        let mut fetchers = JoinSet::new();
+        let mut started = VecDeque::new();
+        let mut dialogs = list.dialogs.into_iter();
+        let mut queue = VecDeque::new();
+        let mut current = Current::default();
+        for index in 1..=total {
+            while started.len() < lookahead {
+                let Some(dialog) = dialogs.next() else { break };
+                let (tx, rx) = mpsc::channel(2);
+                let inv = self.inv.clone();
+                let job = history::fetch(inv, dialog.clone(), splits.clone(), dates, tx);
+                fetchers.spawn(job);
+                started.push_back((dialog, rx));
+            }
+            let Some((dialog, rx)) = started.pop_front() else {
+                break;
+            };
+            self.chat(index, total, dialog, rx, &mut queue, &mut current)
+                .await?;
+        }
+        self.drain(&mut queue, &mut current, 0).await
+    }
+
+    /// Decides one chat's pages into `queue`.
+    async fn chat(
+        &mut self,
+        index: u64,
+        total: u64,
+        dialog: Dialog,
+        mut rx: mpsc::Receiver<Fetched>,
+        queue: &mut VecDeque<Item>,
+        current: &mut Current,
+    ) -> Result<(), TakeoutError> {
+        let mut ctx = ChatContext::new(&dialog.chat.folder, self.tz.clone());
+        let mut announced = false;
+        let mut failure = None;
+        loop {
+            let fetched = rx.recv().await;
+            if !announced {
+                let messages = match &fetched {
+                    Some(Fetched::Total(n)) => *n,
+                    _ => 0,
+                };
+                let _ = self.events.send(ProgressEvent::ChatStarted {
+                    index,
+                    total,
+                    name: dialog.chat.display_name(),
+                    messages,
+                });
+                queue.push_back(Item::Start {
+                    chat: dialog.chat.clone(),
+                    total: messages,
+                });
+                announced = true;
+            }
+            match fetched {
+                Some(Fetched::Total(_)) => {}
+                Some(Fetched::Page(page, split)) => {
+                    let pending = self.decide_page(&mut ctx, &page, &split).await?;
+                    queue.push_back(Item::Page(pending));
+                    self.drain(queue, current, AHEAD).await?;
+                }
+                Some(Fetched::Done) => break,
+                Some(Fetched::Failed(reason)) => {
+                    failure = Some(reason);
+                    break;
+                }
+                Some(Fetched::Fatal(e)) => return Err(e),
+                None => {
+                    failure = Some("the history could not be read".into());
+                    break;
+                }
+            }
+        }
+        if let Some(reason) = failure {
+            queue.push_back(Item::Missing(chat_item(&dialog.chat, None, None, reason)));
+        }
+        queue.push_back(Item::Write(Command::EndChat));
+        Ok(())
+    }
+
+    /// Converts a page, keeps the messages inside the dates, resolves
+    /// custom emoji and decides every file.
+    async fn decide_page(
+        &mut self,
+        ctx: &mut ChatContext,
+        page: &enums::messages::Messages,
+        split: &Split,
+    ) -> Result<Pending, TakeoutError> {
+        let mut messages = messages_page(ctx, page, split.migrated);
+        if self.dates != Dates::default() {
+            messages.retain(|m| self.dates.contains(m.date));
+        }
+        self.resolve_emoji(ctx, &mut messages).await?;
+        let channel = match &split.peer {
+            enums::InputPeer::Channel(c) => Some(enums::InputChannel::from(types::InputChannel {
+                channel_id: c.channel_id,
+                access_hash: c.access_hash,
+            })),
+            _ => None,
+        };
+        let shift = if split.migrated { MIGRATED_ID_SHIFT } else { 0 };
+        let mut waits = Vec::with_capacity(messages.len());
+        for m in &mut messages {
+            let origin = Origin::Message {
+                channel: channel.clone(),
+                range: split.range.clone(),
+                id: i32::try_from(m.id - shift).unwrap_or(0),
+            };
+            let mut per_message = Vec::new();
+            for (file, rules) in message_files(m) {
+                // Only custom emoji are exempt from the type filter; their
+                // location id is the emoji's document id.
+                let origin = match (&rules.media, &file.location) {
+                    (None, Some(l)) => Origin::Emoji(l.id),
+                    _ => origin.clone(),
+                };
+                per_message.push(self.files.decide(file, rules, &origin));
+            }
+            waits.push(per_message);
+        }
+        Ok(Pending { messages, waits })
+    }
+
+    /// Attaches the file of every custom emoji of `messages`, asking for
+    /// the unknown ones in batches (A.8); the cache lasts the whole export.
+    async fn resolve_emoji(
+        &mut self,
+        ctx: &mut ChatContext,
+        messages: &mut [Message],
+    ) -> Result<(), TakeoutError> {
+        let mut wanted = Vec::new();
+        for id in messages.iter().flat_map(Message::unresolved_custom_emoji) {
+            if !self.emoji.contains_key(&id) && !wanted.contains(&id) {
+                wanted.push(id);
+            }
+        }
+        for batch in wanted.chunks(EMOJI_BATCH) {
+            let request = functions::messages::GetCustomEmojiDocuments {
+                document_id: batch.to_vec(),
+            };
+            match self.inv.invoke(&request).await.map_err(classify) {
+                Ok(docs) => {
+                    for doc in &docs {
+                        let (id, file) = custom_emoji_file(ctx, doc);
+                        if batch.contains(&id) {
+                            self.emoji.entry(id).or_insert(file);
+                        }
+                    }
+                }
+                Err(Class::Fatal(e)) => return Err(e),
+                Err(Class::Skip(reason)) => tracing::warn!("custom emoji unavailable: {reason}"),
+            }
+            for id in batch {
+                self.emoji
+                    .entry(*id)
+                    .or_insert_with(|| FileRef::unavailable(0));
+            }
+        }
+        for m in messages {
+            for id in m.unresolved_custom_emoji() {
+                if let Some(file) = self.emoji.get(&id) {
+                    m.set_custom_emoji(id, file);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes items from the front of `queue` until at most `keep` pages
+    /// wait.
+    async fn drain(
+        &mut self,
+        queue: &mut VecDeque<Item>,
+        current: &mut Current,
+        keep: usize,
+    ) -> Result<(), TakeoutError> {
+        let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
+        while !queue.is_empty() && (keep == 0 || pages(queue) > keep) {
+            let Some(item) = queue.pop_front() else { break };
+            match item {
+                Item::Start { chat, total } => {
+                    *current = Current {
+                        chat: Some(chat.clone()),
+                        done: 0,
+                        total,
+                    };
+                    self.report.chats += 1;
+                    self.out.send(Command::StartChat(chat)).await?;
+                }
+                Item::Write(command) => self.out.send(command).await?,
+                Item::Missing(item) => self.missing.push(item),
+                Item::Page(page) => self.write_page(page, current).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for a page's files, then writes it.
+    async fn write_page(
+        &mut self,
+        page: Pending,
+        current: &mut Current,
+    ) -> Result<(), TakeoutError> {
+        let Pending {
+            mut messages,
+            waits,
+        } = page;
+        for (m, waits) in messages.iter_mut().zip(waits) {
+            let id = m.id;
+            for ((file, _), waiter) in message_files(m).into_iter().zip(waits) {
+                let Some(waiter) = waiter else { continue };
+                let outcome = waiter.outcome().await;
+                if let Some(e) = self.files.downloader().take_fatal() {
+                    return Err(e);
+                }
+                settle(file, &outcome);
+                if let (Err(reason), Some(chat)) = (&outcome, &current.chat) {
+                    let path = Some(file.path.clone());
+                    self.missing
+                        .push(chat_item(chat, Some(id), path, reason.clone()));
+                }
+            }
+        }
+        let count = messages.len() as u64;
+        self.out.send(Command::Messages(messages)).await?;
+        self.report.messages += count;
+        current.done += count;
+        current.total = current.total.max(current.done);
+        if let Some(chat) = &current.chat {
+            let _ = self.events.send(ProgressEvent::Messages {
+                chat: chat.display_name(),
+                done: current.done,
+                total: current.total,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A `missing.json` entry of a chat.
+fn chat_item(
+    chat: &ChatInfo,
+    message_id: Option<i64>,
+    file: Option<String>,
+    reason: String,
+) -> MissingItem {
+    MissingItem {
+        section: if chat.is_left { "left_chats" } else { "chats" }.into(),
+        chat: Some(chat.display_name()),
+        chat_id: Some(chat.id.to_string()),
+        message_id,
+        file,
+        reason,
+    }
+}
+
+/// The emoji cache type, for [`Run`].
+pub(super) type EmojiCache = HashMap<i64, FileRef>;

@@ -1,0 +1,485 @@
+//! File downloads (takeout.md A.9, better): `upload.getFile` in 1 MiB parts
+//! (offsets and limits multiples of 1 MiB, so every part obeys the rules of
+//! https://core.telegram.org/api/files), several parts of a file and several
+//! files in flight, at most `parallel` requests at once; each file is written
+//! to a temporary name in the export's work folder and renamed into place
+//! when complete, so a file in the output is always whole.
+//!
+//! `FILE_MIGRATE_X` moves the file to DC X (authorization exported by the
+//! client); `FILE_REFERENCE_*` refreshes the reference by re-fetching the
+//! file's message, story, profile picture or custom emoji and retries the
+//! same offset; other errors of one file are recorded, not fatal.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tl::{enums, functions, types};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use super::engine::ProgressEvent;
+use super::error::{Class, TakeoutError, classify};
+use super::files::Outcome;
+use super::output::WORK_DIR;
+use super::refresh::refresh;
+use super::session::TakeoutInvoker;
+use crate::export::layout::check_relative;
+use crate::export::model::{FileKind, FileLocation, SkipReason};
+use crate::rpc::InvocationError;
+
+/// The part size: 1 MiB divides 1 MiB and never crosses a 1 MiB boundary.
+pub const PART: i64 = 1024 * 1024;
+/// Parts of a file of unknown size we read at most (4000 MiB).
+const MAX_UNKNOWN_PARTS: i64 = 4000;
+/// Attempts of one part (migrations and reference refreshes).
+const MAX_ATTEMPTS: u32 = 6;
+
+/// Where a file comes from, to refresh its reference.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// A message: `channels.getMessages` for a channel, else
+    /// `messages.getMessages` in the message's split range.
+    Message {
+        /// The channel, if the message is in one.
+        channel: Option<enums::InputChannel>,
+        /// The split range of the message.
+        range: enums::MessageRange,
+        /// The message id as the server knows it (unshifted).
+        id: i32,
+    },
+    /// A story of the account (`stories.getStoriesByID`).
+    Story(i32),
+    /// A profile picture (`photos.getUserPhotos`).
+    Userpic(i64),
+    /// A custom emoji document (`messages.getCustomEmojiDocuments`).
+    Emoji(i64),
+    /// Nothing to refresh from.
+    None,
+}
+
+/// What to download.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A photo or document.
+    Remote(FileLocation),
+    /// Bytes that came with the message.
+    Inline(Vec<u8>),
+    /// The takeout "other data" JSON (`inputTakeoutFileLocation`, size
+    /// unknown; `TAKEOUT_FILE_EMPTY` is an empty file).
+    Takeout,
+}
+
+/// One file to write.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Relative path in the export.
+    pub path: String,
+    /// Where the bytes come from.
+    pub source: Source,
+    /// Where to refresh the reference from.
+    pub origin: Origin,
+    /// The size the server reported (0: unknown).
+    pub size: i64,
+}
+
+/// Why a download stopped.
+enum Fail {
+    Skip(String),
+    Fatal(TakeoutError),
+}
+
+impl From<Class> for Fail {
+    fn from(c: Class) -> Self {
+        match c {
+            Class::Skip(reason) => Fail::Skip(reason),
+            Class::Fatal(e) => Fail::Fatal(e),
+        }
+    }
+}
+
+/// Downloads files into the export root.
+pub struct Downloader {
+    inv: TakeoutInvoker,
+    root: PathBuf,
+    parallel: usize,
+    requests: Semaphore,
+    files: Semaphore,
+    events: mpsc::UnboundedSender<ProgressEvent>,
+    fatal: Mutex<Option<TakeoutError>>,
+    /// DCs whose first request went through (authorization imported).
+    ready: tokio::sync::Mutex<HashSet<i32>>,
+    next_temp: AtomicU64,
+    /// Files written.
+    pub written: AtomicU64,
+    /// Bytes written.
+    pub bytes: AtomicU64,
+}
+
+impl Downloader {
+    /// Downloads into `root` with at most `parallel` requests in flight.
+    pub fn new(
+        inv: TakeoutInvoker,
+        root: PathBuf,
+        parallel: usize,
+        events: mpsc::UnboundedSender<ProgressEvent>,
+    ) -> Self {
+        let parallel = parallel.max(1);
+        Self {
+            inv,
+            root,
+            parallel,
+            requests: Semaphore::new(parallel),
+            files: Semaphore::new(parallel),
+            events,
+            fatal: Mutex::new(None),
+            ready: tokio::sync::Mutex::new(HashSet::new()),
+            next_temp: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// The fatal error a download met, if any (the export must stop).
+    pub fn take_fatal(&self) -> Option<TakeoutError> {
+        self.fatal.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Reports a file skipped by the rules.
+    pub fn skipped(&self, path: &str, reason: &SkipReason) {
+        let reason = match reason {
+            SkipReason::Unavailable => "unavailable".to_owned(),
+            SkipReason::FileSize => "larger than the size limit".to_owned(),
+            SkipReason::FileType => "media type not selected".to_owned(),
+            SkipReason::Failed(e) => e.clone(),
+        };
+        let name = path.to_owned();
+        let _ = self
+            .events
+            .send(ProgressEvent::FileSkipped { name, reason });
+    }
+
+    /// Downloads one file; the outcome is its path or why it failed.
+    pub async fn run(self: &Arc<Self>, job: Job) -> Outcome {
+        if check_relative(&job.path).is_err() {
+            return Err(format!("unsafe file name {:?}", job.path));
+        }
+        let Ok(_permit) = self.files.acquire().await else {
+            return Err("download cancelled".into());
+        };
+        let seq = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        let temp = self.root.join(WORK_DIR).join("tmp").join(seq.to_string());
+        let name = job.path.clone();
+        let size = u64::try_from(job.size).unwrap_or(0);
+        let _ = self.events.send(ProgressEvent::FileStarted {
+            name: name.clone(),
+            size,
+        });
+        match self.write(&job, &temp).await {
+            Ok(written) => {
+                self.written.fetch_add(1, Ordering::Relaxed);
+                self.bytes.fetch_add(written, Ordering::Relaxed);
+                let _ = self.events.send(ProgressEvent::FileFinished { name });
+                Ok(job.path)
+            }
+            Err(fail) => {
+                let _ = tokio::fs::remove_file(&temp).await;
+                match fail {
+                    Fail::Skip(reason) => {
+                        self.skipped(&name, &SkipReason::Failed(reason.clone()));
+                        Err(reason)
+                    }
+                    Fail::Fatal(e) => {
+                        let reason = e.to_string();
+                        let mut fatal = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+                        fatal.get_or_insert(e);
+                        Err(reason)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the file at a temporary name, then renames it into place.
+    async fn write(self: &Arc<Self>, job: &Job, temp: &Path) -> Result<u64, Fail> {
+        if let Some(parent) = temp.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| disk(temp, e))?;
+        }
+        let mut out = tokio::fs::File::create(temp)
+            .await
+            .map_err(|e| disk(temp, e))?;
+        let written = match &job.source {
+            Source::Inline(bytes) => {
+                out.write_all(bytes).await.map_err(|e| disk(temp, e))?;
+                bytes.len() as u64
+            }
+            Source::Takeout => {
+                let location = Located::Takeout(self.inv.client().home_dc());
+                self.sequential(&mut out, temp, job, PartState::shared(location))
+                    .await?
+            }
+            Source::Remote(location) => {
+                let state = PartState::shared(Located::File(location.clone()));
+                if job.size <= 0 {
+                    self.sequential(&mut out, temp, job, state).await?
+                } else {
+                    self.parts(&mut out, temp, job, state).await?
+                }
+            }
+        };
+        out.flush().await.map_err(|e| disk(temp, e))?;
+        drop(out);
+        let target = self.root.join(&job.path);
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| disk(&target, e))?;
+        }
+        tokio::fs::rename(temp, &target)
+            .await
+            .map_err(|e| disk(&target, e))?;
+        Ok(written)
+    }
+
+    /// A file of unknown size: parts one after the other until a short one.
+    async fn sequential(
+        self: &Arc<Self>,
+        out: &mut tokio::fs::File,
+        temp: &Path,
+        job: &Job,
+        state: Arc<tokio::sync::Mutex<PartState>>,
+    ) -> Result<u64, Fail> {
+        let mut total = 0;
+        for index in 0..MAX_UNKNOWN_PARTS {
+            let offset = index * PART;
+            let part = self.clone().part(state.clone(), job.origin.clone(), offset);
+            let bytes = part.await?;
+            out.write_all(&bytes).await.map_err(|e| disk(temp, e))?;
+            total += bytes.len() as u64;
+            if (bytes.len() as i64) < PART {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// A file of known size: its parts concurrently, each written at its
+    /// offset.
+    async fn parts(
+        self: &Arc<Self>,
+        out: &mut tokio::fs::File,
+        temp: &Path,
+        job: &Job,
+        state: Arc<tokio::sync::Mutex<PartState>>,
+    ) -> Result<u64, Fail> {
+        let count = (job.size + PART - 1) / PART;
+        let size = u64::try_from(job.size).unwrap_or(0);
+        let mut running = JoinSet::new();
+        let (mut next, mut total) = (0i64, 0u64);
+        loop {
+            while next < count && running.len() < self.parallel {
+                let offset = next * PART;
+                let part = self.clone().part(state.clone(), job.origin.clone(), offset);
+                running.spawn(async move { (offset, part.await) });
+                next += 1;
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (offset, result) = joined.map_err(|_| Fail::Skip("download task failed".into()))?;
+            let bytes = result?;
+            let expected = (job.size - offset).min(PART);
+            if (bytes.len() as i64) < expected {
+                return Err(Fail::Skip(format!(
+                    "the server sent {} bytes at offset {offset}, {expected} expected",
+                    bytes.len()
+                )));
+            }
+            let write = async {
+                out.seek(std::io::SeekFrom::Start(offset as u64)).await?;
+                out.write_all(&bytes).await
+            };
+            write.await.map_err(|e| disk(temp, e))?;
+            total += bytes.len() as u64;
+            let _ = self.events.send(ProgressEvent::FileProgress {
+                name: job.path.clone(),
+                done: total.min(size),
+                size,
+            });
+        }
+        Ok(total)
+    }
+
+    /// One part at `offset`, following migrations and refreshing the file
+    /// reference (once per reference, shared by the file's parts).
+    async fn part(
+        self: Arc<Self>,
+        state: Arc<tokio::sync::Mutex<PartState>>,
+        origin: Origin,
+        offset: i64,
+    ) -> Result<Vec<u8>, Fail> {
+        let _permit = self.requests.acquire().await.map_err(|_| cancelled())?;
+        for _ in 0..MAX_ATTEMPTS {
+            let location = state.lock().await.location.clone();
+            let request = get_file(location.input(), offset);
+            let error = match self.call_in_dc(location.dc(), &request).await {
+                Ok(enums::upload::File::File(f)) => return Ok(f.bytes),
+                Ok(enums::upload::File::CdnRedirect(_)) => {
+                    return Err(Fail::Skip("CDN redirect".into()));
+                }
+                Err(e) => e,
+            };
+            let message = error.rpc().map(|r| r.message()).unwrap_or_default();
+            if error.is("TAKEOUT_FILE_EMPTY") && matches!(location, Located::Takeout(_)) {
+                return Ok(Vec::new());
+            } else if error.is("FILE_MIGRATE") {
+                let dc = error
+                    .rpc()
+                    .and_then(|r| r.value)
+                    .and_then(|v| i32::try_from(v).ok());
+                let Some(dc) = dc else {
+                    return Err(Fail::Skip(message));
+                };
+                state.lock().await.location.set_dc(dc);
+            } else if error.is("FILE_REFERENCE_*") {
+                let mut s = state.lock().await;
+                if s.location != location {
+                    continue; // another part refreshed it already
+                }
+                s.refreshes += 1;
+                if s.refreshes > MAX_REFRESHES {
+                    return Err(Fail::Skip(message));
+                }
+                let Located::File(file) = &mut s.location else {
+                    continue; // nothing to refresh: ask again
+                };
+                match refresh(&self.inv, &origin, &file.key()).await {
+                    Ok(Some(reference)) => file.file_reference = reference,
+                    Ok(None) => {
+                        return Err(Fail::Skip(format!(
+                            "{message}; the file is gone from its message"
+                        )));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            } else {
+                return Err(classify(error).into());
+            }
+        }
+        Err(Fail::Skip("too many migrations or refreshes".into()))
+    }
+
+    /// A call on DC `dc`; the first call to each other DC goes alone, so
+    /// the authorization is imported there once.
+    async fn call_in_dc(
+        &self,
+        dc: i32,
+        request: &functions::upload::GetFile,
+    ) -> Result<enums::upload::File, InvocationError> {
+        if dc == self.inv.client().home_dc() {
+            return self.inv.invoke_in_dc(dc, request).await;
+        }
+        if self.ready.lock().await.contains(&dc) {
+            return self.inv.invoke_in_dc(dc, request).await;
+        }
+        let mut ready = self.ready.lock().await;
+        let result = self.inv.invoke_in_dc(dc, request).await;
+        if !matches!(&result, Err(e) if e.rpc().is_none()) {
+            ready.insert(dc);
+        }
+        result
+    }
+}
+
+/// What a part is asked from.
+#[derive(Clone, Debug, PartialEq)]
+enum Located {
+    /// A photo or document (its `dc_id` follows migrations).
+    File(FileLocation),
+    /// The takeout file, on this DC.
+    Takeout(i32),
+}
+
+impl Located {
+    fn dc(&self) -> i32 {
+        match self {
+            Self::File(l) => l.dc_id,
+            Self::Takeout(dc) => *dc,
+        }
+    }
+
+    fn set_dc(&mut self, dc: i32) {
+        match self {
+            Self::File(l) => l.dc_id = dc,
+            Self::Takeout(at) => *at = dc,
+        }
+    }
+
+    fn input(&self) -> enums::InputFileLocation {
+        match self {
+            Self::File(l) => input_location(l),
+            Self::Takeout(_) => enums::InputFileLocation::InputTakeoutFileLocation,
+        }
+    }
+}
+
+/// A file's location as its parts share it (refreshed, migrated).
+struct PartState {
+    location: Located,
+    refreshes: u32,
+}
+
+impl PartState {
+    fn shared(location: Located) -> Arc<tokio::sync::Mutex<Self>> {
+        Arc::new(tokio::sync::Mutex::new(Self {
+            location,
+            refreshes: 0,
+        }))
+    }
+}
+
+/// Reference refreshes per file.
+const MAX_REFRESHES: u32 = 2;
+
+fn disk(path: &Path, e: std::io::Error) -> Fail {
+    Fail::Fatal(TakeoutError::disk(path, e))
+}
+
+fn cancelled() -> Fail {
+    Fail::Skip("download cancelled".into())
+}
+
+/// `upload.getFile` for one part.
+fn get_file(location: enums::InputFileLocation, offset: i64) -> functions::upload::GetFile {
+    functions::upload::GetFile {
+        precise: false,
+        cdn_supported: false,
+        location,
+        offset,
+        limit: PART as i32,
+    }
+}
+
+/// The TL location of a file.
+pub fn input_location(l: &FileLocation) -> enums::InputFileLocation {
+    match l.kind {
+        FileKind::Photo => types::InputPhotoFileLocation {
+            id: l.id,
+            access_hash: l.access_hash,
+            file_reference: l.file_reference.clone(),
+            thumb_size: l.thumb_size.clone(),
+        }
+        .into(),
+        FileKind::Document => types::InputDocumentFileLocation {
+            id: l.id,
+            access_hash: l.access_hash,
+            file_reference: l.file_reference.clone(),
+            thumb_size: l.thumb_size.clone(),
+        }
+        .into(),
+    }
+}

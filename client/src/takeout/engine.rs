@@ -1,0 +1,345 @@
+//! The export engine's entry point: [`run_export`] runs a whole export of an
+//! [`ExportPlan`] inside a takeout session, in Telegram Desktop's step order
+//! (takeout.md A.2), and reports progress as [`ProgressEvent`]s.
+//!
+//! The output is deterministic: the same world and plan give byte-identical
+//! files whatever `parallel` is and whatever retried faults happened; the only
+//! clock the output sees is [`ExportOptions::now_unix`] (the folder name).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::chats::EmojiCache;
+use super::dialogs;
+use super::download::Downloader;
+use super::files::Files;
+use super::history::Dates;
+use super::output::{MissingItem, Output, WORK_DIR, choose_root, write_missing};
+use super::plan::{ExportPlan, Format, Section};
+use super::session::{self, Start, TakeoutInvoker};
+use crate::export::time::{Tz, display_date_time};
+use crate::export::writers;
+use crate::{Client, ClientEvent};
+
+pub use super::error::TakeoutError;
+
+/// How an export runs, besides its plan.
+#[derive(Clone)]
+pub struct ExportOptions {
+    /// The time zone of the dates in the output.
+    pub tz: Tz,
+    /// On `TAKEOUT_INIT_DELAY_X`: sleep until then and carry on, instead of
+    /// stopping with [`TakeoutError::Delayed`].
+    pub wait_for_delay: bool,
+    /// The clock (unix seconds): the export folder's date and the delay's
+    /// end.
+    pub now_unix: fn() -> i64,
+}
+
+impl ExportOptions {
+    /// Options with `tz`, no waiting, and the system clock.
+    pub fn new(tz: Tz) -> Self {
+        Self {
+            tz,
+            wait_for_delay: false,
+            now_unix: system_now,
+        }
+    }
+}
+
+impl std::fmt::Debug for ExportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportOptions")
+            .field("tz", &self.tz)
+            .field("wait_for_delay", &self.wait_for_delay)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The system clock in unix seconds.
+pub fn system_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What the export is doing, for the CLI to show (also as JSON lines).
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ProgressEvent {
+    /// The export started with these sections.
+    Started {
+        /// Section names (`personal-info`, `personal-chats`...).
+        sections: Vec<String>,
+    },
+    /// A step started (`chats_list`, `personal_information`, ...,
+    /// `other_data`, `chats`).
+    Section {
+        /// The step's name.
+        name: String,
+    },
+    /// The `limit=1` probes counted the dialogs and left channels.
+    DialogsCounted {
+        /// Dialogs of every split plus left channels, before the type
+        /// filter.
+        total: u64,
+    },
+    /// A chat started.
+    ChatStarted {
+        /// 1-based position.
+        index: u64,
+        /// Chats exported in all.
+        total: u64,
+        /// Its name.
+        name: String,
+        /// Its messages according to the probes.
+        messages: u64,
+    },
+    /// Messages of a chat written so far.
+    Messages {
+        /// The chat's name.
+        chat: String,
+        /// Written.
+        done: u64,
+        /// Expected.
+        total: u64,
+    },
+    /// A download started.
+    FileStarted {
+        /// Its path in the export.
+        name: String,
+        /// Its size (0 if unknown).
+        size: u64,
+    },
+    /// Bytes of a download.
+    FileProgress {
+        /// Its path.
+        name: String,
+        /// Bytes done.
+        done: u64,
+        /// Its size.
+        size: u64,
+    },
+    /// A download finished.
+    FileFinished {
+        /// Its path.
+        name: String,
+    },
+    /// A file was not downloaded.
+    FileSkipped {
+        /// Its path.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A request waits before it is retried (flood wait, server error,
+    /// reconnect, takeout delay).
+    Waiting {
+        /// The TL name of the request.
+        request: String,
+        /// Seconds.
+        seconds: u64,
+    },
+    /// The export finished.
+    Finished {
+        /// What it did.
+        report: ExportReport,
+    },
+}
+
+/// What an export did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// The export's root folder.
+    pub out_dir: PathBuf,
+    /// Chats written.
+    pub chats: u64,
+    /// Messages written.
+    pub messages: u64,
+    /// Files downloaded (each once, however many messages use it).
+    pub files: u64,
+    /// Bytes downloaded.
+    pub bytes: u64,
+    /// Entries of `missing.json`.
+    pub skipped: u64,
+}
+
+/// The state of one export run, shared by the steps (`sections`, `chats`).
+pub(super) struct Run<'a> {
+    pub(super) inv: TakeoutInvoker,
+    pub(super) plan: &'a ExportPlan,
+    pub(super) tz: Tz,
+    pub(super) dates: Dates,
+    pub(super) events: &'a UnboundedSender<ProgressEvent>,
+    pub(super) root: PathBuf,
+    pub(super) files: Files,
+    pub(super) out: Output,
+    pub(super) missing: Vec<MissingItem>,
+    pub(super) emoji: EmojiCache,
+    pub(super) report: ExportReport,
+}
+
+/// Runs the whole export of `plan`: opens the takeout session, exports
+/// every selected section into `plan.settings.out` (or a dated folder in it,
+/// takeout.md C), closes the session, and returns what it did. While it
+/// runs it takes over [`Client::events`] to report waits as
+/// [`ProgressEvent::Waiting`].
+pub async fn run_export(
+    client: &Client,
+    plan: &ExportPlan,
+    options: &ExportOptions,
+    events: &UnboundedSender<ProgressEvent>,
+) -> Result<ExportReport, TakeoutError> {
+    let settings = &plan.settings;
+    let single = settings.single_chat.is_some();
+    let now = (options.now_unix)();
+    let root = choose_root(&settings.out, now, &options.tz, single)
+        .map_err(|e| TakeoutError::disk(&settings.out, e))?;
+    let sections = settings.sections.iter().map(|s| s.name().into()).collect();
+    let _ = events.send(ProgressEvent::Started { sections });
+    let _forward = Forward::start(client, events.clone());
+    let tz = options.tz.clone();
+    let format_time = move |unix| display_date_time(unix, tz.as_ref());
+    let on_wait = |seconds| {
+        let _ = events.send(ProgressEvent::Waiting {
+            request: "account.initTakeoutSession".into(),
+            seconds,
+        });
+    };
+    let start = Start {
+        init: plan.init_takeout(),
+        wait_for_delay: options.wait_for_delay,
+        now_unix: options.now_unix,
+        format_time: &format_time,
+        on_wait: &on_wait,
+    };
+    let report = session::run(client, start, |inv| {
+        export(inv, plan, options, events, root)
+    })
+    .await?;
+    let _ = events.send(ProgressEvent::Finished {
+        report: report.clone(),
+    });
+    Ok(report)
+}
+
+/// The steps of an export inside the session.
+async fn export(
+    inv: TakeoutInvoker,
+    plan: &ExportPlan,
+    options: &ExportOptions,
+    events: &UnboundedSender<ProgressEvent>,
+    root: PathBuf,
+) -> Result<ExportReport, TakeoutError> {
+    let settings = &plan.settings;
+    let work = root.join(WORK_DIR);
+    std::fs::create_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
+    let downloader = Arc::new(Downloader::new(
+        inv.clone(),
+        root.clone(),
+        settings.parallel,
+        events.clone(),
+    ));
+    let format = match settings.format {
+        Format::Json => writers::Format::Json,
+        Format::Html => writers::Format::Html,
+        Format::Both => writers::Format::Both,
+    };
+    let single = settings.single_chat.is_some();
+    let mut run = Run {
+        inv: inv.clone(),
+        plan,
+        tz: options.tz.clone(),
+        dates: Dates {
+            from: settings.from_date,
+            till: settings.till_date,
+        },
+        events,
+        root: root.clone(),
+        files: Files::new(plan, downloader.clone()),
+        out: Output::start(&root, format, options.tz.clone(), single),
+        missing: Vec::new(),
+        emoji: EmojiCache::new(),
+        report: ExportReport {
+            out_dir: root.clone(),
+            ..ExportReport::default()
+        },
+    };
+    // Takeout.md A.2: the dialog list first, then the sections, then chats.
+    let list = if Section::ALL.iter().any(|s| s.is_chat() && plan.has(*s)) {
+        let _ = events.send(ProgressEvent::Section {
+            name: "chats_list".into(),
+        });
+        let list = dialogs::list(&inv, plan).await?;
+        let _ = events.send(ProgressEvent::DialogsCounted { total: list.probed });
+        Some(list)
+    } else {
+        None
+    };
+    if !single {
+        if plan.has(Section::PersonalInfo) {
+            run.personal_info().await?;
+        }
+        if plan.has(Section::Userpics) {
+            run.userpics().await?;
+        }
+        if plan.has(Section::Stories) {
+            run.stories().await?;
+        }
+        if plan.has(Section::Contacts) {
+            run.contacts().await?;
+        }
+        if plan.has(Section::Sessions) {
+            run.sessions().await?;
+        }
+        if plan.has(Section::OtherData) {
+            run.other_data().await?;
+        }
+    }
+    if let Some(list) = list {
+        run.chats(list).await?;
+    }
+    let Run {
+        out,
+        missing,
+        mut report,
+        ..
+    } = run;
+    out.finish().await?;
+    write_missing(&root, &missing)?;
+    std::fs::remove_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
+    report.files = downloader
+        .written
+        .load(std::sync::atomic::Ordering::Relaxed);
+    report.bytes = downloader.bytes.load(std::sync::atomic::Ordering::Relaxed);
+    report.skipped = missing.len() as u64;
+    Ok(report)
+}
+
+/// Forwards the client's retry notices as [`ProgressEvent::Waiting`] while
+/// the export runs.
+struct Forward(tokio::task::JoinHandle<()>);
+
+impl Forward {
+    fn start(client: &Client, events: UnboundedSender<ProgressEvent>) -> Self {
+        let mut rx = client.events();
+        Self(tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                let ClientEvent::Retrying { request, after, .. } = event;
+                let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+                let request = request.to_owned();
+                let _ = events.send(ProgressEvent::Waiting { request, seconds });
+            }
+        }))
+    }
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

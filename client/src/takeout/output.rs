@@ -1,0 +1,296 @@
+//! Where the export goes: the root folder (takeout.md C "Root folder"), the
+//! writers on their own thread (so disk IO never blocks the network side and
+//! the engine's future stays `Send`), and `missing.json`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+use super::error::TakeoutError;
+use crate::export::layout::FsDir;
+use crate::export::model::{ChatInfo, Message};
+use crate::export::sections::{
+    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+};
+use crate::export::time::{DateTime, Tz};
+use crate::export::writers::{Format, Writers};
+
+/// The engine's own folder inside the export root (temporary downloads);
+/// removed when the export finishes.
+pub const WORK_DIR: &str = ".tg-takeout";
+
+/// The root folder of an export into `out` (takeout.md C): `out` itself
+/// when it does not exist, is empty or holds an unfinished export of ours;
+/// otherwise `out/DataExport_YYYY-MM-DD` (`ChatExport_` for one chat) in
+/// local time, with ` (1)`, ` (2)`... when taken.
+pub fn choose_root(out: &Path, now_unix: i64, tz: &Tz, single_chat: bool) -> io::Result<PathBuf> {
+    let usable = |dir: &Path| -> io::Result<bool> {
+        match std::fs::read_dir(dir) {
+            Ok(mut entries) => Ok(entries.next().is_none() || dir.join(WORK_DIR).is_dir()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+            Err(e) => Err(e),
+        }
+    };
+    if usable(out)? {
+        return Ok(out.to_owned());
+    }
+    let t = DateTime::local(now_unix, tz.as_ref());
+    let prefix = if single_chat {
+        "ChatExport"
+    } else {
+        "DataExport"
+    };
+    let base = format!("{prefix}_{:04}-{:02}-{:02}", t.year, t.month, t.day);
+    for n in 0..10_000 {
+        let name = match n {
+            0 => base.clone(),
+            n => format!("{base} ({n})"),
+        };
+        let candidate = out.join(name);
+        if usable(&candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "no free DataExport folder name",
+    ))
+}
+
+/// One call of the writers (the order of `export::json`).
+#[derive(Debug)]
+pub enum Command {
+    /// `personal_information`.
+    PersonalInfo(PersonalInfo),
+    /// A page of profile pictures.
+    Userpics(Vec<Userpic>),
+    /// A page of stories.
+    Stories(Vec<Story>),
+    /// Ends profile pictures or stories.
+    EndList,
+    /// Contacts and frequent contacts.
+    Contacts(ContactsList),
+    /// Sessions and web sessions.
+    Sessions(SessionsList),
+    /// The other-data JSON.
+    OtherData(Vec<u8>),
+    /// Starts a chat.
+    StartChat(ChatInfo),
+    /// Messages of the open chat, files settled.
+    Messages(Vec<Message>),
+    /// Ends the open chat.
+    EndChat,
+}
+
+/// The writers running on their own thread.
+pub struct Output {
+    root: PathBuf,
+    tx: Option<mpsc::Sender<Option<Command>>>,
+    done: Option<oneshot::Receiver<io::Result<()>>>,
+}
+
+impl Output {
+    /// Starts the writers of `format` into `root`.
+    pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Option<Command>>(4);
+        let (done_tx, done) = oneshot::channel();
+        let dir = FsDir::new(root);
+        std::thread::spawn(move || {
+            let result = (|| {
+                let mut w = Writers::new(&dir, format, tz, AboutTexts::default(), single_chat)?;
+                // `None` is the end; a closed channel without it is an
+                // abandoned export, whose documents are not committed.
+                while let Some(command) = rx.blocking_recv() {
+                    match command {
+                        Some(command) => apply(&mut w, command)?,
+                        None => return w.finish(),
+                    }
+                }
+                Err(io::Error::other("export abandoned"))
+            })();
+            let _ = done_tx.send(result);
+        });
+        Self {
+            root: root.to_owned(),
+            tx: Some(tx),
+            done: Some(done),
+        }
+    }
+
+    /// Hands `command` to the writers.
+    pub async fn send(&mut self, command: Command) -> Result<(), TakeoutError> {
+        let sent = match &self.tx {
+            Some(tx) => tx.send(Some(command)).await.is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            Err(self.failure().await)
+        }
+    }
+
+    /// Finishes every document.
+    pub async fn finish(mut self) -> Result<(), TakeoutError> {
+        if let Some(tx) = self.tx.take() {
+            if tx.send(None).await.is_err() {
+                return Err(self.failure().await);
+            }
+        }
+        match self.done.take() {
+            Some(done) => match done.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(TakeoutError::disk(&self.root, e)),
+                Err(_) => Err(TakeoutError::disk(
+                    &self.root,
+                    io::Error::other("the writer stopped"),
+                )),
+            },
+            None => Ok(()),
+        }
+    }
+
+    /// The writers' error after they stopped.
+    async fn failure(&mut self) -> TakeoutError {
+        self.tx = None;
+        let error = match self.done.take() {
+            Some(done) => match done.await {
+                Ok(Err(e)) => e,
+                _ => io::Error::other("the writer stopped"),
+            },
+            None => io::Error::other("the writer stopped"),
+        };
+        TakeoutError::disk(&self.root, error)
+    }
+}
+
+fn apply(w: &mut Writers<'_>, command: Command) -> io::Result<()> {
+    match command {
+        Command::PersonalInfo(info) => w.write_personal_info(&info),
+        Command::Userpics(page) => w.write_userpics(&page),
+        Command::Stories(page) => w.write_stories(&page),
+        Command::EndList => w.end_list(),
+        Command::Contacts(list) => w.write_contacts(&list),
+        Command::Sessions(list) => w.write_sessions(&list),
+        Command::OtherData(raw) => w.write_other_data(&raw),
+        Command::StartChat(chat) => w.start_chat(&chat),
+        Command::Messages(page) => w.write_messages(&page),
+        Command::EndChat => w.end_chat(),
+    }
+}
+
+/// One item `missing.json` lists: a file, chat or section that could not be
+/// exported, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingItem {
+    /// `chats`, `left_chats`, `profile_pictures`, `stories`, `contacts`,
+    /// `sessions`, `personal_information` or `other_data`.
+    pub section: String,
+    /// The chat's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
+    /// The chat's peer (`user123`, `chat123`, `channel123`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+    /// The message id (negative for migrated group history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+    /// Where the file would have been, relative to the export root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The error.
+    pub reason: String,
+}
+
+/// Writes `missing.json` into `root` (or removes a stale one when nothing is
+/// missing), atomically.
+pub fn write_missing(root: &Path, items: &[MissingItem]) -> Result<(), TakeoutError> {
+    let path = root.join("missing.json");
+    if items.is_empty() {
+        return match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(TakeoutError::disk(path, e)),
+            _ => Ok(()),
+        };
+    }
+    let mut text = serde_json::to_vec_pretty(items).map_err(io::Error::other);
+    if let Ok(text) = &mut text {
+        text.push(b'\n');
+    }
+    let temp = root.join(WORK_DIR).join("missing.json");
+    text.and_then(|text| {
+        std::fs::create_dir_all(root.join(WORK_DIR))?;
+        std::fs::write(&temp, text)?;
+        std::fs::rename(&temp, &path)
+    })
+    .map_err(|e| TakeoutError::disk(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::time::utc;
+
+    #[test]
+    fn root_is_out_when_empty_else_a_dated_subfolder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        assert_eq!(choose_root(&out, 0, &utc(), false).unwrap(), out);
+        std::fs::create_dir(&out).unwrap();
+        assert_eq!(choose_root(&out, 0, &utc(), false).unwrap(), out);
+        std::fs::write(out.join("x"), b"").unwrap();
+        let day = 1_710_079_509; // 2024-03-10
+        let first = choose_root(&out, day, &utc(), false).unwrap();
+        assert_eq!(first, out.join("DataExport_2024-03-10"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::write(first.join("result.json"), b"{}").unwrap();
+        assert_eq!(
+            choose_root(&out, day, &utc(), false).unwrap(),
+            out.join("DataExport_2024-03-10 (1)")
+        );
+        assert_eq!(
+            choose_root(&out, day, &utc(), true).unwrap(),
+            out.join("ChatExport_2024-03-10")
+        );
+        // An unfinished export of ours is continued.
+        std::fs::create_dir(first.join(WORK_DIR)).unwrap();
+        assert_eq!(choose_root(&out, day, &utc(), false).unwrap(), first);
+    }
+
+    #[tokio::test]
+    async fn writers_commit_only_on_finish() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = Output::start(tmp.path(), Format::Json, utc(), false);
+        out.send(Command::EndList).await.unwrap();
+        drop(out);
+        // Give the thread a moment: nothing is committed.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!tmp.path().join("result.json").exists());
+
+        let out = Output::start(tmp.path(), Format::Json, utc(), false);
+        out.finish().await.unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("result.json")).unwrap();
+        assert!(text.starts_with('{'));
+    }
+
+    #[test]
+    fn missing_json_lists_items_and_goes_when_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let item = MissingItem {
+            section: "chats".into(),
+            chat: Some("Grace".into()),
+            chat_id: Some("user2".into()),
+            message_id: Some(3),
+            file: Some("chats/chat_1/photos/p.jpg".into()),
+            reason: "LOCATION_INVALID".into(),
+        };
+        write_missing(tmp.path(), &[item]).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(tmp.path().join("missing.json")).unwrap())
+                .unwrap();
+        assert_eq!(value[0]["reason"], "LOCATION_INVALID");
+        write_missing(tmp.path(), &[]).unwrap();
+        assert!(!tmp.path().join("missing.json").exists());
+    }
+}

@@ -1,0 +1,168 @@
+//! The takeout session (takeout.md 0, A.1, A.2 step 10), gotd-style: a
+//! [`TakeoutInvoker`] that wraps every call in `invokeWithTakeout` (and in
+//! `invokeWithMessagesRange` for split-range calls), and [`run`], which
+//! opens the session, runs the export and always closes it with
+//! `account.finishTakeoutSession`, `success` only when the export completed.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tl::{RemoteCall, enums, functions};
+
+use super::error::{TakeoutError, fatal};
+use crate::Client;
+use crate::rpc::InvocationError;
+
+/// Calls inside one takeout session. Cheap to clone.
+#[derive(Clone)]
+pub struct TakeoutInvoker {
+    client: Client,
+    id: i64,
+}
+
+impl std::fmt::Debug for TakeoutInvoker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TakeoutInvoker")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TakeoutInvoker {
+    /// Calls inside the takeout session `id` of `client`.
+    pub fn new(client: Client, id: i64) -> Self {
+        Self { client, id }
+    }
+
+    /// The takeout id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The client underneath.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `invokeWithTakeout(id, request)` on the home DC.
+    pub async fn invoke<R: RemoteCall + Clone>(
+        &self,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        self.client.invoke(&self.wrap(request)).await
+    }
+
+    /// `invokeWithTakeout(id, invokeWithMessagesRange(range, request))`.
+    pub async fn invoke_in_range<R: RemoteCall + Clone>(
+        &self,
+        range: &enums::MessageRange,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        let ranged = functions::InvokeWithMessagesRange {
+            range: range.clone(),
+            query: request.clone(),
+        };
+        self.client.invoke(&self.wrap(&ranged)).await
+    }
+
+    /// `invokeWithTakeout(id, request)` on DC `dc` (file downloads).
+    pub async fn invoke_in_dc<R: RemoteCall + Clone>(
+        &self,
+        dc: i32,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        self.client.invoke_in_dc(dc, &self.wrap(request)).await
+    }
+
+    fn wrap<R: RemoteCall + Clone>(&self, request: &R) -> functions::InvokeWithTakeout<R> {
+        functions::InvokeWithTakeout {
+            takeout_id: self.id,
+            query: request.clone(),
+        }
+    }
+}
+
+/// How [`run`] opens the session.
+pub struct Start<'a> {
+    /// `account.initTakeoutSession` with the plan's flags.
+    pub init: functions::account::InitTakeoutSession,
+    /// On `TAKEOUT_INIT_DELAY_X`: wait until then and carry on, instead of
+    /// failing with [`TakeoutError::Delayed`].
+    pub wait_for_delay: bool,
+    /// The clock, for the time the delay ends.
+    pub now_unix: fn() -> i64,
+    /// Formats that time for the error message (local date and time).
+    pub format_time: &'a dyn Fn(i64) -> String,
+    /// Told how long the wait is, when waiting.
+    pub on_wait: &'a dyn Fn(u64),
+}
+
+/// How many times a `TAKEOUT_INIT_DELAY_X` is waited out before giving up.
+const MAX_DELAYS: u32 = 3;
+
+/// Opens the takeout session.
+async fn init(client: &Client, start: &Start<'_>) -> Result<i64, TakeoutError> {
+    let mut delays = 0;
+    loop {
+        match client.invoke(&start.init).await {
+            Ok(enums::account::Takeout::Takeout(t)) => return Ok(t.id),
+            Err(e) if e.is("TAKEOUT_INIT_DELAY") => {
+                let seconds = e.rpc().and_then(|r| r.value).unwrap_or(0);
+                let until_unix = (start.now_unix)() + i64::from(seconds);
+                delays += 1;
+                if !start.wait_for_delay || delays > MAX_DELAYS {
+                    return Err(TakeoutError::Delayed {
+                        until_unix,
+                        at: (start.format_time)(until_unix),
+                    });
+                }
+                (start.on_wait)(u64::from(seconds));
+                tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+            }
+            Err(e) => return Err(fatal(e)),
+        }
+    }
+}
+
+/// Runs `export` inside a takeout session: `account.initTakeoutSession`,
+/// then `export`, then `account.finishTakeoutSession` (wrapped in the
+/// session) whatever happened, with `success` only when `export` succeeded.
+/// An error of `export` wins over an error of finishing.
+pub async fn run<T, F, Fut>(client: &Client, start: Start<'_>, export: F) -> Result<T, TakeoutError>
+where
+    F: FnOnce(TakeoutInvoker) -> Fut,
+    Fut: Future<Output = Result<T, TakeoutError>>,
+{
+    let id = init(client, &start).await?;
+    let invoker = TakeoutInvoker::new(client.clone(), id);
+    let mut guard = FinishGuard(Some(invoker.clone()));
+    let result = export(invoker.clone()).await;
+    guard.0 = None;
+    let finish = functions::account::FinishTakeoutSession {
+        success: result.is_ok(),
+    };
+    if let Err(e) = invoker.invoke(&finish).await {
+        // The export's own outcome stands: its files are complete (or its
+        // error says why not) whether or not the server heard the end.
+        tracing::warn!("account.finishTakeoutSession failed: {e}");
+    }
+    result
+}
+
+/// Sends `account.finishTakeoutSession` without `success` when the export
+/// is dropped half-way (the user cancelled), as Telegram Desktop does.
+struct FinishGuard(Option<TakeoutInvoker>);
+
+impl Drop for FinishGuard {
+    fn drop(&mut self) {
+        let Some(invoker) = self.0.take() else {
+            return;
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let finish = functions::account::FinishTakeoutSession { success: false };
+                let _ = invoker.invoke(&finish).await;
+            });
+        }
+    }
+}

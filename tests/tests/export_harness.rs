@@ -1,0 +1,263 @@
+//! Helpers of the export tests: a mock server that also records the
+//! `success` flag of every `account.finishTakeoutSession`, a logged-in
+//! client, one export into a temporary folder, and folder comparisons.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tg_mock_server::dispatch::{AuthState, peel};
+use tg_mock_server::net::{
+    Bound, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
+};
+use tg_mock_server::{Api, DcAddr, World};
+use tg_takeout::client::SignIn;
+use tg_takeout::dc::Network;
+use tg_takeout::export::time::utc;
+use tg_takeout::invoke::RetryPolicy;
+use tg_takeout::takeout::{
+    ExportOptions, ExportReport, MediaType, ProgressEvent, Section, Settings, TakeoutError,
+    run_export,
+};
+use tg_takeout::{AppInfo, Client, ClientConfig};
+use tl::Deserializable;
+
+use crate::util::TIMEOUT;
+
+/// The fixed clock of the exports: 2023-11-14.
+pub const NOW: i64 = 1_700_000_000;
+
+fn now() -> i64 {
+    NOW
+}
+
+/// The API behind its fault script, recording `finishTakeoutSession`.
+struct Recorder {
+    api: Arc<Faulty<Api>>,
+    finishes: Arc<Mutex<Vec<bool>>>,
+}
+
+impl Handler for Recorder {
+    type KeyState = AuthState;
+
+    fn handle(&self, request: Request<'_>, state: &mut AuthState) -> Reply {
+        if let Ok(p) = peel(request.body) {
+            if p.method == "account.finishTakeoutSession" {
+                if let Ok(f) = tl::functions::account::FinishTakeoutSession::from_bytes(&p.query) {
+                    self.finishes.lock().unwrap().push(f.success);
+                }
+            }
+        }
+        self.api.handle(request, state)
+    }
+}
+
+/// One served call: method, wrappers (outermost first), rpc error.
+pub type Call = (String, Vec<&'static str>, Option<(i32, String)>);
+
+/// A running mock server with a logged-in client.
+pub struct Server {
+    /// The listeners (serving while this lives).
+    _net: MockServer,
+    /// The API with its fault script.
+    pub api: Arc<Faulty<Api>>,
+    /// `success` of every `account.finishTakeoutSession`, in order.
+    pub finishes: Arc<Mutex<Vec<bool>>>,
+    /// Logged in, DC table known.
+    pub client: Client,
+}
+
+impl Server {
+    /// Serves `world` on loopback and logs a client in.
+    pub async fn start(world: World) -> Self {
+        let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
+        let dc_options = bound
+            .addresses()
+            .into_iter()
+            .map(|(id, addr)| DcAddr {
+                id,
+                ip: addr.ip().to_string(),
+                port: addr.port(),
+            })
+            .collect();
+        let api = Arc::new(Faulty::new(
+            Api::new(world.clone(), dc_options).expect("world"),
+        ));
+        let finishes = Arc::new(Mutex::new(Vec::new()));
+        let recorder = Recorder {
+            api: api.clone(),
+            finishes: finishes.clone(),
+        };
+        let net = bound.serve(Arc::new(recorder));
+        let client = login(&net, &world).await;
+        Self {
+            _net: net,
+            api,
+            finishes,
+            client,
+        }
+    }
+
+    /// Replaces the fault script (counters restart).
+    pub fn faults(&self, script: FaultScript) {
+        self.api.set_script(script).expect("valid fault script");
+    }
+
+    /// The dispatcher's call log.
+    pub fn calls(&self) -> Vec<Call> {
+        self.api
+            .inner()
+            .dispatcher()
+            .stats()
+            .log
+            .into_iter()
+            .map(|c| (c.method, c.wrappers, c.error))
+            .collect()
+    }
+
+    /// Forgets the call log and the recorded finishes.
+    pub fn reset(&self) {
+        self.api.inner().dispatcher().reset_stats();
+        self.finishes.lock().unwrap().clear();
+    }
+}
+
+/// A client of the mock's DC 2 with quick retries.
+fn client_config(addr: std::net::SocketAddr) -> ClientConfig {
+    let mut config = ClientConfig::new(Network::Custom(addr), AppInfo::new(12345, "0123abcd"));
+    config.keys = tg_takeout::auth::KeySet::empty()
+        .with(tg_takeout::auth::test_server_key().public_key().clone());
+    config.connect_timeout = TIMEOUT;
+    config.connections_per_dc = 2;
+    config.retry = RetryPolicy {
+        max_flood_wait: Duration::from_secs(30),
+        flood_margin: Duration::ZERO,
+        max_attempts: 10,
+        base_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+    };
+    config
+}
+
+async fn login(net: &MockServer, world: &World) -> Client {
+    let addr = net
+        .addresses()
+        .iter()
+        .find(|(dc, _)| *dc == 2)
+        .map(|(_, a)| *a)
+        .expect("DC 2");
+    let client = Client::new(client_config(addr)).expect("client");
+    let token = client.send_code(&world.login.phone).await.expect("code");
+    match client
+        .sign_in(&token, &world.login.code)
+        .await
+        .expect("sign in")
+    {
+        SignIn::Done(_) => {}
+        SignIn::PasswordNeeded(_) => {
+            let password = world.login.password.as_deref().expect("password");
+            client.check_password(password).await.expect("password");
+        }
+    }
+    client.refresh_dc_table().await.expect("help.getConfig");
+    client
+}
+
+/// Every section, every chat in full, every media type, no size limit.
+pub fn everything(out: &Path, parallel: usize) -> Settings {
+    Settings {
+        sections: Section::ALL.to_vec(),
+        full_chats: Section::ALL.into_iter().filter(|s| s.is_chat()).collect(),
+        media: MediaType::ALL.to_vec(),
+        size_limit: tg_takeout::takeout::plan::NO_SIZE_LIMIT,
+        format: tg_takeout::takeout::Format::Both,
+        out: out.to_owned(),
+        parallel,
+        ..Settings::default()
+    }
+}
+
+/// The export options of the tests: UTC, the fixed clock.
+pub fn options() -> ExportOptions {
+    ExportOptions {
+        tz: utc(),
+        wait_for_delay: false,
+        now_unix: now,
+    }
+}
+
+/// One export with `settings`; the events it sent.
+pub async fn export(
+    server: &Server,
+    settings: Settings,
+    options: &ExportOptions,
+) -> (Result<ExportReport, TakeoutError>, Vec<ProgressEvent>) {
+    let plan = settings.validate().expect("valid settings");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let result = tokio::time::timeout(
+        Duration::from_secs(120),
+        run_export(&server.client, &plan, options, &tx),
+    )
+    .await
+    .expect("the export finishes within two minutes");
+    drop(tx);
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    (result, events)
+}
+
+/// Every file under `root` by relative path.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+/// Asserts two trees are byte-identical, naming the first difference.
+pub fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
+    let names_a: Vec<&String> = a.keys().collect();
+    let names_b: Vec<&String> = b.keys().collect();
+    assert_eq!(names_a, names_b, "the same files");
+    for (name, bytes) in a {
+        assert!(
+            &b[name] == bytes,
+            "{name} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(bytes)
+                .chars()
+                .take(3000)
+                .collect::<String>(),
+            String::from_utf8_lossy(&b[name])
+                .chars()
+                .take(3000)
+                .collect::<String>()
+        );
+    }
+}
+
+/// A fresh temporary folder and the export folder inside it.
+pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("export");
+    (tmp, out)
+}
