@@ -29,8 +29,7 @@ fn run(mut cmd: Command, stdin: &str) -> Output {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    out
+    child.wait_with_output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {

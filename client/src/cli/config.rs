@@ -134,10 +134,10 @@ struct ConfigFile {
     time_zone: Option<String>,
 }
 
-fn list<T: std::str::FromStr<Err = String>>(items: &[String], all: &[T]) -> Result<Vec<T>, CliError>
-where
-    T: Copy,
-{
+fn list<T: std::str::FromStr<Err = String> + Copy>(
+    items: &[String],
+    all: &[T],
+) -> Result<Vec<T>, CliError> {
     let mut out = Vec::new();
     for item in items {
         match item.trim() {
