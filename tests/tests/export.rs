@@ -3,7 +3,9 @@
 //! across `parallel` settings and scripted faults.
 //!
 //! The property test runs `TG_E2E_CASES` cases (default 6): each case is
-//! two whole exports of a generated world.
+//! two whole exports of a generated world. The ignored
+//! `bench_export_of_a_generated_world` prints throughput:
+//! `cargo test --release -p e2e --test e2e bench -- --ignored --nocapture`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -183,11 +185,6 @@ async fn small_fixture_exports_completely_inside_one_takeout() {
     let report = result.expect("the export succeeds");
     assert_eq!(report.out_dir, out);
     let files = tree(&out);
-    if let Ok(dump) = std::env::var("TG_E2E_DUMP") {
-        let _ = std::fs::remove_dir_all(&dump);
-        std::fs::rename(&out, &dump).unwrap();
-        std::fs::create_dir_all(&out).unwrap();
-    }
     check_complete(&world, &report, &files);
     for blob in &world.blobs {
         assert!(
@@ -665,9 +662,10 @@ async fn only_my_messages_search_and_the_channel_private_fallback() {
         .messages
         .iter()
         .filter(|m| {
+            // Book Club (migrated) and the left supergroup Old Project.
             matches!(
                 message_peer(m),
-                Some(PeerKey::Chat(3001) | PeerKey::Channel(4001))
+                Some(PeerKey::Chat(3001) | PeerKey::Channel(4001) | PeerKey::Channel(4003))
             ) && tg_mock_server::world::message_is_from(m, world.self_id)
         })
         .count();
@@ -767,4 +765,122 @@ async fn fatal_errors_stop_the_export_and_finish_without_success() {
         matches!(result, Err(TakeoutError::Disk { .. })),
         "{result:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_export_resumes_without_downloading_again() {
+    let server = Server::start(small_world()).await;
+    let (_tmp, clean) = out_dir();
+    server.reset();
+    export(&server, everything(&clean, 2), &options())
+        .await
+        .0
+        .expect("clean export");
+    let parts = |server: &Server| {
+        server
+            .calls()
+            .iter()
+            .filter(|c| c.0 == "upload.getFile")
+            .count()
+    };
+    let clean_parts = parts(&server);
+
+    // Stopped (the process killed, say) once 20 files are written.
+    let (_tmp2, out) = out_dir();
+    let plan = everything(&out, 2).validate().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let opts = options();
+    let run = tg_takeout::takeout::run_export(&server.client, &plan, &opts, &tx);
+    let twenty = async {
+        let mut done = 0;
+        while let Some(event) = rx.recv().await {
+            done += usize::from(matches!(event, ProgressEvent::FileFinished { .. }));
+            if done == 20 {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        result = run => panic!("finished before it was stopped: {result:?}"),
+        () = twenty => {}
+    }
+    assert!(out.join(".tg-takeout").is_dir(), "the work folder stays");
+    assert!(!out.join("result.json").exists());
+
+    server.faults(FaultScript::default());
+    server.reset();
+    let (result, _) = export(&server, everything(&out, 2), &options()).await;
+    let report = result.expect("the rerun finishes");
+    assert_eq!(report.out_dir, out, "the same folder is continued");
+    assert_same_tree(&tree(&clean), &tree(&out));
+    let resumed_parts = parts(&server);
+    assert!(
+        resumed_parts * 2 < clean_parts,
+        "{resumed_parts} parts asked again of {clean_parts}"
+    );
+}
+
+/// Not a test: exports a large generated world and prints messages per
+/// second, file MB per second and the peak RSS of the process (mock server
+/// included). `TG_BENCH_MESSAGES` (default 100000, at most ~140000), `TG_BENCH_DIALOGS`
+/// (100), `TG_BENCH_FILES` (300), `TG_BENCH_PARALLEL` (8).
+#[test]
+#[ignore = "benchmark; run with --ignored --nocapture, ideally --release"]
+fn bench_export_of_a_generated_world() {
+    let var = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let config = tg_mock_server::GenerateConfig {
+        seed: 7,
+        dialogs: var("TG_BENCH_DIALOGS", 100),
+        messages: var("TG_BENCH_MESSAGES", 100_000),
+        files: var("TG_BENCH_FILES", 300),
+        max_file_size: 2 << 20,
+        range_size: 20_000,
+        // The generator's timeline overflows i32 dates after ~37k messages
+        // from its default start; from 1970 it reaches ~140k.
+        start_date: 1,
+        ..tg_mock_server::GenerateConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let world = tg_mock_server::generate(&config);
+    eprintln!("generated {config:?} in {:?}", started.elapsed());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = Server::start(world).await;
+        let (_tmp, out) = out_dir();
+        let mut settings = everything(&out, var("TG_BENCH_PARALLEL", 8));
+        settings.format = tg_takeout::takeout::Format::Json;
+        let before = peak_rss();
+        let started = std::time::Instant::now();
+        let (result, _) = export(&server, settings, &options()).await;
+        let report = result.expect("export");
+        let secs = started.elapsed().as_secs_f64();
+        let peak = peak_rss();
+        eprintln!(
+            "{} messages, {} files, {:.1} MB in {secs:.2} s: {:.0} messages/s, {:.1} MB/s; \
+             peak RSS {before} kB with the world loaded, {peak} kB after the export",
+            report.messages,
+            report.files,
+            report.bytes as f64 / 1e6,
+            report.messages as f64 / secs,
+            report.bytes as f64 / 1e6 / secs,
+        );
+    });
+}
+
+/// The process's peak resident set size in kB (Linux), 0 if unknown.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }

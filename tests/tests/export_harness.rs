@@ -42,14 +42,17 @@ impl Handler for Recorder {
     type KeyState = AuthState;
 
     fn handle(&self, request: Request<'_>, state: &mut AuthState) -> Reply {
-        if let Ok(p) = peel(request.body) {
+        let body = request.body;
+        let reply = self.api.handle(request, state);
+        // Only finishes the server answered (not scripted faults) count.
+        if let (Reply::Result(_), Ok(p)) = (&reply, peel(body)) {
             if p.method == "account.finishTakeoutSession" {
                 if let Ok(f) = tl::functions::account::FinishTakeoutSession::from_bytes(&p.query) {
                     self.finishes.lock().unwrap().push(f.success);
                 }
             }
         }
-        self.api.handle(request, state)
+        reply
     }
 }
 

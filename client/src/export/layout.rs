@@ -45,17 +45,30 @@ pub fn check_relative(relative: &str) -> io::Result<&Path> {
     }
 }
 
-/// A directory on disk. Each file is written as `<name>.part` next to its
-/// final place and renamed over it by [`OutputFile::finish`].
+/// A directory on disk. Each file is written as `<name>.part` (or with the
+/// suffix of [`FsDir::with_temp_suffix`]) next to its final place and
+/// renamed over it by [`OutputFile::finish`].
 #[derive(Clone, Debug)]
 pub struct FsDir {
     root: PathBuf,
+    temp_suffix: String,
 }
 
 impl FsDir {
     /// The export root at `root` (created on demand).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            temp_suffix: ".part".into(),
+        }
+    }
+
+    /// Temporary files end in `suffix` instead of `.part`: writers of two
+    /// runs into the same root (an abandoned one still unwinding) never
+    /// touch each other's files.
+    pub fn with_temp_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.temp_suffix = suffix.into();
+        self
     }
 
     /// The export root.
@@ -71,7 +84,7 @@ impl OutputDir for FsDir {
             fs::create_dir_all(parent)?;
         }
         let mut temp = target.clone().into_os_string();
-        temp.push(".part");
+        temp.push(&self.temp_suffix);
         let temp = PathBuf::from(temp);
         let file = fs::File::create(&temp)?;
         Ok(Box::new(FsFile {

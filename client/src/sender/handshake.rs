@@ -58,7 +58,7 @@ pub async fn create_auth_key<S: AsyncRead + AsyncWrite + Unpin>(
     rbuf: &mut BytesMut,
     keys: &KeySet,
     dc: i32,
-    rng: &mut dyn Random,
+    rng: &mut (dyn Random + Send),
 ) -> Result<Finished, InvocationError> {
     let mut plain = Plain::new(Role::Client);
     let mut nonce = [0u8; 16];

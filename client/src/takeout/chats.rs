@@ -86,6 +86,7 @@ impl Run<'_> {
             let Some((dialog, rx)) = started.pop_front() else {
                 break;
             };
+            while fetchers.try_join_next().is_some() {}
             self.chat(index, total, dialog, rx, &mut queue, &mut current)
                 .await?;
         }

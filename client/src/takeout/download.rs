@@ -1,6 +1,6 @@
 //! File downloads (takeout.md A.9, better): `upload.getFile` in 1 MiB parts
 //! (offsets and limits multiples of 1 MiB, so every part obeys the rules of
-//! https://core.telegram.org/api/files), several parts of a file and several
+//! <https://core.telegram.org/api/files>), several parts of a file and several
 //! files in flight, at most `parallel` requests at once; each file is written
 //! to a temporary name in the export's work folder and renamed into place
 //! when complete, so a file in the output is always whole.
@@ -15,27 +15,25 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tl::{enums, functions, types};
+use tl::enums;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::engine::ProgressEvent;
-use super::error::{Class, TakeoutError, classify};
+use super::error::{Class, TakeoutError};
 use super::files::Outcome;
+use super::journal::Journal;
 use super::output::WORK_DIR;
-use super::refresh::refresh;
+use super::part::{Located, PartState};
 use super::session::TakeoutInvoker;
 use crate::export::layout::check_relative;
-use crate::export::model::{FileKind, FileLocation, SkipReason};
-use crate::rpc::InvocationError;
+use crate::export::model::{FileLocation, SkipReason};
 
 /// The part size: 1 MiB divides 1 MiB and never crosses a 1 MiB boundary.
 pub const PART: i64 = 1024 * 1024;
 /// Parts of a file of unknown size we read at most (4000 MiB).
 const MAX_UNKNOWN_PARTS: i64 = 4000;
-/// Attempts of one part (migrations and reference refreshes).
-const MAX_ATTEMPTS: u32 = 6;
 
 /// Where a file comes from, to refresh its reference.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,8 +84,10 @@ pub struct Job {
 }
 
 /// Why a download stopped.
-enum Fail {
+pub(super) enum Fail {
+    /// Skip the file and record why.
     Skip(String),
+    /// Stop the export.
     Fatal(TakeoutError),
 }
 
@@ -102,15 +102,18 @@ impl From<Class> for Fail {
 
 /// Downloads files into the export root.
 pub struct Downloader {
-    inv: TakeoutInvoker,
+    pub(super) inv: TakeoutInvoker,
     root: PathBuf,
     parallel: usize,
-    requests: Semaphore,
+    pub(super) requests: Semaphore,
     files: Semaphore,
     events: mpsc::UnboundedSender<ProgressEvent>,
     fatal: Mutex<Option<TakeoutError>>,
+    /// Files finished by an interrupted run of this export, and the record
+    /// of the ones finished now.
+    journal: Journal,
     /// DCs whose first request went through (authorization imported).
-    ready: tokio::sync::Mutex<HashSet<i32>>,
+    pub(super) ready: tokio::sync::Mutex<HashSet<i32>>,
     next_temp: AtomicU64,
     /// Files written.
     pub written: AtomicU64,
@@ -124,6 +127,7 @@ impl Downloader {
         inv: TakeoutInvoker,
         root: PathBuf,
         parallel: usize,
+        journal: Journal,
         events: mpsc::UnboundedSender<ProgressEvent>,
     ) -> Self {
         let parallel = parallel.max(1);
@@ -135,6 +139,7 @@ impl Downloader {
             files: Semaphore::new(parallel),
             events,
             fatal: Mutex::new(None),
+            journal,
             ready: tokio::sync::Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
             written: AtomicU64::new(0),
@@ -166,18 +171,38 @@ impl Downloader {
         if check_relative(&job.path).is_err() {
             return Err(format!("unsafe file name {:?}", job.path));
         }
+        let key = match &job.source {
+            Source::Remote(location) => Some(location.key()),
+            _ => None,
+        };
+        if let Some(size) = key
+            .as_ref()
+            .and_then(|k| self.journal.finished(k, &job.path))
+        {
+            self.written.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(size, Ordering::Relaxed);
+            return Ok(job.path);
+        }
         let Ok(_permit) = self.files.acquire().await else {
             return Err("download cancelled".into());
         };
         let seq = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        let temp = self.root.join(WORK_DIR).join("tmp").join(seq.to_string());
+        // Named by session too: an aborted run's leftovers never collide.
+        let name = format!("{}-{seq}", self.inv.id());
+        let temp = self.root.join(WORK_DIR).join("tmp").join(name);
         let name = job.path.clone();
         let size = u64::try_from(job.size).unwrap_or(0);
         let _ = self.events.send(ProgressEvent::FileStarted {
             name: name.clone(),
             size,
         });
-        match self.write(&job, &temp).await {
+        let mut result = self.write(&job, &temp).await;
+        if let (Ok(written), Some(key)) = (&result, &key) {
+            if let Err(e) = self.journal.record(key, &job.path, *written) {
+                result = Err(disk(&self.root.join(WORK_DIR), e));
+            }
+        }
+        match result {
             Ok(written) => {
                 self.written.fetch_add(1, Ordering::Relaxed);
                 self.bytes.fetch_add(written, Ordering::Relaxed);
@@ -313,173 +338,14 @@ impl Downloader {
         }
         Ok(total)
     }
-
-    /// One part at `offset`, following migrations and refreshing the file
-    /// reference (once per reference, shared by the file's parts).
-    async fn part(
-        self: Arc<Self>,
-        state: Arc<tokio::sync::Mutex<PartState>>,
-        origin: Origin,
-        offset: i64,
-    ) -> Result<Vec<u8>, Fail> {
-        let _permit = self.requests.acquire().await.map_err(|_| cancelled())?;
-        for _ in 0..MAX_ATTEMPTS {
-            let location = state.lock().await.location.clone();
-            let request = get_file(location.input(), offset);
-            let error = match self.call_in_dc(location.dc(), &request).await {
-                Ok(enums::upload::File::File(f)) => return Ok(f.bytes),
-                Ok(enums::upload::File::CdnRedirect(_)) => {
-                    return Err(Fail::Skip("CDN redirect".into()));
-                }
-                Err(e) => e,
-            };
-            let message = error.rpc().map(|r| r.message()).unwrap_or_default();
-            if error.is("TAKEOUT_FILE_EMPTY") && matches!(location, Located::Takeout(_)) {
-                return Ok(Vec::new());
-            } else if error.is("FILE_MIGRATE") {
-                let dc = error
-                    .rpc()
-                    .and_then(|r| r.value)
-                    .and_then(|v| i32::try_from(v).ok());
-                let Some(dc) = dc else {
-                    return Err(Fail::Skip(message));
-                };
-                state.lock().await.location.set_dc(dc);
-            } else if error.is("FILE_REFERENCE_*") {
-                let mut s = state.lock().await;
-                if s.location != location {
-                    continue; // another part refreshed it already
-                }
-                s.refreshes += 1;
-                if s.refreshes > MAX_REFRESHES {
-                    return Err(Fail::Skip(message));
-                }
-                let Located::File(file) = &mut s.location else {
-                    continue; // nothing to refresh: ask again
-                };
-                match refresh(&self.inv, &origin, &file.key()).await {
-                    Ok(Some(reference)) => file.file_reference = reference,
-                    Ok(None) => {
-                        return Err(Fail::Skip(format!(
-                            "{message}; the file is gone from its message"
-                        )));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            } else {
-                return Err(classify(error).into());
-            }
-        }
-        Err(Fail::Skip("too many migrations or refreshes".into()))
-    }
-
-    /// A call on DC `dc`; the first call to each other DC goes alone, so
-    /// the authorization is imported there once.
-    async fn call_in_dc(
-        &self,
-        dc: i32,
-        request: &functions::upload::GetFile,
-    ) -> Result<enums::upload::File, InvocationError> {
-        if dc == self.inv.client().home_dc() {
-            return self.inv.invoke_in_dc(dc, request).await;
-        }
-        if self.ready.lock().await.contains(&dc) {
-            return self.inv.invoke_in_dc(dc, request).await;
-        }
-        let mut ready = self.ready.lock().await;
-        let result = self.inv.invoke_in_dc(dc, request).await;
-        if !matches!(&result, Err(e) if e.rpc().is_none()) {
-            ready.insert(dc);
-        }
-        result
-    }
 }
 
-/// What a part is asked from.
-#[derive(Clone, Debug, PartialEq)]
-enum Located {
-    /// A photo or document (its `dc_id` follows migrations).
-    File(FileLocation),
-    /// The takeout file, on this DC.
-    Takeout(i32),
-}
-
-impl Located {
-    fn dc(&self) -> i32 {
-        match self {
-            Self::File(l) => l.dc_id,
-            Self::Takeout(dc) => *dc,
-        }
-    }
-
-    fn set_dc(&mut self, dc: i32) {
-        match self {
-            Self::File(l) => l.dc_id = dc,
-            Self::Takeout(at) => *at = dc,
-        }
-    }
-
-    fn input(&self) -> enums::InputFileLocation {
-        match self {
-            Self::File(l) => input_location(l),
-            Self::Takeout(_) => enums::InputFileLocation::InputTakeoutFileLocation,
-        }
-    }
-}
-
-/// A file's location as its parts share it (refreshed, migrated).
-struct PartState {
-    location: Located,
-    refreshes: u32,
-}
-
-impl PartState {
-    fn shared(location: Located) -> Arc<tokio::sync::Mutex<Self>> {
-        Arc::new(tokio::sync::Mutex::new(Self {
-            location,
-            refreshes: 0,
-        }))
-    }
-}
-
-/// Reference refreshes per file.
-const MAX_REFRESHES: u32 = 2;
-
-fn disk(path: &Path, e: std::io::Error) -> Fail {
+/// A write error at `path`: fatal.
+pub(super) fn disk(path: &Path, e: std::io::Error) -> Fail {
     Fail::Fatal(TakeoutError::disk(path, e))
 }
 
-fn cancelled() -> Fail {
+/// The export is stopping.
+pub(super) fn cancelled() -> Fail {
     Fail::Skip("download cancelled".into())
-}
-
-/// `upload.getFile` for one part.
-fn get_file(location: enums::InputFileLocation, offset: i64) -> functions::upload::GetFile {
-    functions::upload::GetFile {
-        precise: false,
-        cdn_supported: false,
-        location,
-        offset,
-        limit: PART as i32,
-    }
-}
-
-/// The TL location of a file.
-pub fn input_location(l: &FileLocation) -> enums::InputFileLocation {
-    match l.kind {
-        FileKind::Photo => types::InputPhotoFileLocation {
-            id: l.id,
-            access_hash: l.access_hash,
-            file_reference: l.file_reference.clone(),
-            thumb_size: l.thumb_size.clone(),
-        }
-        .into(),
-        FileKind::Document => types::InputDocumentFileLocation {
-            id: l.id,
-            access_hash: l.access_hash,
-            file_reference: l.file_reference.clone(),
-            thumb_size: l.thumb_size.clone(),
-        }
-        .into(),
-    }
 }

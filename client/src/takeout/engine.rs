@@ -18,6 +18,7 @@ use super::dialogs;
 use super::download::Downloader;
 use super::files::Files;
 use super::history::Dates;
+use super::journal::Journal;
 use super::output::{MissingItem, Output, WORK_DIR, choose_root, write_missing};
 use super::plan::{ExportPlan, Format, Section};
 use super::session::{self, Start, TakeoutInvoker};
@@ -160,7 +161,8 @@ pub struct ExportReport {
     pub chats: u64,
     /// Messages written.
     pub messages: u64,
-    /// Files downloaded (each once, however many messages use it).
+    /// Files written (each once, however many messages use it), including
+    /// the ones kept from an interrupted run of the same export.
     pub files: u64,
     /// Bytes downloaded.
     pub bytes: u64,
@@ -238,10 +240,12 @@ async fn export(
     let settings = &plan.settings;
     let work = root.join(WORK_DIR);
     std::fs::create_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
+    let journal = Journal::open(&root, &work).map_err(|e| TakeoutError::disk(&work, e))?;
     let downloader = Arc::new(Downloader::new(
         inv.clone(),
         root.clone(),
         settings.parallel,
+        journal,
         events.clone(),
     ));
     let format = match settings.format {
@@ -261,7 +265,7 @@ async fn export(
         events,
         root: root.clone(),
         files: Files::new(plan, downloader.clone()),
-        out: Output::start(&root, format, options.tz.clone(), single),
+        out: Output::start(&root, format, options.tz.clone(), single, inv.id()),
         missing: Vec::new(),
         emoji: EmojiCache::new(),
         report: ExportReport {
@@ -341,5 +345,51 @@ impl Forward {
 impl Drop for Forward {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CLI spawns the export: its future must be `Send`.
+    #[allow(dead_code)]
+    fn run_export_is_send(
+        client: &Client,
+        plan: &ExportPlan,
+        options: &ExportOptions,
+        events: &UnboundedSender<ProgressEvent>,
+    ) {
+        fn send<T: Send>(_: &T) {}
+        send(&run_export(client, plan, options, events));
+    }
+
+    #[test]
+    fn events_serialize_as_tagged_json_lines() {
+        let event = ProgressEvent::FileProgress {
+            name: "photos/a.jpg".into(),
+            done: 5,
+            size: 10,
+        };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"file_progress","name":"photos/a.jpg","done":5,"size":10}"#
+        );
+        let finished = ProgressEvent::Finished {
+            report: ExportReport {
+                out_dir: "out".into(),
+                chats: 1,
+                ..ExportReport::default()
+            },
+        };
+        let text = serde_json::to_string(&finished).unwrap();
+        assert!(text.starts_with(r#"{"event":"finished","report":{"out_dir":"out","chats":1"#));
+    }
+
+    #[test]
+    fn options_default_to_the_system_clock() {
+        let options = ExportOptions::new(crate::export::time::utc());
+        assert!(!options.wait_for_delay);
+        assert!((options.now_unix)() > 1_600_000_000);
     }
 }

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use tl::{enums, functions, types};
+use tl::{enums, functions};
 use tokio::sync::mpsc;
 
 use super::dialogs::Dialog;
@@ -309,18 +309,10 @@ async fn run(
     Ok(())
 }
 
-/// A range covering everything (for requests outside split ranges).
-pub fn whole_range() -> enums::MessageRange {
-    types::MessageRange {
-        min_id: 1,
-        max_id: i32::MAX,
-    }
-    .into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tl::types;
 
     #[test]
     fn dates_are_half_open() {

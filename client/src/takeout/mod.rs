@@ -7,7 +7,9 @@
 //! - [`session`]: the takeout session ([`TakeoutInvoker`], init/finish);
 //! - [`dialogs`], [`history`]: the chat list and each chat's pages;
 //! - `chats`, `sections`: the steps of an export;
-//! - [`files`], [`download`], `refresh`: which files, and downloading them;
+//! - [`files`], [`download`], `part`, `refresh`: which files, and downloading
+//!   them;
+//! - [`journal`]: finished downloads, so an interrupted export resumes;
 //! - [`output`]: the root folder, the writers' thread, `missing.json`;
 //! - [`error`]: [`TakeoutError`] and the error classes.
 
@@ -18,7 +20,9 @@ pub mod engine;
 pub mod error;
 pub mod files;
 pub mod history;
+pub mod journal;
 pub mod output;
+mod part;
 pub mod plan;
 mod refresh;
 mod sections;

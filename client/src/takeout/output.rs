@@ -92,11 +92,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// Starts the writers of `format` into `root`.
-    pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool) -> Self {
+    /// Starts the writers of `format` into `root`; `run` (the takeout id)
+    /// names their temporary files, so an abandoned run's writer never
+    /// touches this one's.
+    pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
         let (tx, mut rx) = mpsc::channel::<Option<Command>>(4);
         let (done_tx, done) = oneshot::channel();
-        let dir = FsDir::new(root);
+        let dir = FsDir::new(root).with_temp_suffix(format!(".{run}.part"));
         std::thread::spawn(move || {
             let result = (|| {
                 let mut w = Writers::new(&dir, format, tz, AboutTexts::default(), single_chat)?;
@@ -261,14 +263,14 @@ mod tests {
     #[tokio::test]
     async fn writers_commit_only_on_finish() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut out = Output::start(tmp.path(), Format::Json, utc(), false);
+        let mut out = Output::start(tmp.path(), Format::Json, utc(), false, 1);
         out.send(Command::EndList).await.unwrap();
         drop(out);
         // Give the thread a moment: nothing is committed.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         assert!(!tmp.path().join("result.json").exists());
 
-        let out = Output::start(tmp.path(), Format::Json, utc(), false);
+        let out = Output::start(tmp.path(), Format::Json, utc(), false, 1);
         out.finish().await.unwrap();
         let text = std::fs::read_to_string(tmp.path().join("result.json")).unwrap();
         assert!(text.starts_with('{'));

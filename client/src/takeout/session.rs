@@ -92,9 +92,9 @@ pub struct Start<'a> {
     /// The clock, for the time the delay ends.
     pub now_unix: fn() -> i64,
     /// Formats that time for the error message (local date and time).
-    pub format_time: &'a dyn Fn(i64) -> String,
+    pub format_time: &'a (dyn Fn(i64) -> String + Sync),
     /// Told how long the wait is, when waiting.
-    pub on_wait: &'a dyn Fn(u64),
+    pub on_wait: &'a (dyn Fn(u64) + Sync),
 }
 
 /// How many times a `TAKEOUT_INIT_DELAY_X` is waited out before giving up.

@@ -79,7 +79,7 @@ impl FaultScript {
 }
 
 /// The wrappers peeled to find the method a request calls.
-fn innermost(body: &[u8]) -> (u32, Vec<u8>) {
+pub(crate) fn innermost(body: &[u8]) -> (u32, Vec<u8>) {
     let mut body = body.to_vec();
     for _ in 0..8 {
         let Some(id) = body

@@ -15,6 +15,11 @@
 //! padding. tdlib pads the same way (`Random::secure_uint32() % 16` in
 //! `IntermediateTransport::write_prepare_inplace`, td/mtproto/TcpTransport.cpp).
 //!
+//! A server pads only 0..=3 bytes, so that the `len % 4` rule gives back the
+//! exact payload: Telethon 1.45 (`RandomizedIntermediatePacketCodec`, behind
+//! `dd` MTProxy secrets) drops just those bytes and decrypts the rest, and a
+//! length that is not whole AES blocks aborts it.
+//!
 //! A client sets the top bit of the length to ask for a quick ack; a server
 //! decoder accepts and ignores it. A client decoder reads a length with the
 //! top bit set (which it can never legitimately receive, as it asks for no
@@ -34,6 +39,8 @@ pub(crate) const TAG: &[u8] = &[0xee; 4];
 pub(crate) const PADDED_TAG: &[u8] = &[0xdd; 4];
 /// Padding is 0..=15 bytes.
 const MAX_PADDING: usize = 15;
+/// A server's padding is 0..=3 bytes (see the module docs).
+const MAX_SERVER_PADDING: usize = 3;
 /// The shortest MTProto message: a plaintext one with an empty body has
 /// auth_key_id (8) + msg_id (8) + length (4) + a constructor (4) = 24 bytes
 /// (<https://core.telegram.org/mtproto/description#unencrypted-message>).
@@ -229,9 +236,13 @@ impl Encoder<Bytes> for PaddedIntermediate {
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
         check_outgoing(item.len(), self.framer.max_frame)?;
+        let max = match self.framer.role {
+            Role::Client => MAX_PADDING,
+            Role::Server => MAX_SERVER_PADDING,
+        };
         let mut padding = [0u8; MAX_PADDING + 1];
         self.random.fill(&mut padding[..1]);
-        let pad = usize::from(padding[0]) % (MAX_PADDING + 1);
+        let pad = usize::from(padding[0]) % (max + 1);
         self.random.fill(&mut padding[..pad]);
         self.framer.write_header(item.len() + pad, dst);
         dst.put_slice(&item);
@@ -406,6 +417,23 @@ mod tests {
                 let (frames, left) = feed(&mut dec, &wire, &positions(&cs, wire.len())).unwrap();
                 prop_assert_eq!(left, 0);
                 prop_assert!(same_padded(&frames, &ps));
+            }
+        }
+
+        /// Regression (Telethon over a `dd` MTProxy secret): a server pads
+        /// at most 3 bytes, so dropping `len % 4` bytes, as Telethon's
+        /// `RandomizedIntermediatePacketCodec` does, leaves exactly the
+        /// payload, whole AES blocks for an encrypted message.
+        #[test]
+        fn server_padding_is_dropped_by_len_mod_4(ps in payloads(), seed in any::<u64>()) {
+            let mut enc = PaddedIntermediate::untagged(Role::Server, rng(seed));
+            for p in &ps {
+                let mut wire = BytesMut::new();
+                enc.encode(Bytes::from(p.clone()), &mut wire).unwrap();
+                let len = u32::from_le_bytes([wire[0], wire[1], wire[2], wire[3]]) as usize;
+                prop_assert!(len - p.len() <= 3);
+                prop_assert_eq!(&wire[4..4 + len - len % 4], &p[..]);
+                prop_assert_eq!(wire.len(), 4 + len);
             }
         }
 
