@@ -51,9 +51,7 @@ pub fn get_password(
 }
 
 fn prime_bytes() -> Vec<u8> {
-    num_bigint::BigUint::parse_bytes(super::srp::PRIME_HEX.as_bytes(), 16)
-        .map(|p| p.to_bytes_be())
-        .unwrap_or_default()
+    tg_mtproto::auth::dh::TELEGRAM_DH_PRIME.to_vec()
 }
 
 /// `account.initTakeoutSession`: a new takeout id for the account; any

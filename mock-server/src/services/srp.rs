@@ -17,19 +17,7 @@ use tl::{enums, types};
 
 use crate::rng::Rng;
 
-/// Telegram's 2048-bit safe prime (spec/telegram-facts.md §4), with g = 3.
-pub const PRIME_HEX: &str = concat!(
-    "C71CAEB9C6B1C9048E6C522F70F13F73980D40238E3E21C14934D037563D930F",
-    "48198A0AA7C14058229493D22530F4DBFA336F6E0AC925139543AED44CCE7C37",
-    "20FD51F69458705AC68CD4FE6B6B13ABDC9746512969328454F18FAF8C595F64",
-    "2477FE96BB2A941D5BCD1D4AC8CC49880708FA9B378E3C4F3A9060BEE67CF9A4",
-    "A4A695811051907E162753B56B0F6B410DBA74D8A84B2A14B3144E0EF1284754",
-    "FD17ED950D5965B4B9DD46582DB1178D169C6BC465B0D6FF9CA3928FEF5B9AE4",
-    "E418FC15E83EBEA0F87FA9FF5EED70050DED2849F47BF959D956850CE929851F",
-    "0D8115F635B105EE2E4E15D04B2454BF6F4FADF034B10403119CD8E3B92FCC5B",
-);
-
-/// The generator used with [`PRIME_HEX`].
+/// The generator used with Telegram's prime (`tg_mtproto::auth::dh::TELEGRAM_DH_PRIME`).
 pub const G: i32 = 3;
 
 fn h(parts: &[&[u8]]) -> [u8; 32] {
@@ -81,7 +69,7 @@ pub struct Session {
 impl Verifier {
     /// The verifier for `password` (runs PBKDF2 once: ~100k iterations).
     pub fn new(password: &str, salt1: &[u8], salt2: &[u8]) -> Self {
-        let p = BigUint::parse_bytes(PRIME_HEX.as_bytes(), 16).unwrap_or_default();
+        let p = BigUint::from_bytes_be(&tg_mtproto::auth::dh::TELEGRAM_DH_PRIME);
         let g = BigUint::from(G as u32);
         let x = BigUint::from_bytes_be(&password_hash(password, salt1, salt2));
         let v = g.modpow(&x, &p);
@@ -155,7 +143,7 @@ mod tests {
 
     #[test]
     fn prime_is_the_2048_bit_one() {
-        let p = BigUint::parse_bytes(PRIME_HEX.as_bytes(), 16).unwrap();
+        let p = BigUint::from_bytes_be(&tg_mtproto::auth::dh::TELEGRAM_DH_PRIME);
         assert_eq!(p.bits(), 2048);
         assert_eq!(&p % 3u32, BigUint::from(2u32));
     }
