@@ -143,6 +143,19 @@ pub enum StartError {
     World(#[from] WorldError),
 }
 
+/// The bound listeners as `help.getConfig` advertises them.
+pub fn dc_options(bound: &Bound) -> Vec<DcAddr> {
+    bound
+        .addresses()
+        .into_iter()
+        .map(|(id, addr)| DcAddr {
+            id,
+            ip: addr.ip().to_string(),
+            port: addr.port(),
+        })
+        .collect()
+}
+
 /// Starts serving `world`; with `control_port`, also the control plane on
 /// the same host (`Some(0)`: any free port).
 pub async fn start(
@@ -152,16 +165,7 @@ pub async fn start(
 ) -> Result<Running, StartError> {
     let host = listen.host;
     let bound = Bound::bind(listen).await?;
-    let dc_options = bound
-        .addresses()
-        .into_iter()
-        .map(|(id, addr)| DcAddr {
-            id,
-            ip: addr.ip().to_string(),
-            port: addr.port(),
-        })
-        .collect();
-    let api = Arc::new(Faulty::new(Api::new(world, dc_options)?));
+    let api = Arc::new(Faulty::new(Api::new(world, dc_options(&bound))?));
     let net = bound.serve(api.clone());
     let (control, control_task) = match control_port {
         Some(port) => {

@@ -11,7 +11,7 @@ use tg_mock_server::dispatch::{AuthState, peel};
 use tg_mock_server::net::{
     Bound, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
 };
-use tg_mock_server::{Api, DcAddr, World};
+use tg_mock_server::{Api, World};
 use tg_takeout::client::SignIn;
 use tg_takeout::dc::Network;
 use tg_takeout::export::time::utc;
@@ -75,15 +75,7 @@ impl Server {
     /// Serves `world` on loopback and logs a client in.
     pub async fn start(world: World) -> Self {
         let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
-        let dc_options = bound
-            .addresses()
-            .into_iter()
-            .map(|(id, addr)| DcAddr {
-                id,
-                ip: addr.ip().to_string(),
-                port: addr.port(),
-            })
-            .collect();
+        let dc_options = tg_mock_server::server::dc_options(&bound);
         let api = Arc::new(Faulty::new(
             Api::new(world.clone(), dc_options).expect("world"),
         ));
