@@ -184,18 +184,26 @@ impl Session {
         if is_content_related(msg.seq_no) {
             self.acks.push(msg.msg_id, now.mono);
         }
-        self.dispatch(msg.msg_id, &msg.body, now, true)
+        self.dispatch(msg.msg_id, msg.seq_no, &msg.body, now, true)
     }
 
-    /// Routes one object by constructor. `outer` is false for the contents
-    /// of `gzip_packed`, which may not nest.
-    fn dispatch(&mut self, msg_id: i64, body: &[u8], now: Now, outer: bool) -> Result<(), Error> {
+    /// Routes one object by constructor (`msg_id` and `seq_no` are its
+    /// message's). `outer` is false for the contents of `gzip_packed`, which
+    /// may not nest.
+    fn dispatch(
+        &mut self,
+        msg_id: i64,
+        seq_no: i32,
+        body: &[u8],
+        now: Now,
+        outer: bool,
+    ) -> Result<(), Error> {
         let id = constructor_of(body)?;
         match id {
             MSG_CONTAINER_ID | super::wire::MSG_COPY_ID => Err(Error::NestedContainer),
             GZIP_PACKED_ID if outer => {
                 let inflated = gzip::unpack(body, self.config.max_inflated)?;
-                self.dispatch(msg_id, &inflated, now, false)
+                self.dispatch(msg_id, seq_no, &inflated, now, false)
             }
             GZIP_PACKED_ID => Err(Error::Unexpected { constructor: id }),
             t::MsgsAck::CONSTRUCTOR_ID
@@ -210,7 +218,7 @@ impl Session {
             t::HttpWait::CONSTRUCTOR_ID => Ok(()),
             _ => match self.role {
                 Role::Client => self.dispatch_client(msg_id, id, body, now),
-                Role::Server => self.dispatch_server(msg_id, id, body, now),
+                Role::Server => self.dispatch_server(msg_id, seq_no, id, body, now),
             },
         }
     }

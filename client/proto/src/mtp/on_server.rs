@@ -23,6 +23,7 @@ impl Session {
     pub(super) fn dispatch_server(
         &mut self,
         msg_id: i64,
+        seq_no: i32,
         id: u32,
         body: &[u8],
         now: Now,
@@ -43,7 +44,7 @@ impl Session {
             | t::Pong::CONSTRUCTOR_ID => Err(Error::Unexpected { constructor: id }),
             t::MsgResendReq::CONSTRUCTOR_ID | t::MsgResendAnsReq::CONSTRUCTOR_ID => Ok(()),
             _ => {
-                self.unanswered.insert(msg_id);
+                self.unanswered.insert(msg_id, seq_no);
                 self.events.push_back(Event::Request {
                     msg_id: MsgId(msg_id),
                     body: body.to_vec(),
@@ -171,7 +172,7 @@ impl Session {
     /// sending nothing, if `req_msg_id` is not an unanswered query of the
     /// current session (the client moved to another session meanwhile).
     pub fn respond(&mut self, req_msg_id: MsgId, result: Vec<u8>) -> bool {
-        if !self.unanswered.contains(&req_msg_id.0) {
+        if !self.unanswered.contains_key(&req_msg_id.0) {
             return false;
         }
         let result = gzip::pack_if_smaller(result, self.config.compression_threshold);
@@ -182,7 +183,7 @@ impl Session {
     /// Server: answers query `req_msg_id` with `rpc_error`; returns false
     /// as [`Session::respond`] does.
     pub fn respond_error(&mut self, req_msg_id: MsgId, code: i32, message: &str) -> bool {
-        if !self.unanswered.contains(&req_msg_id.0) {
+        if !self.unanswered.contains_key(&req_msg_id.0) {
             return false;
         }
         let err = boxed(&t::RpcError {
@@ -224,6 +225,26 @@ impl Session {
     pub fn set_salts(&mut self, current: i64, future: Vec<Salt>, now: Now) {
         self.salts.reset(current);
         self.salts.add_future(now.unix_secs(0), future);
+    }
+
+    /// Server: refuses query `req_msg_id`, already received and not answered
+    /// yet, with `bad_server_salt` carrying the current salt, as if its salt
+    /// had been wrong (for fault scripts: the client must send the query
+    /// again, with a new msg_id). The query is not acknowledged. Returns
+    /// false, sending nothing, as [`Session::respond`] does.
+    pub fn reject_with_bad_salt(&mut self, req_msg_id: MsgId, now: Now) -> bool {
+        let Some(seq_no) = self.unanswered.remove(&req_msg_id.0) else {
+            return false;
+        };
+        self.acks.remove(req_msg_id.0);
+        let body = boxed(&t::BadServerSalt {
+            bad_msg_id: req_msg_id.0,
+            bad_msg_seqno: seq_no,
+            error_code: 48,
+            new_server_salt: self.salts.current(now.unix_secs(0)),
+        });
+        self.queue(body, false, true);
+        true
     }
 
     /// Server: refuses the next accepted message with

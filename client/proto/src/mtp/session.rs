@@ -4,7 +4,7 @@
 //! frames lives in `transmit.rs`, receiving in `inbound.rs`, and the service
 //! message handlers in `on_client.rs` / `on_server.rs`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::acks::PendingAcks;
@@ -109,8 +109,9 @@ pub struct Session {
     pub(super) sessions_created: i64,
     /// Server: refuse the next message with this `bad_msg_notification` code.
     pub(super) refuse_next: Option<i32>,
-    /// Server: queries of the current session not answered yet.
-    pub(super) unanswered: HashSet<i64>,
+    /// Server: queries of the current session not answered yet, by msg_id,
+    /// with their seq_no (for `bad_server_salt` about them).
+    pub(super) unanswered: HashMap<i64, i32>,
 }
 
 impl Session {
@@ -168,7 +169,7 @@ impl Session {
             created: false,
             sessions_created: 0,
             refuse_next: None,
-            unanswered: HashSet::new(),
+            unanswered: HashMap::new(),
         }
     }
 

@@ -12,7 +12,8 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, Role, StatusFrame, TagState, TransportError, check_outgoing, status_of,
+    DEFAULT_MAX_FRAME, Role, StatusFrame, TagState, TransportError, check_outgoing, reserve_frame,
+    status_of,
 };
 
 /// The tag a client sends before its first frame.
@@ -109,7 +110,7 @@ impl Decoder for Abridged {
             });
         }
         if src.len() < header + len {
-            src.reserve(header + len - src.len());
+            reserve_frame(src, header + len);
             return Ok(None);
         }
         src.advance(header);

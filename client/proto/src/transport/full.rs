@@ -19,7 +19,8 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Role, StatusFrame, TransportError, check_outgoing, status_of,
+    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Role, StatusFrame, TransportError, check_outgoing,
+    reserve_frame, status_of,
 };
 
 /// Length field + sequence number + CRC.
@@ -79,7 +80,7 @@ impl Decoder for Full {
             });
         }
         if src.len() < len {
-            src.reserve(len - src.len());
+            reserve_frame(src, len);
             return Ok(None);
         }
         let body = &src[..len - 4];

@@ -30,7 +30,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
     DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Random, Role, StatusFrame, TagState, TransportError,
-    check_outgoing, status_of,
+    check_outgoing, reserve_frame, status_of,
 };
 
 /// The tag a client sends before its first intermediate frame.
@@ -82,7 +82,7 @@ impl Framer {
             return Err(TransportError::TooLarge { len, max });
         }
         if src.len() < 4 + len {
-            src.reserve(4 + len - src.len());
+            reserve_frame(src, 4 + len);
             return Ok(None);
         }
         src.advance(4);

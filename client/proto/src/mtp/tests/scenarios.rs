@@ -137,6 +137,61 @@ fn zero_salt_gets_bad_server_salt_then_resend() {
     assert!(events.iter().any(|e| matches!(e, Event::NewSession { .. })));
 }
 
+/// A fault script's `bad_server_salt` about a query the server already
+/// accepted: the client resends it with a new msg_id and gets the answer.
+#[test]
+fn a_received_query_rejected_with_bad_server_salt_is_resent() {
+    let mut p = Pair::quiet();
+    let id = p.client.push(query(1, 0));
+    let first = p.send_up();
+    assert_eq!(first.len(), 1);
+    let (old_msg_id, _) = first[0];
+    assert!(p.server.reject_with_bad_salt(old_msg_id, p.now));
+    assert!(
+        !p.server.reject_with_bad_salt(old_msg_id, p.now),
+        "only once"
+    );
+    assert!(
+        !p.server.respond(old_msg_id, vec![1; 4]),
+        "a rejected query is no longer answerable"
+    );
+    let down = p.server_frames();
+    let (_, _, msgs) = messages_of(&down[0], Direction::ServerToClient);
+    let bad = msgs
+        .iter()
+        .find(|m| constructor_of(&m.body) == Ok(t::BadServerSalt::CONSTRUCTOR_ID))
+        .expect("bad_server_salt sent");
+    let b = crate::mtp::service::unbox::<t::BadServerSalt>(&bad.body).unwrap();
+    assert_eq!(b.bad_msg_id, old_msg_id.0);
+    assert_eq!(b.error_code, 48);
+    assert_eq!(b.new_server_salt, SALT);
+    assert_eq!(
+        b.bad_msg_seqno % 2,
+        1,
+        "the query's own (content-related) seq_no"
+    );
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| constructor_of(&m.body) == Ok(t::MsgsAck::CONSTRUCTOR_ID)),
+        "the rejected query is not acknowledged"
+    );
+    p.deliver_down(&down);
+    assert!(answers(p.client_events()).is_empty());
+    let again = p.send_up();
+    assert_eq!(again.len(), 1, "resent");
+    assert!(again[0].0.0 > old_msg_id.0, "with a new msg_id");
+    assert_eq!(again[0].1, query(1, 0));
+    assert!(p.server.respond(again[0].0, vec![7; 4]));
+    assert_eq!(
+        answers(p.send_down()),
+        vec![Event::Result {
+            request: id,
+            body: vec![7; 4]
+        }]
+    );
+}
+
 #[test]
 fn new_session_created_resends_forgotten_queries() {
     let mut p = Pair::quiet();
