@@ -301,6 +301,7 @@ fn a_takeout_delay_exits_4_with_the_date() {
         .set_script(FaultScript {
             seed: 1,
             rules: vec![rule],
+            ..Default::default()
         })
         .unwrap();
     let out_dir = dir.path().join("out");

@@ -7,8 +7,9 @@
 //! | GET | `/health` | | `ok` |
 //! | GET | `/stats` | | per-method counters and the request log (JSON) |
 //! | DELETE | `/stats` | | clears them |
+//! | GET | `/log` | | the request log alone (JSON array, oldest first); `?since=SEQ`: entries from that `seq` on |
 //! | GET | `/faults` | | the fault script (JSON) |
-//! | PUT | `/faults` | a fault script | `204`, or `400` with the reason |
+//! | PUT or POST | `/faults` | a fault script | `204`, or `400` with the reason |
 //! | POST | `/world` | `{"fixture": "DIR"}` | `204`, or `400` with the reason |
 
 use std::convert::Infallible;
@@ -28,6 +29,14 @@ use crate::net::FaultScript;
 pub trait Control: Send + Sync + 'static {
     /// Counters and the request log.
     fn stats(&self) -> serde_json::Value;
+    /// The request log: a JSON array of entries, oldest first, each with a
+    /// `seq` (by default the `log` of [`Control::stats`]).
+    fn log(&self) -> serde_json::Value {
+        self.stats()
+            .get("log")
+            .cloned()
+            .unwrap_or(serde_json::Value::Array(Vec::new()))
+    }
     /// Clears the counters and the log.
     fn reset_stats(&self);
     /// The fault script in force.
@@ -66,11 +75,41 @@ async fn body_json<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Re
     serde_json::from_slice(&bytes).map_err(|e| format!("invalid JSON: {e}"))
 }
 
+/// The `since` of a `/log` query string (0 without one).
+fn since(query: Option<&str>) -> Result<u64, String> {
+    let mut since = 0;
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("since", n)) => {
+                since = n
+                    .parse()
+                    .map_err(|_| format!("`since` must be a number, not {n:?}"))?;
+            }
+            _ => return Err(format!("unknown parameter {pair:?}; /log takes `since`")),
+        }
+    }
+    Ok(since)
+}
+
 async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let text = |s: StatusCode, b: String| reply(s, b, false);
     match (req.method().clone(), req.uri().path()) {
         (Method::GET, "/health") => text(StatusCode::OK, "ok\n".into()),
         (Method::GET, "/stats") => reply(StatusCode::OK, control.stats().to_string(), true),
+        (Method::GET, "/log") => match since(req.uri().query()) {
+            Ok(since) => {
+                let mut log = control.log();
+                if let serde_json::Value::Array(entries) = &mut log {
+                    entries.retain(|e| e["seq"].as_u64().is_none_or(|s| s >= since));
+                }
+                reply(StatusCode::OK, log.to_string(), true)
+            }
+            Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+        },
         (Method::DELETE, "/stats") => {
             control.reset_stats();
             text(StatusCode::NO_CONTENT, String::new())
@@ -80,7 +119,7 @@ async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Fu
             serde_json::to_string(&control.faults()).unwrap_or_default(),
             true,
         ),
-        (Method::PUT, "/faults") => match body_json::<FaultScript>(req)
+        (Method::PUT | Method::POST, "/faults") => match body_json::<FaultScript>(req)
             .await
             .and_then(|s| control.set_faults(s))
         {
@@ -101,13 +140,13 @@ async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Fu
                 Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
             }
         }
-        (_, "/health" | "/stats" | "/faults" | "/world") => text(
+        (_, "/health" | "/stats" | "/log" | "/faults" | "/world") => text(
             StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed\n".into(),
         ),
         _ => text(
             StatusCode::NOT_FOUND,
-            "unknown path; see /health, /stats, /faults, /world\n".into(),
+            "unknown path; see /health, /stats, /log, /faults, /world\n".into(),
         ),
     }
 }
@@ -150,7 +189,10 @@ mod tests {
 
     impl Control for Fake {
         fn stats(&self) -> serde_json::Value {
-            serde_json::json!({"calls": {"help.getConfig": 2}})
+            serde_json::json!({"calls": {"help.getConfig": 2}, "log": [
+                {"seq": 0, "method": "help.getConfig"},
+                {"seq": 1, "method": "upload.getFile"},
+            ]})
         }
         fn reset_stats(&self) {}
         fn faults(&self) -> FaultScript {
@@ -197,17 +239,44 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(serve(listener, fake.clone()));
         assert_eq!(http(addr, "GET", "/health", "").await, (200, "ok\n".into()));
-        assert_eq!(
-            http(addr, "GET", "/stats", "").await.1,
-            r#"{"calls":{"help.getConfig":2}}"#
+        assert!(
+            http(addr, "GET", "/stats", "")
+                .await
+                .1
+                .starts_with(r#"{"calls":{"help.getConfig":2}"#)
         );
+        let seqs = |body: String| -> Vec<u64> {
+            let log: serde_json::Value = serde_json::from_str(&body).unwrap();
+            log.as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["seq"].as_u64().unwrap())
+                .collect()
+        };
+        assert_eq!(seqs(http(addr, "GET", "/log", "").await.1), [0, 1]);
+        assert_eq!(seqs(http(addr, "GET", "/log?since=1", "").await.1), [1]);
+        assert_eq!(http(addr, "GET", "/log?since=x", "").await.0, 400);
+        assert_eq!(http(addr, "GET", "/log?limit=3", "").await.0, 400);
         let script = r#"{"seed":3,"rules":[{"method":"upload.getFile","nth":2,"error":[420,"FLOOD_WAIT_1"]}]}"#;
         assert_eq!(http(addr, "PUT", "/faults", script).await.0, 204);
         assert_eq!(fake.faults().rules[0].nth, Some(2));
+        let script = r#"{"latency_ms":50,"rate_limits":[{"method":"*","max_calls":9}]}"#;
+        assert_eq!(http(addr, "POST", "/faults", script).await.0, 204);
+        assert_eq!(fake.faults().latency_ms, 50);
+        assert_eq!(fake.faults().rate_limits[0].max_calls, 9);
         let (status, body) = http(addr, "PUT", "/faults", r#"{"rules":[{"method":"x"}]}"#).await;
         assert_eq!(
             (status, body.as_str()),
-            (400, "rule 0: needs `error` or `disconnect`\n")
+            (
+                400,
+                "rule 0: needs `error`, `disconnect`, `disconnect_mid_frame`, `bad_server_salt` or `delay_ms`\n"
+            )
+        );
+        let (status, body) = http(addr, "POST", "/faults", r#"{"latency":5}"#).await;
+        assert_eq!(status, 400);
+        assert!(
+            body.starts_with("invalid JSON: unknown field `latency`"),
+            "{body}"
         );
         assert_eq!(
             http(addr, "POST", "/world", r#"{"fixture":"fixtures/small"}"#)

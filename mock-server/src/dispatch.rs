@@ -13,11 +13,12 @@ use tl::functions::{
     InitConnection, InvokeAfterMsg, InvokeAfterMsgs, InvokeWithLayer, InvokeWithMessagesRange,
     InvokeWithTakeout, InvokeWithoutUpdates,
 };
+use tl::json::ToJson;
 use tl::{Deserializable, Identifiable, Raw};
 
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
-use crate::stats::{CallRecord, Stats};
+use crate::stats::{CallRecord, Origin, Stats};
 use crate::world::{Index, World, WorldError, range_bounds};
 
 /// The oldest layer whose takeout-path objects equal the served layer's.
@@ -226,6 +227,73 @@ pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
     }
 }
 
+/// What the log shows of a call: method, wrappers, parameters.
+fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<serde_json::Value>) {
+    (
+        p.method.clone(),
+        p.wrappers.clone(),
+        params_json(p.method_id, &p.query),
+    )
+}
+
+fn undecodable() -> (String, Vec<&'static str>, Option<serde_json::Value>) {
+    ("(undecodable)".to_owned(), Vec::new(), None)
+}
+
+/// `$f`'s id, and its query decoded as TL JSON, for each method listed.
+macro_rules! params_table {
+    ($($f:ty),* $(,)?) => {
+        /// The methods whose parameters the log shows (every served one).
+        #[cfg(test)]
+        const PARAMS_METHODS: &[u32] = &[$(<$f as Identifiable>::CONSTRUCTOR_ID),*];
+
+        /// A query of a method the mock serves as TL JSON, if it decodes.
+        pub fn params_json(id: u32, query: &[u8]) -> Option<serde_json::Value> {
+            match id {
+                $(<$f as Identifiable>::CONSTRUCTOR_ID => {
+                    <$f as Deserializable>::from_bytes(query).ok().map(|q| q.to_json())
+                })*
+                _ => None,
+            }
+        }
+    };
+}
+
+params_table!(
+    tl::functions::help::GetConfig,
+    tl::functions::help::GetNearestDc,
+    tl::functions::auth::SendCode,
+    tl::functions::auth::SignIn,
+    tl::functions::auth::CheckPassword,
+    tl::functions::auth::LogOut,
+    tl::functions::auth::ExportLoginToken,
+    tl::functions::auth::ExportAuthorization,
+    tl::functions::auth::ImportAuthorization,
+    tl::functions::account::GetPassword,
+    tl::functions::account::InitTakeoutSession,
+    tl::functions::account::FinishTakeoutSession,
+    tl::functions::account::GetAuthorizations,
+    tl::functions::account::GetWebAuthorizations,
+    tl::functions::users::GetUsers,
+    tl::functions::users::GetFullUser,
+    tl::functions::updates::GetState,
+    tl::functions::updates::GetDifference,
+    tl::functions::messages::GetSplitRanges,
+    tl::functions::messages::GetDialogs,
+    tl::functions::messages::GetHistory,
+    tl::functions::messages::Search,
+    tl::functions::messages::GetMessages,
+    tl::functions::channels::GetMessages,
+    tl::functions::channels::GetLeftChannels,
+    tl::functions::messages::GetCustomEmojiDocuments,
+    tl::functions::contacts::GetSaved,
+    tl::functions::contacts::GetTopPeers,
+    tl::functions::photos::GetUserPhotos,
+    tl::functions::stories::GetStoriesArchive,
+    tl::functions::stories::GetStoriesById,
+    tl::functions::upload::GetFile,
+);
+
 /// The per-dispatcher state shared by every connection.
 pub(crate) struct Shared {
     pub rng: Rng,
@@ -282,16 +350,37 @@ impl Dispatcher {
 
     /// Answers one request (a decrypted `msg.body`).
     pub fn handle(&self, ctx: &mut RequestCtx<'_>, request: &[u8]) -> Reply {
-        let (method, wrappers, result) = match peel(request) {
-            Ok(p) => (p.method.clone(), p.wrappers.clone(), self.serve(ctx, p)),
-            Err(e) => ("(undecodable)".to_owned(), Vec::new(), Err(e)),
+        self.handle_from(ctx, Origin::default(), request)
+    }
+
+    /// [`Self::handle`] for a request from `origin` (logged with it).
+    pub fn handle_from(&self, ctx: &mut RequestCtx<'_>, origin: Origin, request: &[u8]) -> Reply {
+        let (name, result) = match peel(request) {
+            Ok(p) => (logged_name(&p), self.serve(ctx, p)),
+            Err(e) => (undecodable(), Err(e)),
         };
-        let mut shared = self.lock();
-        shared
+        let error = result.as_ref().err().map(|e| (e.code, e.message.clone()));
+        self.lock()
             .stats
-            .record(CallRecord::new(ctx, method, wrappers, &result));
-        drop(shared);
+            .record(CallRecord::new(ctx, origin, name, error));
         result.into()
+    }
+
+    /// Logs a call a scripted fault answered instead of the dispatcher:
+    /// `fault` names it (`rpc_error`, `disconnect`, `bad_server_salt`),
+    /// `error` is the rpc_error it answered, if any.
+    pub fn record_fault(
+        &self,
+        ctx: &RequestCtx<'_>,
+        origin: Origin,
+        request: &[u8],
+        fault: &'static str,
+        error: Option<(i32, String)>,
+    ) {
+        let name = peel(request).map_or_else(|_| undecodable(), |p| logged_name(&p));
+        let mut record = CallRecord::new(ctx, origin, name, error);
+        record.fault = Some(fault);
+        self.lock().stats.record(record);
     }
 
     fn serve(&self, ctx: &mut RequestCtx<'_>, p: Peeled) -> Result<Vec<u8>, RpcError> {
@@ -347,5 +436,44 @@ impl Dispatcher {
     /// Clears the counters and the call log.
     pub fn reset_stats(&self) {
         self.lock().stats = Stats::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tl::Serializable;
+
+    use super::*;
+
+    #[test]
+    fn the_log_shows_the_parameters_of_every_served_method() {
+        for route in services::routes() {
+            assert!(
+                PARAMS_METHODS.contains(&route.id),
+                "{} is served but its parameters are not logged",
+                method_name(route.id)
+            );
+        }
+        let get_file = tl::functions::upload::GetFile {
+            precise: true,
+            cdn_supported: false,
+            location: tl::types::InputDocumentFileLocation {
+                id: 5,
+                access_hash: 6,
+                file_reference: vec![1, 2, 3],
+                thumb_size: String::new(),
+            }
+            .into(),
+            offset: 1 << 20,
+            limit: 1 << 19,
+        };
+        let id = tl::functions::upload::GetFile::CONSTRUCTOR_ID;
+        let json = params_json(id, &get_file.to_bytes()).expect("decodes");
+        assert_eq!(json["_"], "upload.getFile");
+        assert_eq!(json["offset"], 1 << 20);
+        assert_eq!(json["limit"], 1 << 19);
+        assert_eq!(json["location"]["file_reference"], "AQID");
+        assert_eq!(params_json(id, &[1, 2, 3]), None, "undecodable");
+        assert_eq!(params_json(0x1234_5678, &[]), None, "not served");
     }
 }

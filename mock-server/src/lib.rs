@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod fixture;
 pub mod generate;
 pub mod net;
+pub mod replay;
 pub mod rng;
 pub mod server;
 pub mod services;

@@ -12,41 +12,60 @@ use tg_mock_server::{GenerateConfig, fixture, generate};
 /// A Telegram server for tests and demos: real MTProto over TCP, a fixture
 /// world, Telegram's paging semantics, scripted faults.
 #[derive(Parser)]
-#[command(name = "tg-mock-server", version)]
+#[command(
+    name = "tg-mock-server",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 struct Args {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Without a command: serve, with the options of `serve`.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+/// The options of `serve` (also accepted without the command).
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The fixture world: a directory with world.json and blobs.
+    #[arg(
+        long = "world",
+        visible_alias = "fixture",
+        value_name = "FIXTURE",
+        default_value = "mock-server/fixtures/demo"
+    )]
+    fixture: PathBuf,
+    /// The address to listen on (keep it on loopback).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port of DC 1; DC n listens on port + n - 1 (0: any free ports).
+    #[arg(long, default_value_t = 44301)]
+    port: u16,
+    /// How many DCs (1 to 5).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=5))]
+    dcs: u8,
+    /// Also serve the HTTP control plane on this port.
+    #[arg(long)]
+    control_port: Option<u16>,
+    /// A fault script (JSON, see the README) to start with.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// An MTProxy secret (32 hex digits) obfuscated clients must use.
+    #[arg(long)]
+    mtproxy_secret: Option<String>,
+    /// Seed of the server's randomness.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Serve a recorded transcript (JSON, see the README) instead of a world.
+    #[arg(long, value_name = "FILE", conflicts_with = "fixture")]
+    replay: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve a fixture directory (world.json and blobs).
-    Serve {
-        /// The fixture directory.
-        #[arg(long, default_value = "mock-server/fixtures/demo")]
-        fixture: PathBuf,
-        /// The address to listen on (keep it on loopback).
-        #[arg(long, default_value = "127.0.0.1")]
-        host: IpAddr,
-        /// Port of DC 1; DC n listens on port + n - 1 (0: any free ports).
-        #[arg(long, default_value_t = 44301)]
-        port: u16,
-        /// How many DCs (1 to 5).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=5))]
-        dcs: u8,
-        /// Also serve the HTTP control plane on this port.
-        #[arg(long)]
-        control_port: Option<u16>,
-        /// A fault script (JSON) to start with.
-        #[arg(long)]
-        faults: Option<PathBuf>,
-        /// An MTProxy secret (32 hex digits) obfuscated clients must use.
-        #[arg(long)]
-        mtproxy_secret: Option<String>,
-        /// Seed of the server's randomness.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
+    /// Serve a fixture world (the default command).
+    Serve(ServeArgs),
     /// Print the server's public RSA key (PEM) and its fingerprint.
     Key,
     /// Generate a world deterministically from a seed.
@@ -80,6 +99,18 @@ fn parse_secret(hex: &str) -> Result<[u8; 16], String> {
         .ok_or_else(|| "the MTProxy secret must be 32 hex digits".to_owned())
 }
 
+/// A fault script file, parsed and validated.
+fn read_faults(path: &std::path::Path) -> Result<FaultScript, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let script: FaultScript =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    script
+        .validate()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(script)
+}
+
 async fn serve(
     fixture_dir: PathBuf,
     listen: ListenConfig,
@@ -87,18 +118,13 @@ async fn serve(
     faults: Option<PathBuf>,
 ) -> Result<(), String> {
     let world = fixture::load(&fixture_dir).map_err(|e| e.to_string())?;
+    // A bad script stops the server before it listens.
+    let script = faults.as_deref().map(read_faults).transpose()?;
     let running = tg_mock_server::start(world, listen, control_port)
         .await
         .map_err(|e| e.to_string())?;
-    if let Some(path) = faults {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let script: FaultScript =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        running
-            .api
-            .set_script(script)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(script) = script {
+        running.api.set_script(script)?;
     }
     println!("serving {}", fixture_dir.display());
     for (dc, addr) in running.net.addresses() {
@@ -120,13 +146,42 @@ async fn serve(
     Ok(())
 }
 
+async fn serve_replay(
+    file: PathBuf,
+    listen: ListenConfig,
+    control_port: Option<u16>,
+    faults: Option<PathBuf>,
+) -> Result<(), String> {
+    let transcript = tg_mock_server::replay::Replay::load(&file).map_err(|e| e.to_string())?;
+    let script = faults.as_deref().map(read_faults).transpose()?;
+    let running = tg_mock_server::replay::start(transcript, listen, control_port)
+        .await
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    if let Some(script) = script {
+        running.replay.set_script(script)?;
+    }
+    println!("replaying {}", file.display());
+    for (dc, addr) in running.net.addresses() {
+        println!("  DC {dc}: {addr}");
+    }
+    if let Some(addr) = running.control {
+        println!("  control plane: http://{addr}/stats");
+    }
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    for request in running.transcript().unexpected() {
+        eprintln!("unexpected: {request}");
+    }
+    running.shutdown().await;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let result = match args.command {
+    let result = match args.command.unwrap_or(Command::Serve(args.serve)) {
         Command::Key => {
             print!("{}", tg_mtproto::auth::TEST_SERVER_PUBLIC_KEY_PEM);
             println!(
@@ -153,7 +208,7 @@ fn main() -> ExitCode {
                 .map(|()| println!("wrote {}", out.join("world.json").display()))
                 .map_err(|e| e.to_string())
         }
-        Command::Serve {
+        Command::Serve(ServeArgs {
             fixture,
             host,
             port,
@@ -162,7 +217,8 @@ fn main() -> ExitCode {
             faults,
             mtproxy_secret,
             seed,
-        } => {
+            replay,
+        }) => {
             let secret = match mtproxy_secret.as_deref().map(parse_secret).transpose() {
                 Ok(s) => s,
                 Err(e) => {
@@ -190,7 +246,10 @@ fn main() -> ExitCode {
                 ..Default::default()
             };
             let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-            runtime.block_on(serve(fixture, listen, control_port, faults))
+            match replay {
+                Some(file) => runtime.block_on(serve_replay(file, listen, control_port, faults)),
+                None => runtime.block_on(serve(fixture, listen, control_port, faults)),
+            }
         }
     };
     match result {

@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use crate::control::{self, Control};
 use crate::dispatch::{self, AuthState, DcAddr, Dispatcher, RequestCtx};
 use crate::net::{self, Bound, FaultScript, Faulty, ListenConfig, MockServer};
+use crate::stats::{CallRecord, Origin};
 use crate::world::{World, WorldError};
 
 /// The API side: the current world's dispatcher.
@@ -54,10 +55,35 @@ impl net::Handler for Api {
             now_unix: request.now_unix,
             auth: state,
         };
-        match dispatcher.handle(&mut ctx, request.body) {
+        match dispatcher.handle_from(&mut ctx, origin(&request), request.body) {
             dispatch::Reply::Result(bytes) => net::Reply::Result(bytes),
             dispatch::Reply::Error { code, message } => net::Reply::Error { code, message },
         }
+    }
+
+    fn on_fault(&self, request: &net::Request<'_>, state: &mut AuthState, fault: &net::Reply) {
+        let (name, error) = match fault {
+            net::Reply::Error { code, message } => ("rpc_error", Some((*code, message.clone()))),
+            net::Reply::Disconnect => ("disconnect", None),
+            net::Reply::BadServerSalt => ("bad_server_salt", None),
+            net::Reply::DisconnectMidFrame(_) => ("disconnect_mid_frame", None),
+            net::Reply::Result(_) | net::Reply::Delayed { .. } => ("other", None),
+        };
+        let ctx = RequestCtx {
+            dc_id: request.dc_id,
+            now_unix: request.now_unix,
+            auth: state,
+        };
+        self.dispatcher()
+            .record_fault(&ctx, origin(request), request.body, name, error);
+    }
+}
+
+/// Where a request came from, for the log.
+fn origin(request: &net::Request<'_>) -> Origin {
+    Origin {
+        conn_id: Some(request.conn_id),
+        auth_key_id: Some(request.auth_key_id),
     }
 }
 
@@ -70,21 +96,11 @@ impl Control for Faulty<Api> {
             .map(|(m, s)| {
                 (
                     m.clone(),
-                    serde_json::json!({"calls": s.calls, "errors": s.errors}),
+                    serde_json::json!({"calls": s.calls, "errors": s.errors, "faults": s.faults}),
                 )
             })
             .collect();
-        let log: Vec<serde_json::Value> = stats
-            .log
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "seq": c.seq, "dc": c.dc_id, "time": c.now_unix, "user": c.user_id,
-                    "method": c.method, "wrappers": c.wrappers,
-                    "error": c.error.as_ref().map(|(code, msg)| serde_json::json!([code, msg])),
-                })
-            })
-            .collect();
+        let log: Vec<serde_json::Value> = stats.log.iter().map(CallRecord::to_json).collect();
         serde_json::json!({"total": stats.total, "methods": methods, "log": log})
     }
 

@@ -1,10 +1,14 @@
 //! Per-method counters and a bounded request log, for the control plane and
 //! for tests that assert what a client asked.
+//!
+//! Every call the dispatcher serves is logged, and so is every call a
+//! scripted fault kept from it (an error, a disconnect, `bad_server_salt`, a
+//! rate limit), marked with the fault; only served calls count in
+//! [`MethodStats::calls`].
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::dispatch::RequestCtx;
-use crate::services::RpcError;
 
 /// How many calls the log keeps (the oldest are dropped first).
 pub const LOG_CAPACITY: usize = 10_000;
@@ -16,6 +20,11 @@ pub struct CallRecord {
     pub seq: u64,
     /// The connection's DC.
     pub dc_id: i32,
+    /// The connection (numbered per DC), if the call came over one.
+    pub conn_id: Option<u64>,
+    /// The auth key the call was encrypted with, if it came over a
+    /// connection.
+    pub auth_key_id: Option<i64>,
     /// The request's time.
     pub now_unix: i32,
     /// Who was logged in on the key, if anyone (after the call).
@@ -24,36 +33,74 @@ pub struct CallRecord {
     pub method: String,
     /// The wrappers around it, outermost first.
     pub wrappers: Vec<&'static str>,
+    /// The inner method's parameters as TL JSON (`{"_": "upload.getFile",
+    /// ...}`), if the mock knows the method and it decoded.
+    pub params: Option<serde_json::Value>,
     /// The rpc_error answered, if any.
     pub error: Option<(i32, String)>,
+    /// The scripted fault that answered instead of the dispatcher, if any:
+    /// `rpc_error`, `disconnect` or `bad_server_salt`.
+    pub fault: Option<&'static str>,
 }
 
 impl CallRecord {
     pub(crate) fn new(
         ctx: &RequestCtx<'_>,
-        method: String,
-        wrappers: Vec<&'static str>,
-        result: &Result<Vec<u8>, RpcError>,
+        origin: Origin,
+        (method, wrappers, params): (String, Vec<&'static str>, Option<serde_json::Value>),
+        error: Option<(i32, String)>,
     ) -> Self {
         Self {
             seq: 0,
             dc_id: ctx.dc_id,
+            conn_id: origin.conn_id,
+            auth_key_id: origin.auth_key_id,
             now_unix: ctx.now_unix,
             user_id: ctx.auth.user_id,
             method,
             wrappers,
-            error: result.as_ref().err().map(|e| (e.code, e.message.clone())),
+            params,
+            error,
+            fault: None,
         }
     }
+
+    /// The record's JSON form (one entry of the control plane's `log`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "seq": self.seq,
+            "dc": self.dc_id,
+            "conn": self.conn_id,
+            "auth_key_id": self.auth_key_id,
+            "time": self.now_unix,
+            "user": self.user_id,
+            "method": self.method,
+            "wrappers": self.wrappers,
+            "params": self.params,
+            "error": self.error.as_ref().map(|(code, msg)| serde_json::json!([code, msg])),
+            "fault": self.fault,
+        })
+    }
+}
+
+/// Where a call came from, for the log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The connection (numbered per DC).
+    pub conn_id: Option<u64>,
+    /// The auth key.
+    pub auth_key_id: Option<i64>,
 }
 
 /// Calls and errors of one method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MethodStats {
-    /// Every call.
+    /// Every call the dispatcher served.
     pub calls: u64,
-    /// Calls answered with an rpc_error.
+    /// Served calls answered with an rpc_error.
     pub errors: u64,
+    /// Calls a scripted fault answered instead (not in `calls`).
+    pub faults: u64,
 }
 
 /// Counters and the recent call log.
@@ -63,7 +110,7 @@ pub struct Stats {
     pub methods: BTreeMap<String, MethodStats>,
     /// The last [`LOG_CAPACITY`] calls, oldest first.
     pub log: VecDeque<CallRecord>,
-    /// Calls served in total.
+    /// Calls logged in total (served and faulted).
     pub total: u64,
 }
 
@@ -72,8 +119,12 @@ impl Stats {
         record.seq = self.total;
         self.total += 1;
         let m = self.methods.entry(record.method.clone()).or_default();
-        m.calls += 1;
-        m.errors += u64::from(record.error.is_some());
+        if record.fault.is_some() {
+            m.faults += 1;
+        } else {
+            m.calls += 1;
+            m.errors += u64::from(record.error.is_some());
+        }
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
         }
@@ -97,11 +148,15 @@ mod tests {
             s.record(CallRecord {
                 seq: 0,
                 dc_id: 2,
+                conn_id: Some(1),
+                auth_key_id: Some(7),
                 now_unix: 0,
                 user_id: None,
                 method: "help.getConfig".into(),
                 wrappers: vec![],
+                params: None,
                 error: (i % 2 == 0).then(|| (400, "X".into())),
+                fault: None,
             });
         }
         assert_eq!(s.calls("help.getConfig"), (LOG_CAPACITY + 5) as u64);
@@ -112,5 +167,19 @@ mod tests {
         assert_eq!(s.log.len(), LOG_CAPACITY);
         assert_eq!(s.log.front().unwrap().seq, 5);
         assert_eq!(s.calls("other"), 0);
+
+        // A faulted call is logged, not counted as served.
+        let mut faulted = s.log.back().unwrap().clone();
+        faulted.fault = Some("disconnect");
+        faulted.error = None;
+        s.record(faulted);
+        assert_eq!(s.calls("help.getConfig"), (LOG_CAPACITY + 5) as u64);
+        assert_eq!(s.methods["help.getConfig"].faults, 1);
+        assert_eq!(s.total, (LOG_CAPACITY + 6) as u64);
+        let json = s.log.back().unwrap().to_json();
+        assert_eq!(json["fault"], "disconnect");
+        assert_eq!(json["conn"], 1);
+        assert_eq!(json["seq"], LOG_CAPACITY + 5);
+        assert!(json["error"].is_null() && json["params"].is_null());
     }
 }

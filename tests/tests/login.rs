@@ -224,6 +224,7 @@ async fn flood_waits_are_waited_out_and_reported() {
         .set_script(FaultScript {
             seed: 1,
             rules: vec![rule],
+            ..Default::default()
         })
         .unwrap();
     let started = std::time::Instant::now();
@@ -261,6 +262,7 @@ async fn a_dropped_connection_mid_request_is_resent() {
         .set_script(FaultScript {
             seed: 1,
             rules: vec![rule],
+            ..Default::default()
         })
         .unwrap();
     within(client.invoke(&functions::users::GetFullUser {

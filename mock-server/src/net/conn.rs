@@ -1,12 +1,19 @@
 //! One client connection: transport detection, then plain (key exchange)
 //! and encrypted frames, each encrypted frame through the server-role
 //! session of its auth key, each request through the handler.
+//!
+//! Reading and writing are independent: what the connection sends waits in
+//! a queue with the time it may go out (the scripted latency), is written
+//! at the scripted bandwidth, and answers the script delays wait in their
+//! own queue, so neither holds up reading the next requests. The connection
+//! stops reading while too much waits, which bounds its memory.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::{Bytes, BytesMut};
-use tg_mtproto::mtp::{self, Event, Now, Salt, SeededRandom, Session};
+use bytes::{Buf, Bytes, BytesMut};
+use tg_mtproto::mtp::{self, Event, MsgId, Now, Salt, SeededRandom, Session};
 use tg_mtproto::transport::{self, Codec, Detect, StatusFrame};
 use tl::{Deserializable, Identifiable, Serializable};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +22,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use super::faults::innermost;
 use super::handshake::{ServerHandshake, Step};
-use super::{DcShared, Handler, KeyEntry, Reply, Request};
+use super::{ConnFaults, DcShared, Handler, KeyEntry, Reply, Request};
 
 /// The server's clock, shifted by the configured skew.
 fn now(skew: i64) -> Now {
@@ -133,11 +140,410 @@ pub(crate) fn wrapped_service(
     }
 }
 
+/// Delayed answers beyond which a connection stops reading requests.
+const MAX_DELAYED: usize = 1024;
+/// Bytes waiting to be written beyond which a connection stops reading.
+const MAX_QUEUED_BYTES: usize = 8 << 20;
+/// The largest single write without a bandwidth cap.
+const MAX_WRITE: usize = 256 << 10;
+
+/// The monotonic clock of the queues (tokio's, so tests may pause it).
+type At = tokio::time::Instant;
+
+/// Something waiting to be written.
+enum Out {
+    /// Bytes to write, not before `ready`.
+    Data { ready: At, bytes: Bytes },
+    /// Close the connection at `ready`, once everything before is written.
+    Close { ready: At, reason: String },
+}
+
+/// An answer held back by a scripted delay.
+struct Delayed {
+    key_id: i64,
+    msg_id: MsgId,
+    reply: Reply,
+}
+
+/// How much to write at once under a bandwidth cap: a twentieth of a
+/// second's worth, so the pace is smooth.
+fn paced_chunk(rate: u64) -> usize {
+    usize::try_from(rate / 20)
+        .unwrap_or(usize::MAX)
+        .clamp(256, 64 << 10)
+}
+
+/// One connection's state between its socket halves.
+struct Conn<'d, H: Handler> {
+    dc: &'d DcShared<H>,
+    conn_no: u64,
+    rng: SeededRandom,
+    codec: Codec,
+    handshake: ServerHandshake,
+    encrypted: Option<Encrypted>,
+    /// The script's demands, refreshed before every step.
+    faults: ConnFaults,
+    /// Answers waiting for their time, by (time, arrival).
+    delayed: BTreeMap<(At, u64), Delayed>,
+    delayed_seq: u64,
+    /// What waits to be written, in order.
+    out: VecDeque<Out>,
+    queued_bytes: usize,
+    /// The `ready` of the last queued item (the queue stays in order).
+    last_ready: At,
+    /// Under a bandwidth cap: no write before this.
+    write_free_at: At,
+    /// rpc answers given to the session.
+    answers: u32,
+    /// A close is queued: nothing more is read or answered.
+    closing: bool,
+}
+
+impl<H: Handler> Conn<'_, H> {
+    fn now(&self) -> Now {
+        now(self
+            .dc
+            .config
+            .clock_skew
+            .saturating_add(self.faults.clock_skew))
+    }
+
+    fn backpressured(&self) -> bool {
+        self.queued_bytes > MAX_QUEUED_BYTES || self.delayed.len() >= MAX_DELAYED
+    }
+
+    /// When something queued now may be written (after the latency, and
+    /// never before what is queued already).
+    fn ready_time(&mut self) -> At {
+        let ready = self.last_ready.max(At::now() + self.faults.latency);
+        self.last_ready = ready;
+        ready
+    }
+
+    fn push_data(&mut self, bytes: Bytes) {
+        if bytes.is_empty() {
+            return;
+        }
+        let ready = self.ready_time();
+        self.queued_bytes += bytes.len();
+        self.out.push_back(Out::Data { ready, bytes });
+    }
+
+    fn close(&mut self, reason: String) {
+        let ready = self.ready_time();
+        self.out.push_back(Out::Close { ready, reason });
+        self.closing = true;
+    }
+
+    fn encode(&mut self, frame: Vec<u8>, buf: &mut BytesMut) -> Result<(), String> {
+        self.codec
+            .encode(Bytes::from(frame), buf)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The session's waiting messages, each frame encoded on its own.
+    fn take_frames(&mut self, now: Now) -> Result<Vec<BytesMut>, String> {
+        let mut frames = Vec::new();
+        while let Some(frame) = self
+            .encrypted
+            .as_mut()
+            .and_then(|e| e.session.poll_transmit(now, &mut self.rng))
+        {
+            let mut buf = BytesMut::new();
+            self.encode(frame, &mut buf)?;
+            frames.push(buf);
+        }
+        Ok(frames)
+    }
+
+    /// Queues whatever the session has to send.
+    fn flush_session(&mut self, now: Now) -> Result<(), String> {
+        if self.closing {
+            return Ok(());
+        }
+        let mut all = BytesMut::new();
+        for frame in self.take_frames(now)? {
+            all.extend_from_slice(&frame);
+        }
+        self.push_data(all.freeze());
+        Ok(())
+    }
+
+    /// Decodes and handles frames while there is room for their answers.
+    fn read_frames(&mut self, rbuf: &mut BytesMut) -> Result<(), String> {
+        while !self.closing && !self.backpressured() {
+            let Some(frame) = self.codec.decode(rbuf).map_err(|e| e.to_string())? else {
+                break;
+            };
+            self.on_frame(&frame)?;
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, frame: &[u8]) -> Result<(), String> {
+        let dc = self.dc;
+        let now = self.now();
+        if frame.len() >= 8 && frame[..8] == [0; 8] {
+            let keys = &dc.config.rsa_keys;
+            let in_use = |id| dc.keys.lock().expect("key store").contains_key(&id);
+            let mut buf = BytesMut::new();
+            match self
+                .handshake
+                .on_frame(frame, keys, &mut self.rng, unix_i32(&now), in_use)?
+            {
+                Step::Answer(out) => self.encode(out, &mut buf)?,
+                Step::Finished(out, done) => {
+                    self.encode(out, &mut buf)?;
+                    let id = done.auth_key_id();
+                    let entry = KeyEntry {
+                        key: done.auth_key,
+                        salt: done.first_salt,
+                        state: H::KeyState::default(),
+                    };
+                    dc.keys.lock().expect("key store").insert(id, entry);
+                    tracing::debug!(
+                        dc = dc.dc_id,
+                        conn = self.conn_no,
+                        key_id = id,
+                        "auth key created"
+                    );
+                }
+            }
+            self.push_data(buf.freeze());
+            return Ok(());
+        }
+        let key_id = i64::from_le_bytes(
+            frame
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .unwrap_or_default(),
+        );
+        if self.encrypted.as_ref().is_none_or(|e| e.key_id != key_id) {
+            let known = dc
+                .keys
+                .lock()
+                .expect("key store")
+                .get(&key_id)
+                .map(|e| (e.key, e.salt));
+            let Some((key, salt)) = known else {
+                // Telegram's answer to an unknown auth key: transport error -404.
+                let mut buf = BytesMut::new();
+                self.codec
+                    .encode(StatusFrame(-404), &mut buf)
+                    .map_err(|e| e.to_string())?;
+                self.push_data(buf.freeze());
+                self.close(format!("unknown auth key {key_id:#x}"));
+                return Ok(());
+            };
+            self.encrypted = Some(Encrypted {
+                key_id,
+                first_salt: salt,
+                session: server_session(key, salt, now),
+            });
+        }
+        let enc = self.encrypted.as_mut().expect("set above");
+        if let Err(e) = enc.session.handle_input(frame, now) {
+            if e.is_security() {
+                return Err(format!("refused a message: {e}"));
+            }
+            tracing::debug!(dc = dc.dc_id, conn = self.conn_no, "ignored a message: {e}");
+        }
+        while !self.closing {
+            let Some(enc) = self.encrypted.as_mut() else {
+                break;
+            };
+            let Some(event) = enc.session.poll_event() else {
+                break;
+            };
+            let Event::Request { msg_id, body } = event else {
+                continue;
+            };
+            let unix = now.unix_secs(0);
+            if let Some(answer) = wrapped_service(msg_id.0, &body, enc.first_salt, unix) {
+                self.deliver(msg_id, Reply::Result(answer), now)?;
+                continue;
+            }
+            let request = Request {
+                dc_id: dc.dc_id,
+                auth_key_id: key_id,
+                conn_id: self.conn_no,
+                body: &body,
+                now_unix: unix_i32(&now),
+            };
+            let reply = {
+                let mut keys = dc.keys.lock().expect("key store");
+                match keys.get_mut(&key_id) {
+                    Some(entry) => dc.handler.handle(request, &mut entry.state),
+                    None => Reply::Error {
+                        code: 401,
+                        message: "AUTH_KEY_UNREGISTERED".into(),
+                    },
+                }
+            };
+            self.deliver(msg_id, reply, now)?;
+        }
+        Ok(())
+    }
+
+    /// Gives the session an answer to `msg_id`, or does what a scripted
+    /// fault says instead.
+    fn deliver(&mut self, msg_id: MsgId, reply: Reply, now: Now) -> Result<(), String> {
+        let Some(enc) = self.encrypted.as_mut() else {
+            return Ok(());
+        };
+        let answered = match reply {
+            Reply::Result(bytes) => enc.session.respond(msg_id, bytes),
+            Reply::Error { code, message } => enc.session.respond_error(msg_id, code, &message),
+            Reply::BadServerSalt => {
+                enc.session.reject_with_bad_salt(msg_id, now);
+                false
+            }
+            Reply::Delayed { delay, reply } => {
+                let key_id = enc.key_id;
+                self.delayed_seq += 1;
+                self.delayed.insert(
+                    (At::now() + delay, self.delayed_seq),
+                    Delayed {
+                        key_id,
+                        msg_id,
+                        reply: *reply,
+                    },
+                );
+                false
+            }
+            Reply::Disconnect => {
+                self.flush_session(now)?;
+                self.close("scripted disconnect".into());
+                false
+            }
+            Reply::DisconnectMidFrame(reply) => {
+                // What waited before goes out whole; the answer's frame is cut.
+                self.flush_session(now)?;
+                self.deliver(msg_id, *reply, now)?;
+                if self.closing {
+                    return Ok(());
+                }
+                let mut frames = self.take_frames(now)?;
+                if let Some(last) = frames.pop() {
+                    for frame in frames {
+                        self.push_data(frame.freeze());
+                    }
+                    let cut = (last.len() / 2).max(1);
+                    self.push_data(last.freeze().slice(..cut));
+                }
+                self.close("scripted disconnect mid-frame".into());
+                false
+            }
+        };
+        if answered {
+            self.answers = self.answers.saturating_add(1);
+            if self
+                .faults
+                .drop_after_responses
+                .is_some_and(|n| self.answers >= n)
+            {
+                self.flush_session(now)?;
+                let n = self.answers;
+                self.close(format!("scripted drop after {n} answers"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the session the delayed answers whose time came.
+    fn deliver_due(&mut self) -> Result<(), String> {
+        let t = At::now();
+        while !self.closing {
+            let Some(entry) = self.delayed.first_entry() else {
+                break;
+            };
+            if entry.key().0 > t {
+                break;
+            }
+            let d = entry.remove();
+            if self
+                .encrypted
+                .as_ref()
+                .is_some_and(|e| e.key_id == d.key_id)
+            {
+                let now = self.now();
+                self.deliver(d.msg_id, d.reply, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The bytes that may be written now, if any.
+    fn writable(&self, t: At) -> Option<Bytes> {
+        let Some(Out::Data { ready, bytes }) = self.out.front() else {
+            return None;
+        };
+        if *ready > t {
+            return None;
+        }
+        let limit = match self.faults.bandwidth {
+            Some(_) if self.write_free_at > t => return None,
+            Some(rate) => paced_chunk(rate),
+            None => MAX_WRITE,
+        };
+        Some(bytes.slice(..bytes.len().min(limit)))
+    }
+
+    /// `n` bytes of the front item were written.
+    fn wrote(&mut self, n: usize) {
+        if let Some(Out::Data { bytes, .. }) = self.out.front_mut() {
+            let n = n.min(bytes.len());
+            bytes.advance(n);
+            self.queued_bytes -= n;
+            if bytes.is_empty() {
+                self.out.pop_front();
+            }
+            if let Some(rate) = self.faults.bandwidth {
+                let took = Duration::from_secs_f64(n as f64 / rate as f64);
+                self.write_free_at = self.write_free_at.max(At::now()) + took;
+            }
+        }
+    }
+
+    /// When the connection has something to do without input, if ever.
+    fn wake(&self, t: At) -> Option<At> {
+        let mut times = Vec::with_capacity(3);
+        if !self.closing {
+            if let Some(d) = self
+                .encrypted
+                .as_ref()
+                .and_then(|e| e.session.poll_timeout())
+            {
+                times.push(At::from_std(d));
+            }
+            if let Some((at, _)) = self.delayed.keys().next() {
+                times.push(*at);
+            }
+        }
+        match self.out.front() {
+            Some(Out::Data { ready, .. }) if *ready > t => times.push(*ready),
+            Some(Out::Data { .. }) if self.faults.bandwidth.is_some() && self.write_free_at > t => {
+                times.push(self.write_free_at);
+            }
+            Some(Out::Close { ready, .. }) => times.push(*ready),
+            _ => {}
+        }
+        times.into_iter().min()
+    }
+}
+
 /// Serves one connection until it closes or breaks the protocol.
 pub(crate) async fn serve<H: Handler>(mut stream: TcpStream, dc: Arc<DcShared<H>>, conn_no: u64) {
     if let Err(e) = serve_inner(&mut stream, &dc, conn_no).await {
         tracing::debug!(dc = dc.dc_id, conn = conn_no, "connection closed: {e}");
     }
+}
+
+/// What woke a connection up.
+enum Woke {
+    Read(std::io::Result<usize>),
+    Wrote(std::io::Result<usize>),
+    Timer,
 }
 
 async fn serve_inner<H: Handler>(
@@ -148,17 +554,16 @@ async fn serve_inner<H: Handler>(
     let seed = dc.config.seed
         ^ (u64::try_from(dc.dc_id).unwrap_or(0) << 48)
         ^ conn_no.wrapping_mul(0x9e37_79b9);
-    let mut rng = SeededRandom::new(seed);
+    let opened = At::now();
     let mut rbuf = BytesMut::with_capacity(64 * 1024);
     let detected = loop {
         match transport::detect(&rbuf) {
             Detect::NeedMore => {
-                if stream
-                    .read_buf(&mut rbuf)
+                let read = stream.read_buf(&mut rbuf);
+                let read = tokio::time::timeout_at(opened + dc.config.frame_timeout, read)
                     .await
-                    .map_err(|e| e.to_string())?
-                    == 0
-                {
+                    .map_err(|_| FrameWatch::TIMED_OUT)?;
+                if read.map_err(|e| e.to_string())? == 0 {
                     return Err("closed before the first frame".into());
                 }
             }
@@ -169,141 +574,135 @@ async fn serve_inner<H: Handler>(
     let mut transport_rng = SeededRandom::new(seed ^ 0x7472_616e);
     let random: Box<dyn transport::Random> =
         Box::new(move |b: &mut [u8]| mtp::Random::fill(&mut transport_rng, b));
-    let mut codec =
-        Codec::server(detected, dc.config.mtproxy_secret, random).map_err(|e| e.to_string())?;
-    let mut wbuf = BytesMut::new();
-    let mut handshake = ServerHandshake::new();
-    let mut encrypted: Option<Encrypted> = None;
+    let codec = Codec::server(detected, dc.config.mtproxy_secret, random)
+        .map_err(|e| e.to_string())?
+        .with_max_frame(dc.config.max_frame);
+    let mut watch = FrameWatch::new(dc.config.frame_timeout, detected, opened);
+    let start = At::now();
+    let mut conn = Conn {
+        dc,
+        conn_no,
+        rng: SeededRandom::new(seed),
+        codec,
+        handshake: ServerHandshake::new(),
+        encrypted: None,
+        faults: ConnFaults::default(),
+        delayed: BTreeMap::new(),
+        delayed_seq: 0,
+        out: VecDeque::new(),
+        queued_bytes: 0,
+        last_ready: start,
+        write_free_at: start,
+        answers: 0,
+        closing: false,
+    };
+    let (mut reader, mut writer) = stream.split();
 
     loop {
-        while let Some(frame) = codec.decode(&mut rbuf).map_err(|e| e.to_string())? {
-            let now = now(dc.config.clock_skew);
-            if frame.len() >= 8 && frame[..8] == [0; 8] {
-                let keys = &dc.config.rsa_keys;
-                let in_use = |id| dc.keys.lock().expect("key store").contains_key(&id);
-                match handshake.on_frame(&frame, keys, &mut rng, unix_i32(&now), in_use)? {
-                    Step::Answer(out) => codec
-                        .encode(Bytes::from(out), &mut wbuf)
-                        .map_err(|e| e.to_string())?,
-                    Step::Finished(out, done) => {
-                        codec
-                            .encode(Bytes::from(out), &mut wbuf)
-                            .map_err(|e| e.to_string())?;
-                        let id = done.auth_key_id();
-                        let entry = KeyEntry {
-                            key: done.auth_key,
-                            salt: done.first_salt,
-                            state: H::KeyState::default(),
-                        };
-                        dc.keys.lock().expect("key store").insert(id, entry);
-                        tracing::debug!(
-                            dc = dc.dc_id,
-                            conn = conn_no,
-                            key_id = id,
-                            "auth key created"
-                        );
-                    }
-                }
-                continue;
-            }
-            let key_id = i64::from_le_bytes(
-                frame
-                    .get(..8)
-                    .and_then(|b| b.try_into().ok())
-                    .unwrap_or_default(),
-            );
-            if encrypted.as_ref().is_none_or(|e| e.key_id != key_id) {
-                let known = dc
-                    .keys
-                    .lock()
-                    .expect("key store")
-                    .get(&key_id)
-                    .map(|e| (e.key, e.salt));
-                let Some((key, salt)) = known else {
-                    // Telegram's answer to an unknown auth key: transport error -404.
-                    codec
-                        .encode(StatusFrame(-404), &mut wbuf)
-                        .map_err(|e| e.to_string())?;
-                    stream.write_all(&wbuf).await.map_err(|e| e.to_string())?;
-                    return Err(format!("unknown auth key {key_id:#x}"));
-                };
-                encrypted = Some(Encrypted {
-                    key_id,
-                    first_salt: salt,
-                    session: server_session(key, salt, now),
-                });
-            }
-            let enc = encrypted.as_mut().expect("set above");
-            if let Err(e) = enc.session.handle_input(&frame, now) {
-                if e.is_security() {
-                    return Err(format!("refused a message: {e}"));
-                }
-                tracing::debug!(dc = dc.dc_id, conn = conn_no, "ignored a message: {e}");
-            }
-            while let Some(event) = enc.session.poll_event() {
-                let Event::Request { msg_id, body } = event else {
-                    continue;
-                };
-                let unix = now.unix_secs(0);
-                if let Some(answer) = wrapped_service(msg_id.0, &body, enc.first_salt, unix) {
-                    enc.session.respond(msg_id, answer);
-                    continue;
-                }
-                let request = Request {
-                    dc_id: dc.dc_id,
-                    auth_key_id: key_id,
-                    body: &body,
-                    now_unix: unix_i32(&now),
-                };
-                let reply = {
-                    let mut keys = dc.keys.lock().expect("key store");
-                    match keys.get_mut(&key_id) {
-                        Some(entry) => dc.handler.handle(request, &mut entry.state),
-                        None => Reply::Error {
-                            code: 401,
-                            message: "AUTH_KEY_UNREGISTERED".into(),
-                        },
-                    }
-                };
-                match reply {
-                    Reply::Result(bytes) => {
-                        enc.session.respond(msg_id, bytes);
-                    }
-                    Reply::Error { code, message } => {
-                        enc.session.respond_error(msg_id, code, &message);
-                    }
-                    Reply::Disconnect => return Err("scripted disconnect".into()),
-                }
+        conn.faults = dc.handler.connection_faults();
+        if !conn.closing {
+            let before = rbuf.len();
+            conn.read_frames(&mut rbuf)?;
+            let taken = before.saturating_sub(rbuf.len());
+            watch.after_decode(taken, rbuf.len(), conn.backpressured(), At::now());
+            conn.deliver_due()?;
+            let now = conn.now();
+            conn.flush_session(now)?;
+        }
+        let t = At::now();
+        if let Some(Out::Close { ready, reason }) = conn.out.front() {
+            if *ready <= t {
+                return Err(reason.clone());
             }
         }
-        if let Some(enc) = encrypted.as_mut() {
-            let now = now(dc.config.clock_skew);
-            while let Some(frame) = enc.session.poll_transmit(now, &mut rng) {
-                codec
-                    .encode(Bytes::from(frame), &mut wbuf)
-                    .map_err(|e| e.to_string())?;
+        let chunk = conn.writable(t);
+        let wake = conn.wake(t);
+        let can_read = !conn.closing && !conn.backpressured();
+        let stalled = watch.deadline().filter(|_| !conn.closing);
+        let woke = tokio::select! {
+            read = reader.read_buf(&mut rbuf), if can_read => Woke::Read(read),
+            wrote = writer.write(chunk.as_deref().unwrap_or_default()), if chunk.is_some() => {
+                Woke::Wrote(wrote)
             }
-        }
-        if !wbuf.is_empty() {
-            stream.write_all(&wbuf).await.map_err(|e| e.to_string())?;
-            wbuf.clear();
-        }
-        let deadline = encrypted
-            .as_ref()
-            .and_then(|e| e.session.poll_timeout())
-            .map(tokio::time::Instant::from_std);
-        tokio::select! {
-            read = stream.read_buf(&mut rbuf) => {
+            () = tokio::time::sleep_until(wake.unwrap_or(t)), if wake.is_some() => Woke::Timer,
+            () = tokio::time::sleep_until(stalled.unwrap_or(t)), if stalled.is_some() => {
+                return Err(FrameWatch::TIMED_OUT.into());
+            }
+            else => return Err("nothing left to do".into()),
+        };
+        match woke {
+            Woke::Read(read) => {
                 if read.map_err(|e| e.to_string())? == 0 {
                     return Ok(());
                 }
             }
-            () = async { tokio::time::sleep_until(deadline.expect("guarded")).await }, if deadline.is_some() => {
-                if let Some(enc) = encrypted.as_mut() {
-                    enc.session.handle_timeout(now(dc.config.clock_skew));
+            Woke::Wrote(wrote) => match wrote.map_err(|e| e.to_string())? {
+                0 => return Err("the socket accepts no more bytes".into()),
+                n => conn.wrote(n),
+            },
+            Woke::Timer => {
+                let now = conn.now();
+                if let Some(enc) = conn.encrypted.as_mut() {
+                    if enc.session.poll_timeout().is_some_and(|d| d <= now.mono) {
+                        enc.session.handle_timeout(now);
+                    }
                 }
             }
         }
+    }
+}
+
+/// Closes connections that send no frame, or stop in the middle of one,
+/// for [`ListenConfig::frame_timeout`](super::ListenConfig::frame_timeout)
+/// (idle time between whole frames is fine). It watches how many bytes the
+/// codec takes off the read buffer: codecs take the transport's tag or
+/// obfuscated2 init, then only whole frames.
+struct FrameWatch {
+    timeout: Duration,
+    /// What the codec takes before the first frame.
+    preamble: usize,
+    /// What the codec took so far.
+    taken: usize,
+    /// Since when the connection owes a frame.
+    since: Option<At>,
+}
+
+impl FrameWatch {
+    const TIMED_OUT: &str = "no complete frame within the frame timeout";
+
+    fn new(timeout: Duration, detected: Detect, opened: At) -> Self {
+        let preamble = match detected {
+            Detect::Abridged => 1,
+            Detect::Intermediate | Detect::PaddedIntermediate => 4,
+            Detect::Obfuscated2 => transport::INIT_LEN,
+            _ => 0,
+        };
+        Self {
+            timeout,
+            preamble,
+            taken: 0,
+            since: Some(opened),
+        }
+    }
+
+    /// After a decoding pass that took `taken` bytes and left `left`
+    /// (`held_back`: the server stopped decoding, not the client sending).
+    fn after_decode(&mut self, taken: usize, left: usize, held_back: bool, now: At) {
+        let before = self.taken.max(self.preamble);
+        self.taken += taken;
+        if self.taken > before {
+            self.since = None;
+        }
+        let owes = self.taken <= self.preamble || (left > 0 && !held_back);
+        if owes {
+            self.since.get_or_insert(now);
+        } else {
+            self.since = None;
+        }
+    }
+
+    fn deadline(&self) -> Option<At> {
+        self.since.map(|s| s + self.timeout)
     }
 }
 

@@ -17,15 +17,18 @@ use tg_mtproto::auth::PrivateKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-pub use faults::{FaultRule, FaultScript, Faulty};
+pub use faults::{FaultRule, FaultScript, Faulty, RateLimit, ScriptError};
 
 /// One request handed to the API layer.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
     /// The DC whose port the request came to.
     pub dc_id: i32,
     /// The id of the auth key it was encrypted with.
     pub auth_key_id: i64,
+    /// The connection it came on: numbered from 1 per DC listener, so a
+    /// connection is `(dc_id, conn_id)`.
+    pub conn_id: u64,
     /// The serialized TL query (wrappers included).
     pub body: &'a [u8],
     /// The server's clock, seconds since the epoch.
@@ -46,6 +49,38 @@ pub enum Reply {
     },
     /// Close the connection without answering (a scripted fault).
     Disconnect,
+    /// Answer `bad_server_salt` about the request (with the right salt), as
+    /// if its salt had been wrong: the client sends it again (a scripted
+    /// fault).
+    BadServerSalt,
+    /// Send this answer, but close the connection after writing only the
+    /// first half of the transport frame carrying it (a scripted fault).
+    DisconnectMidFrame(Box<Reply>),
+    /// This answer, held back `delay` without holding up the connection's
+    /// other requests and answers (a scripted fault).
+    Delayed {
+        /// How long.
+        delay: std::time::Duration,
+        /// The answer.
+        reply: Box<Reply>,
+    },
+}
+
+/// What a connection does to everything it sends (scripted faults), asked
+/// of the [`Handler`] before every step of every connection, so changes
+/// apply at once. `Default` is nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConnFaults {
+    /// Every server message (answers, service messages, key exchange) is
+    /// written this long after it was made, like a network's one-way delay.
+    pub latency: std::time::Duration,
+    /// The most bytes per second the connection writes.
+    pub bandwidth: Option<u64>,
+    /// Seconds added to the server's clock, on top of
+    /// [`ListenConfig::clock_skew`].
+    pub clock_skew: i64,
+    /// Close the connection once it has sent this many rpc answers.
+    pub drop_after_responses: Option<u32>,
 }
 
 /// The API layer behind the network side.
@@ -56,7 +91,28 @@ pub trait Handler: Send + Sync + 'static {
 
     /// Answers one request.
     fn handle(&self, request: Request<'_>, state: &mut Self::KeyState) -> Reply;
+
+    /// A scripted fault (an error, a disconnect, `bad_server_salt`, a rate
+    /// limit) kept `request` from [`Handler::handle`], for the request log.
+    /// `fault` is what the connection does instead. Does nothing by default.
+    fn on_fault(&self, request: &Request<'_>, state: &mut Self::KeyState, fault: &Reply) {
+        let _ = (request, state, fault);
+    }
+
+    /// What every connection does to what it sends, now. Nothing by default.
+    fn connection_faults(&self) -> ConnFaults {
+        ConnFaults::default()
+    }
 }
+
+/// [`ListenConfig::frame_timeout`] by default.
+pub const DEFAULT_FRAME_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// [`ListenConfig::max_connections`] by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// [`ListenConfig::max_frame`] by default: 2 MiB, well above the largest
+/// request a client sends (a 512 KiB file part, or a full container of
+/// about 1 MiB).
+pub const DEFAULT_MAX_FRAME: usize = 2 << 20;
 
 /// How the server listens.
 #[derive(Clone, Debug)]
@@ -76,6 +132,16 @@ pub struct ListenConfig {
     pub known_keys: Vec<(i32, [u8; 256])>,
     /// Seconds added to the server's clock (a scripted clock skew).
     pub clock_skew: i64,
+    /// A connection is closed when its first frame, or the rest of a frame
+    /// it has begun, has not arrived within this time (idle connections
+    /// between frames stay open).
+    pub frame_timeout: std::time::Duration,
+    /// The most connections one DC serves at once; the listener closes
+    /// those beyond at once.
+    pub max_connections: usize,
+    /// The largest frame (payload bytes) a client may send; a length field
+    /// above it closes the connection before any of the frame is read.
+    pub max_frame: usize,
 }
 
 impl Default for ListenConfig {
@@ -89,6 +155,9 @@ impl Default for ListenConfig {
             seed: 1,
             known_keys: Vec::new(),
             clock_skew: 0,
+            frame_timeout: DEFAULT_FRAME_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_frame: DEFAULT_MAX_FRAME,
         }
     }
 }
@@ -170,18 +239,37 @@ impl Bound {
 async fn accept_loop<H: Handler>(listener: TcpListener, shared: Arc<DcShared<H>>) {
     let mut conns = JoinSet::new();
     let mut next = 0u64;
+    let mut refused = 0u64;
     loop {
-        match listener.accept().await {
+        let accepted = listener.accept().await;
+        // Reap finished connections so the set counts live ones only.
+        while conns.try_join_next().is_some() {}
+        match accepted {
+            Ok((stream, peer)) if conns.len() >= shared.config.max_connections => {
+                refused += 1;
+                if refused.is_power_of_two() {
+                    tracing::warn!(
+                        dc = shared.dc_id,
+                        %peer,
+                        "{} connections open: refused one ({refused} so far)",
+                        conns.len()
+                    );
+                }
+                drop(stream);
+            }
             Ok((stream, peer)) => {
                 next += 1;
                 let _ = stream.set_nodelay(true);
                 tracing::debug!(dc = shared.dc_id, %peer, "connection {next}");
                 conns.spawn(conn::serve(stream, shared.clone(), next));
             }
-            Err(e) => tracing::warn!(dc = shared.dc_id, "accept failed: {e}"),
+            Err(e) => {
+                // Out of file descriptors, typically: wait for some to close
+                // instead of spinning.
+                tracing::warn!(dc = shared.dc_id, "accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
         }
-        // Reap finished connections so the set stays small.
-        while conns.try_join_next().is_some() {}
     }
 }
 
