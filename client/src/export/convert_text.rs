@@ -12,9 +12,33 @@ use super::model::{
 /// starts at or after the end of the previous one and lies inside the text
 /// (offsets in UTF-16 code units); plain runs fill the gaps.
 pub fn text_parts(text: &str, entities: &[enums::MessageEntity]) -> Vec<TextPart> {
+    if entities.is_empty() {
+        // One plain part: the text as it is (what the UTF-16 round trip of
+        // a whole `str` gives).
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![TextPart::plain(text.to_owned())]
+        };
+    }
     let units: Vec<u16> = text.encode_utf16().collect();
     let size = units.len() as i64;
-    let mid = |from: i64, to: i64| String::from_utf16_lossy(&units[from as usize..to as usize]);
+    // The byte offset of every UTF-16 offset (`u32::MAX` inside a surrogate
+    // pair), so that parts are plain slices of `text` where they can be.
+    let mut bytes = vec![u32::MAX; units.len() + 1];
+    let mut unit = 0;
+    for (at, c) in text.char_indices() {
+        bytes[unit] = at as u32;
+        unit += c.len_utf16();
+    }
+    bytes[unit] = text.len() as u32;
+    let mid = |from: i64, to: i64| {
+        let (from, to) = (from as usize, to as usize);
+        match (bytes[from], bytes[to]) {
+            (a, b) if a != u32::MAX && b != u32::MAX => text[a as usize..b as usize].to_owned(),
+            _ => String::from_utf16_lossy(&units[from..to]),
+        }
+    };
     let mut result = Vec::new();
     let mut offset = 0i64;
     for entity in entities {

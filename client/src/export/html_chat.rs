@@ -3,6 +3,7 @@
 //! pages (takeout.md C). Messages are written as they come; only the first
 //! id of every page is kept, to link replies to the right page.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::html_message::{buttons_html, media_html, reactions_html, text_html};
@@ -181,13 +182,14 @@ impl<'a> ChatPages<'a> {
 
     fn message_html(&mut self, m: &Message) -> String {
         let tz = self.tz.as_ref();
-        let mut html = String::new();
+        let mut html = String::with_capacity(1024);
         let day = local_day(m.date, tz);
         if m.kind != MessageKind::Empty && self.previous.is_none_or(|p| p.day != day) {
-            html.push_str(&format!(
-                "<div class=\"message service\" id=\"message-day{day}\"><div class=\"body details\">{}</div></div>\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"message service\" id=\"message-day{day}\"><div class=\"body details\">{}</div></div>",
                 esc(&display_day(m.date, tz))
-            ));
+            );
             self.previous = None;
         }
         let from = m.from.as_ref().map(|p| p.id);
@@ -198,26 +200,29 @@ impl<'a> ChatPages<'a> {
             joinable: m.kind == MessageKind::Regular && m.forwarded.is_none(),
         };
         if let MessageKind::Service(action) = &m.kind {
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 "<div class=\"message service\" id=\"message{}\"><div class=\"body details\">{}</div>",
                 m.id,
                 service_text(m, action, &self.prefix, tz)
-            ));
+            );
             if let Some(photo) = action.photo() {
-                html.push_str(&format!(
+                let _ = write!(
+                    html,
                     "<div class=\"userpic_wrap\">{}</div>",
                     super::html_message::photo_html(photo, &self.prefix)
-                ));
+                );
             }
             html.push_str("</div>\n");
             self.previous = Some(current);
             return html;
         }
         if m.kind == MessageKind::Empty {
-            html.push_str(&format!(
-                "<div class=\"message service\" id=\"message{}\"><div class=\"body details\">Deleted message</div></div>\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"message service\" id=\"message{}\"><div class=\"body details\">Deleted message</div></div>",
                 m.id
-            ));
+            );
             return html;
         }
         let joined = self.previous.is_some_and(|p| {
@@ -235,43 +240,48 @@ impl<'a> ChatPages<'a> {
         } else {
             sender
         };
-        html.push_str(&format!(
-            "<div class=\"message default clearfix{}\" id=\"message{}\">\n",
+        let _ = writeln!(
+            html,
+            "<div class=\"message default clearfix{}\" id=\"message{}\">",
             if joined { " joined" } else { "" },
             m.id
-        ));
+        );
         if !joined {
             let bare = from.map_or(0, PeerId::bare);
-            html.push_str(&format!(
-                "<div class=\"pull_left userpic_wrap\">{}</div>\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"pull_left userpic_wrap\">{}</div>",
                 userpic(sender_name, bare, 42)
-            ));
+            );
         }
         html.push_str("<div class=\"body\">\n");
         let mut title = display_date_time(m.date, tz);
         if m.edited != 0 {
-            title.push_str(&format!(" (edited {})", display_date_time(m.edited, tz)));
+            let _ = write!(title, " (edited {})", display_date_time(m.edited, tz));
         }
-        html.push_str(&format!(
-            "<div class=\"pull_right date details\" title=\"{}\">{}</div>\n",
+        let _ = writeln!(
+            html,
+            "<div class=\"pull_right date details\" title=\"{}\">{}</div>",
             esc(&title),
             esc(&display_time(m.date, tz))
-        ));
+        );
         if !joined {
             let mut name = esc(sender_name);
             if !m.signature.is_empty() {
-                name.push_str(&format!(
+                let _ = write!(
+                    name,
                     " <span class=\"details\">{}</span>",
                     esc(&m.signature)
-                ));
+                );
             }
             if !m.via_bot.is_empty() {
-                name.push_str(&format!(
+                let _ = write!(
+                    name,
                     " <span class=\"details\">via @{}</span>",
                     esc(&m.via_bot)
-                ));
+                );
             }
-            html.push_str(&format!("<div class=\"from_name\">{name}</div>\n"));
+            let _ = writeln!(html, "<div class=\"from_name\">{name}</div>");
         }
         if let Some(fwd) = &m.forwarded {
             let name = if fwd.name().is_empty() {
@@ -279,11 +289,12 @@ impl<'a> ChatPages<'a> {
             } else {
                 fwd.name()
             };
-            html.push_str(&format!(
-                "<div class=\"forwarded details\">Forwarded from <span class=\"from_name\">{}</span> {}</div>\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"forwarded details\">Forwarded from <span class=\"from_name\">{}</span> {}</div>",
                 esc(name),
                 esc(&display_date_time(fwd.date, tz))
-            ));
+            );
         }
         if let Some(reply) = &m.reply_to {
             let text = match reply.peer {
@@ -294,19 +305,18 @@ impl<'a> ChatPages<'a> {
                     reply.message_id
                 ),
             };
-            html.push_str(&format!("<div class=\"reply_to details\">{text}</div>\n"));
+            let _ = writeln!(html, "<div class=\"reply_to details\">{text}</div>");
         }
         let media = media_html(m, &self.prefix, tz);
         if !media.is_empty() {
-            html.push_str(&format!(
-                "<div class=\"media_wrap clearfix\">{media}</div>\n"
-            ));
+            let _ = writeln!(html, "<div class=\"media_wrap clearfix\">{media}</div>");
         }
         if !m.text.is_empty() {
-            html.push_str(&format!(
-                "<div class=\"text\">{}</div>\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"text\">{}</div>",
                 text_html(&m.text, &self.prefix)
-            ));
+            );
         }
         html.push_str(&buttons_html(m));
         html.push_str(&reactions_html(m));

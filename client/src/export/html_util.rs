@@ -12,6 +12,11 @@ use super::file::{FileRef, FileStatus, SkipReason};
 /// Escapes `&`, `<`, `>`, `"` and `'` for element text and quoted
 /// attributes.
 pub fn esc(text: &str) -> String {
+    // Most texts need no escape at all.
+    let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1f | 0x7f);
+    if text.as_bytes().iter().all(plain) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

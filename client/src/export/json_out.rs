@@ -217,7 +217,10 @@ impl<W: Write> JsonOut<W> {
     /// `"key": "2024-03-10T14:05:09"` and `"key_unixtime": "1710079509"`.
     pub fn field_date(&mut self, key: &str, unix: i64, tz: &dyn TimeZone) -> io::Result<()> {
         self.field_str(key, &iso_date(unix, tz))?;
-        self.field_str(&format!("{key}_unixtime"), &unix.to_string())
+        let mut unixtime = String::with_capacity(key.len() + 9);
+        unixtime.push_str(key);
+        unixtime.push_str("_unixtime");
+        self.field_str(&unixtime, &unix.to_string())
     }
 
     /// An array of integers.

@@ -153,7 +153,13 @@ impl ChatInfo {
 /// "First Last", "First", "Last" or "" as tdesktop's `ContactInfo::name`.
 pub fn join_name(first: &str, last: &str) -> String {
     match (first.is_empty(), last.is_empty()) {
-        (false, false) => format!("{first} {last}"),
+        (false, false) => {
+            let mut name = String::with_capacity(first.len() + 1 + last.len());
+            name.push_str(first);
+            name.push(' ');
+            name.push_str(last);
+            name
+        }
         (false, true) => first.to_owned(),
         (true, _) => last.to_owned(),
     }

@@ -97,14 +97,45 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Appends the two digits of `value` (below 100).
+fn push2(out: &mut String, value: u32) {
+    out.push(char::from(b'0' + (value / 10 % 10) as u8));
+    out.push(char::from(b'0' + (value % 10) as u8));
+}
+
+/// Appends a year of 0 to 9999 as four digits; `false` for other years.
+fn push_year(out: &mut String, year: i64) -> bool {
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        return false;
+    };
+    push2(out, year / 100);
+    push2(out, year % 100);
+    true
+}
+
 /// `2024-03-10T14:05:09`: the JSON `date` value (ISO 8601, local time, no
 /// offset, as Qt's `ISODate`).
 pub fn iso_date(unix: i64, tz: &dyn TimeZone) -> String {
     let t = DateTime::local(unix, tz);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    // Formatted by hand: this runs for every message.
+    let mut out = String::with_capacity(19);
+    if !push_year(&mut out, t.year) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        );
+    }
+    for (separator, value) in [
+        ('-', t.month),
+        ('-', t.day),
+        ('T', t.hour),
+        (':', t.minute),
+        (':', t.second),
+    ] {
+        out.push(separator);
+        push2(&mut out, value);
+    }
+    out
 }
 
 /// `10-03-2024_14-05-09`: the date part of generated file names (C), or
@@ -123,16 +154,32 @@ pub fn file_name_date(unix: i64, tz: &dyn TimeZone) -> String {
 /// `10.03.2024 14:05:09`: dates shown in the HTML pages.
 pub fn display_date_time(unix: i64, tz: &dyn TimeZone) -> String {
     let t = DateTime::local(unix, tz);
-    format!(
-        "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
-        t.day, t.month, t.year, t.hour, t.minute, t.second
-    )
+    let mut out = String::with_capacity(19);
+    push2(&mut out, t.day);
+    out.push('.');
+    push2(&mut out, t.month);
+    out.push('.');
+    if !push_year(&mut out, t.year) {
+        return format!(
+            "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
+            t.day, t.month, t.year, t.hour, t.minute, t.second
+        );
+    }
+    for (separator, value) in [(' ', t.hour), (':', t.minute), (':', t.second)] {
+        out.push(separator);
+        push2(&mut out, value);
+    }
+    out
 }
 
 /// `14:05`: the short time next to an HTML message.
 pub fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
     let t = DateTime::local(unix, tz);
-    format!("{:02}:{:02}", t.hour, t.minute)
+    let mut out = String::with_capacity(5);
+    push2(&mut out, t.hour);
+    out.push(':');
+    push2(&mut out, t.minute);
+    out
 }
 
 /// `10 March 2024`: the day separators in the HTML history.
@@ -196,6 +243,29 @@ mod tests {
         assert_eq!(display_day(1_710_079_509, &Utc), "10 March 2024");
         assert_eq!(local_day(86_399, &Utc), 0);
         assert_eq!(local_day(86_399, &FixedOffset(1)), 1);
+    }
+
+    #[test]
+    fn hand_formatted_dates_match_format() {
+        let mut unix = -70_000_000_000i64;
+        while unix < 300_000_000_000 {
+            let t = DateTime::local(unix, &Utc);
+            let iso = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                t.year, t.month, t.day, t.hour, t.minute, t.second
+            );
+            assert_eq!(iso_date(unix, &Utc), iso);
+            let shown = format!(
+                "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
+                t.day, t.month, t.year, t.hour, t.minute, t.second
+            );
+            assert_eq!(display_date_time(unix, &Utc), shown);
+            assert_eq!(
+                display_time(unix, &Utc),
+                format!("{:02}:{:02}", t.hour, t.minute)
+            );
+            unix += 7_777_777;
+        }
     }
 
     #[test]
