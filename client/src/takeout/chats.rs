@@ -1,18 +1,19 @@
 //! Every chat's messages, in export order (takeout.md A.5, A.8, A.9).
 //!
 //! Three stages keep the output fixed while the network work overlaps:
-//! fetchers ([`history::fetch`]) read the histories of the next few chats
-//! ahead, one task per chat; this stage converts each page in order, drops
-//! messages outside the date range, resolves custom emoji, and decides each
-//! file (starting downloads); then pages are written in order once their
-//! files are settled. At most [`AHEAD`] pages wait between deciding and
-//! writing, so memory stays flat.
+//! fetchers ([`history::fetch`]) read the histories of the next chats
+//! ahead, one task per chat ([`lookahead`] chats at once, within a budget
+//! of pages read ahead, see [`history::Gate`]); this stage converts each
+//! page in order, drops messages outside the date range, resolves custom
+//! emoji, and decides each file (starting downloads); then pages are
+//! written in order once their files are settled. At most [`AHEAD`] pages
+//! wait between deciding and writing, so memory stays flat.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tl::{enums, functions, types};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::dialogs::{Dialog, DialogList};
@@ -20,8 +21,9 @@ use super::download::Origin;
 use super::engine::{ProgressEvent, Run};
 use super::error::{Class, TakeoutError, classify};
 use super::files::{Waiter, message_files, settle};
-use super::history::{self, Dates, Fetched, Split};
+use super::history::{self, Dates, Fetched, Gate, Head, Split};
 use super::output::{Command, MissingItem};
+use super::session::TakeoutInvoker;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
 use crate::export::convert_sections::custom_emoji_file;
 use crate::export::model::{ChatInfo, FileRef, Message};
@@ -30,6 +32,34 @@ use crate::export::model::{ChatInfo, FileRef, Message};
 const AHEAD: usize = 8;
 /// Custom emoji per `messages.getCustomEmojiDocuments` (A.8).
 const EMOJI_BATCH: usize = 100;
+/// Chats read at once per unit of `parallel`.
+const CHATS_PER_PARALLEL: usize = 4;
+/// The most chats read at once.
+const MAX_LOOKAHEAD: usize = 32;
+/// Pages the chats after the one being written may hold, per unit of
+/// `parallel`.
+const PAGES_PER_PARALLEL: usize = 64;
+/// The most pages they may hold (a decoded page of 100 messages is some
+/// 250 KB, so about 65 MB).
+const MAX_READ_AHEAD: usize = 256;
+
+/// How many chats are read at once: one at `parallel` 1 (Telegram
+/// Desktop's one request at a time), else [`CHATS_PER_PARALLEL`] per unit,
+/// so that with a slow network many history requests are in flight.
+fn lookahead(parallel: usize) -> usize {
+    if parallel <= 1 {
+        1
+    } else {
+        (parallel * CHATS_PER_PARALLEL).min(MAX_LOOKAHEAD)
+    }
+}
+
+/// Pages the chats after the one being written may hold: enough for the
+/// lookahead's chats to keep reading while the writer is busy (with a slow
+/// network, the more pages wait, the fewer requests wait).
+fn read_ahead(parallel: usize) -> usize {
+    (parallel * PAGES_PER_PARALLEL).min(MAX_READ_AHEAD)
+}
 
 /// A page whose files are being downloaded.
 struct Pending {
@@ -59,34 +89,94 @@ struct Current {
     total: u64,
 }
 
+/// The chats' fetchers: started as soon as the chat list is known (so the
+/// histories are read while the other sections are exported), read from in
+/// export order.
+pub(super) struct Reader {
+    inv: TakeoutInvoker,
+    splits: Arc<Vec<enums::MessageRange>>,
+    dates: Dates,
+    lookahead: usize,
+    budget: Arc<Semaphore>,
+    fetchers: JoinSet<()>,
+    started: VecDeque<(Dialog, mpsc::UnboundedReceiver<Fetched>, Head)>,
+    dialogs: std::vec::IntoIter<Dialog>,
+    total: u64,
+}
+
+impl Reader {
+    /// Starts reading the chats of `list` (at `parallel` 1 only once the
+    /// chats are written, one request at a time).
+    pub(super) fn start(
+        inv: TakeoutInvoker,
+        list: DialogList,
+        dates: Dates,
+        parallel: usize,
+    ) -> Self {
+        let parallel = parallel.max(1);
+        let mut reader = Self {
+            inv,
+            splits: Arc::new(list.splits),
+            dates,
+            lookahead: lookahead(parallel),
+            budget: Arc::new(Semaphore::new(read_ahead(parallel))),
+            fetchers: JoinSet::new(),
+            started: VecDeque::new(),
+            total: list.dialogs.len() as u64,
+            dialogs: list.dialogs.into_iter(),
+        };
+        if reader.lookahead > 1 {
+            reader.fill();
+        }
+        reader
+    }
+
+    /// Starts fetchers up to the lookahead.
+    fn fill(&mut self) {
+        while self.started.len() < self.lookahead {
+            let Some(dialog) = self.dialogs.next() else {
+                break;
+            };
+            let (tx, rx) = mpsc::unbounded_channel();
+            let (gate, head) = Gate::new(self.budget.clone());
+            let splits = self.splits.clone();
+            let job = history::fetch(
+                self.inv.clone(),
+                dialog.clone(),
+                splits,
+                self.dates,
+                gate,
+                tx,
+            );
+            self.fetchers.spawn(job);
+            self.started.push_back((dialog, rx, head));
+        }
+        while self.fetchers.try_join_next().is_some() {}
+    }
+
+    /// The next chat and its pages; it becomes the head (which counts in
+    /// the lookahead until the next call).
+    fn next(&mut self) -> Option<(Dialog, mpsc::UnboundedReceiver<Fetched>, Head)> {
+        self.fill();
+        let (dialog, rx, head) = self.started.pop_front()?;
+        head.promote();
+        Some((dialog, rx, head))
+    }
+}
+
 impl Run<'_> {
-    /// Exports every chat of `list`.
-    pub(super) async fn chats(&mut self, list: DialogList) -> Result<(), TakeoutError> {
+    /// Exports every chat `reader` reads.
+    pub(super) async fn chats(&mut self, mut reader: Reader) -> Result<(), TakeoutError> {
         let _ = self.events.send(ProgressEvent::Section {
             name: "chats".into(),
         });
-        let splits = Arc::new(list.splits);
-        let total = list.dialogs.len() as u64;
-        let dates = self.dates;
-        let lookahead = self.plan.settings.parallel.clamp(1, 8);
-        let mut fetchers = JoinSet::new();
-        let mut started = VecDeque::new();
-        let mut dialogs = list.dialogs.into_iter();
+        let total = reader.total;
         let mut queue = VecDeque::new();
         let mut current = Current::default();
         for index in 1..=total {
-            while started.len() < lookahead {
-                let Some(dialog) = dialogs.next() else { break };
-                let (tx, rx) = mpsc::channel(2);
-                let inv = self.inv.clone();
-                let job = history::fetch(inv, dialog.clone(), splits.clone(), dates, tx);
-                fetchers.spawn(job);
-                started.push_back((dialog, rx));
-            }
-            let Some((dialog, rx)) = started.pop_front() else {
+            let Some((dialog, rx, _head)) = reader.next() else {
                 break;
             };
-            while fetchers.try_join_next().is_some() {}
             self.chat(index, total, dialog, rx, &mut queue, &mut current)
                 .await?;
         }
@@ -99,7 +189,7 @@ impl Run<'_> {
         index: u64,
         total: u64,
         dialog: Dialog,
-        mut rx: mpsc::Receiver<Fetched>,
+        mut rx: mpsc::UnboundedReceiver<Fetched>,
         queue: &mut VecDeque<Item>,
         current: &mut Current,
     ) -> Result<(), TakeoutError> {
@@ -127,8 +217,10 @@ impl Run<'_> {
             }
             match fetched {
                 Some(Fetched::Total(_)) => {}
-                Some(Fetched::Page(page, split)) => {
+                Some(Fetched::Page(page, split, permit)) => {
                     let pending = self.decide_page(&mut ctx, &page, &split).await?;
+                    // The raw page is done with: another may be read.
+                    drop((page, permit));
                     queue.push_back(Item::Page(pending));
                     self.drain(queue, current, AHEAD).await?;
                 }

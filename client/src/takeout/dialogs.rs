@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use tl::{enums, functions, types};
 
 use super::error::{TakeoutError, fatal};
+use super::history::join_all;
 use super::plan::{ExportPlan, Section};
 use super::session::TakeoutInvoker;
 use crate::export::convert::{Peers, peer_id};
@@ -80,23 +81,27 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
     .all(|s| !plan.has(*s));
     let first = if only_last { n - 1 } else { 0 };
 
+    // The probes of every split at once, then every split's list at once
+    // (each split pages on its own), merged newest split first.
+    let probe = |range| {
+        let request = get_dialogs(0, 0, enums::InputPeer::Empty, 1);
+        async move { inv.invoke_in_range(range, &request).await }
+    };
     let mut probed = 0;
-    for range in &splits[first..] {
-        let page = inv
-            .invoke_in_range(range, &get_dialogs(0, 0, enums::InputPeer::Empty, 1))
-            .await
-            .map_err(fatal)?;
-        probed += match &page {
+    for page in join_all(splits[first..].iter().map(probe).collect()).await {
+        probed += match &page.map_err(fatal)? {
             enums::messages::Dialogs::Dialogs(d) => d.dialogs.len() as u64,
             enums::messages::Dialogs::Slice(d) => u64::try_from(d.count).unwrap_or(0),
             enums::messages::Dialogs::NotModified(_) => return Err(not_modified()),
         };
     }
 
+    let lists = (first..n).map(|index| list_split(inv, &splits[index]));
+    let lists = join_all(lists.collect()).await;
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen: HashMap<PeerId, usize> = HashMap::new();
-    for index in (first..n).rev() {
-        list_split(inv, &splits[index], index as i32, &mut entries, &mut seen).await?;
+    for (index, pages) in (first..n).zip(lists).rev() {
+        merge_split(pages?, index as i32, &mut entries, &mut seen);
     }
     let mut dialogs = filter_and_merge(entries, plan, n);
 
@@ -173,14 +178,20 @@ fn not_modified() -> TakeoutError {
     ))
 }
 
-/// Pages through the dialogs of split `index` (A.3 "Paging within a split").
+/// One page of a dialog list: dialogs, messages, chats, users.
+type DialogPage = (
+    Vec<enums::Dialog>,
+    Vec<enums::Message>,
+    Vec<enums::Chat>,
+    Vec<enums::User>,
+);
+
+/// Pages through the dialogs of one split (A.3 "Paging within a split").
 async fn list_split(
     inv: &TakeoutInvoker,
     range: &enums::MessageRange,
-    index: i32,
-    entries: &mut Vec<Entry>,
-    seen: &mut HashMap<PeerId, usize>,
-) -> Result<(), TakeoutError> {
+) -> Result<Vec<DialogPage>, TakeoutError> {
+    let mut pages = Vec::new();
     let (mut date, mut id, mut peer) = (0, 0, enums::InputPeer::Empty);
     for _ in 0..MAX_PAGES {
         let page = inv
@@ -192,15 +203,56 @@ async fn list_split(
             enums::messages::Dialogs::Slice(d) => (d.dialogs, d.messages, d.chats, d.users, false),
             enums::messages::Dialogs::NotModified(_) => return Err(not_modified()),
         };
+        let last = list.iter().rev().find_map(|dialog| match dialog {
+            enums::Dialog::Dialog(d) => Some((peer_id(&d.peer), d.top_message)),
+            _ => None,
+        });
+        let next = last.filter(|_| !complete).map(|(last_peer, top)| {
+            let top_date = messages
+                .iter()
+                .find_map(|m| match m {
+                    enums::Message::Message(m)
+                        if m.id == top && peer_id(&m.peer_id) == last_peer =>
+                    {
+                        Some(m.date)
+                    }
+                    enums::Message::Service(m)
+                        if m.id == top && peer_id(&m.peer_id) == last_peer =>
+                    {
+                        Some(m.date)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(0);
+            (top_date, top, input_peer(last_peer, &users, &chats))
+        });
+        pages.push((list, messages, chats, users));
+        let Some(next) = next else {
+            return Ok(pages);
+        };
+        if next.0 == 0 || (next.0, next.1) == (date, id) && next.2 == peer {
+            return Ok(pages);
+        }
+        (date, id, peer) = next;
+    }
+    Ok(pages)
+}
+
+/// Adds the dialogs of split `index` to `entries`, deduplicated by peer.
+fn merge_split(
+    pages: Vec<DialogPage>,
+    index: i32,
+    entries: &mut Vec<Entry>,
+    seen: &mut HashMap<PeerId, usize>,
+) {
+    for (list, _, chats, users) in pages {
         let peers = Peers::from_tl(&users, &chats);
-        let mut last = None;
         for dialog in &list {
             let enums::Dialog::Dialog(d) = dialog else {
                 tracing::debug!("skipping a dialog folder");
                 continue;
             };
             let id = peer_id(&d.peer);
-            last = Some((id, d.top_message));
             match seen.get(&id) {
                 Some(&at) => {
                     if !entries[at].splits.contains(&index) {
@@ -219,28 +271,7 @@ async fn list_split(
                 }
             }
         }
-        let Some((last_peer, top)) = last.filter(|_| !complete) else {
-            return Ok(());
-        };
-        let top_date = messages
-            .iter()
-            .find_map(|m| match m {
-                enums::Message::Message(m) if m.id == top && peer_id(&m.peer_id) == last_peer => {
-                    Some(m.date)
-                }
-                enums::Message::Service(m) if m.id == top && peer_id(&m.peer_id) == last_peer => {
-                    Some(m.date)
-                }
-                _ => None,
-            })
-            .unwrap_or(0);
-        let next = (top_date, top, input_peer(last_peer, &users, &chats));
-        if top_date == 0 || (next.0, next.1) == (date, id) && next.2 == peer {
-            return Ok(());
-        }
-        (date, id, peer) = next;
     }
-    Ok(())
 }
 
 /// The section a dialog type belongs to (A.3 "Filtering").

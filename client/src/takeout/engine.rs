@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::chats::EmojiCache;
+use super::chats::{EmojiCache, Reader};
 use super::dialogs;
 use super::download::Downloader;
 use super::files::Files;
@@ -82,6 +82,14 @@ pub enum ProgressEvent {
     Section {
         /// The step's name.
         name: String,
+    },
+    /// A start step counted a section's items (takeout.md A.1 step 3):
+    /// `profile_pictures` (UserpicsCount) or `stories` (StoriesCount).
+    SectionCounted {
+        /// The section's step name.
+        name: String,
+        /// Its items as the server counts them.
+        total: u64,
     },
     /// The `limit=1` probes counted the dialogs and left channels.
     DialogsCounted {
@@ -173,7 +181,6 @@ pub struct ExportReport {
 /// The state of one export run, shared by the steps (`sections`, `chats`).
 pub(super) struct Run<'a> {
     pub(super) inv: TakeoutInvoker,
-    pub(super) plan: &'a ExportPlan,
     pub(super) tz: Tz,
     pub(super) dates: Dates,
     pub(super) events: &'a UnboundedSender<ProgressEvent>,
@@ -256,7 +263,6 @@ async fn export(
     let single = settings.single_chat.is_some();
     let mut run = Run {
         inv: inv.clone(),
-        plan,
         tz: options.tz.clone(),
         dates: Dates {
             from: settings.from_date,
@@ -273,6 +279,16 @@ async fn export(
             ..ExportReport::default()
         },
     };
+    // Takeout.md A.1 step 3: the start steps of the selected sections, in
+    // order (UserpicsCount, StoriesCount; the dialog list does the rest).
+    if !single {
+        if plan.has(Section::Userpics) {
+            run.count_userpics().await?;
+        }
+        if plan.has(Section::Stories) {
+            run.count_stories().await?;
+        }
+    }
     // Takeout.md A.2: the dialog list first, then the sections, then chats.
     let list = if Section::ALL.iter().any(|s| s.is_chat() && plan.has(*s)) {
         let _ = events.send(ProgressEvent::Section {
@@ -280,7 +296,13 @@ async fn export(
         });
         let list = dialogs::list(&inv, plan).await?;
         let _ = events.send(ProgressEvent::DialogsCounted { total: list.probed });
-        Some(list)
+        // The histories are read from now on, while the sections export.
+        Some(Reader::start(
+            inv.clone(),
+            list,
+            run.dates,
+            settings.parallel,
+        ))
     } else {
         None
     };
@@ -304,8 +326,8 @@ async fn export(
             run.other_data().await?;
         }
     }
-    if let Some(list) = list {
-        run.chats(list).await?;
+    if let Some(reader) = list {
+        run.chats(reader).await?;
     }
     let Run {
         out,

@@ -7,12 +7,16 @@
 //! answers `CHANNEL_PRIVATE` switches to it.
 //!
 //! [`fetch`] runs as its own task, ahead of the writer, and hands raw TL
-//! pages over a bounded channel; the order of the pages is fixed.
+//! pages over a channel; the order of the pages is fixed. Several chats are
+//! fetched at once: the [`Gate`] bounds the pages read ahead by every chat
+//! but the one being written (a shared budget), and lets that one (the
+//! head) always go on with a small reserve of its own, so the head never
+//! waits for pages the others hold.
 
 use std::sync::Arc;
 
 use tl::{enums, functions};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::dialogs::Dialog;
 use super::error::{Class, TakeoutError, classify};
@@ -51,14 +55,69 @@ pub struct Split {
     pub migrated: bool,
 }
 
+/// Pages the head chat may have read ahead of the writer on its own.
+const HEAD_RESERVE: usize = 4;
+
+/// When a chat's fetcher may read its next page.
+pub struct Gate {
+    /// Pages read ahead by the chats after the head, shared by all.
+    budget: Arc<Semaphore>,
+    /// The head's own pages.
+    reserve: Arc<Semaphore>,
+    /// Whether this chat is the head (the one being written).
+    head: watch::Receiver<bool>,
+}
+
+/// The writer's side of a [`Gate`]: makes its chat the head.
+pub struct Head(watch::Sender<bool>);
+
+impl Head {
+    /// This chat is now the one being written.
+    pub fn promote(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+impl Gate {
+    /// A gate for one chat drawing on `budget`, and its head switch.
+    pub fn new(budget: Arc<Semaphore>) -> (Self, Head) {
+        let (tx, head) = watch::channel(false);
+        let gate = Self {
+            budget,
+            reserve: Arc::new(Semaphore::new(HEAD_RESERVE)),
+            head,
+        };
+        (gate, Head(tx))
+    }
+
+    /// A permit for one more page; `None` when the writer is gone.
+    async fn admit(&mut self) -> Option<OwnedSemaphorePermit> {
+        loop {
+            if *self.head.borrow_and_update() {
+                return self.reserve.clone().acquire_owned().await.ok();
+            }
+            tokio::select! {
+                biased;
+                permit = self.budget.clone().acquire_owned() => return permit.ok(),
+                changed = self.head.changed() => changed.ok()?,
+            }
+        }
+    }
+}
+
 /// What the fetcher of a chat sends, in this order: `Total`, `Page`s, then
 /// `Done`, `Failed` or `Fatal`.
 #[derive(Debug)]
 pub enum Fetched {
     /// The sum of the per-split counts (progress total).
     Total(u64),
-    /// One page, newest first as the API answers.
-    Page(enums::messages::Messages, Arc<Split>),
+    /// One page, newest first as the API answers, with its place in the
+    /// read-ahead (drop it once the page is converted).
+    Page(
+        enums::messages::Messages,
+        Arc<Split>,
+        Option<OwnedSemaphorePermit>,
+    ),
     /// Every page was sent.
     Done,
     /// The rest of the chat could not be read.
@@ -145,56 +204,68 @@ struct Fetcher<'a> {
     inv: &'a TakeoutInvoker,
     dates: Dates,
     only_my: bool,
+    gate: Gate,
 }
 
-impl Fetcher<'_> {
-    /// A request, with the `CHANNEL_PRIVATE` fallback to only-my search.
-    async fn get(&mut self, mut r: Request<'_>) -> Result<enums::messages::Messages, Class> {
-        r.only_my = self.only_my;
-        match call(self.inv, &r).await {
-            Err(e)
-                if e.is("CHANNEL_PRIVATE")
-                    && !self.only_my
-                    && matches!(r.split.peer, enums::InputPeer::Channel(_)) =>
-            {
-                self.only_my = true;
-                r.only_my = true;
-                call(self.inv, &r).await.map_err(classify)
-            }
-            other => other.map_err(classify),
+/// A request, with the `CHANNEL_PRIVATE` fallback to only-my search (which
+/// sets `only_my` for the rest of the chat).
+async fn get(
+    inv: &TakeoutInvoker,
+    only_my: &mut bool,
+    mut r: Request<'_>,
+) -> Result<enums::messages::Messages, Class> {
+    r.only_my = *only_my;
+    match call(inv, &r).await {
+        Err(e)
+            if e.is("CHANNEL_PRIVATE")
+                && !*only_my
+                && matches!(r.split.peer, enums::InputPeer::Channel(_)) =>
+        {
+            *only_my = true;
+            r.only_my = true;
+            call(inv, &r).await.map_err(classify)
         }
+        other => other.map_err(classify),
     }
+}
 
-    fn request<'s>(
-        &self,
-        split: &'s Split,
-        offset_id: i32,
-        add_offset: i32,
-        limit: i32,
-    ) -> Request<'s> {
-        Request {
-            split,
-            only_my: self.only_my,
-            dates: self.dates,
-            offset_id,
-            offset_date: 0,
-            add_offset,
-            limit,
-        }
+fn request(
+    split: &Split,
+    dates: Dates,
+    offset_id: i32,
+    add_offset: i32,
+    limit: i32,
+) -> Request<'_> {
+    Request {
+        split,
+        only_my: false,
+        dates,
+        offset_id,
+        offset_date: 0,
+        add_offset,
+        limit,
     }
+}
 
-    /// The count of one split, 0 when it is empty or outside the dates (A.6).
-    async fn count(&mut self, split: &Split) -> Result<u64, Class> {
-        let newest = self.get(self.request(split, 0, 0, 1)).await?;
+/// The count of one split, 0 when it is empty or outside the dates (A.6),
+/// and `only_my` after it.
+async fn count(
+    inv: &TakeoutInvoker,
+    dates: Dates,
+    mut only_my: bool,
+    split: &Split,
+) -> (Result<u64, Class>, bool) {
+    let result = async {
+        let newest = get(inv, &mut only_my, request(split, dates, 0, 0, 1)).await?;
         let (messages, count, _) = page_parts(&newest);
         let Some(Some(date)) = messages.first().map(|m| id_date(m).1) else {
             return Ok(0);
         };
-        if self.dates.from.is_some_and(|from| date < from) {
+        if dates.from.is_some_and(|from| date < from) {
             return Ok(0);
         }
-        if let Some(till) = self.dates.till {
-            let oldest = self.get(self.request(split, 1, -1, 1)).await?;
+        if let Some(till) = dates.till {
+            let oldest = get(inv, &mut only_my, request(split, dates, 1, -1, 1)).await?;
             let (messages, _, _) = page_parts(&oldest);
             match messages.first().map(|m| id_date(m).1) {
                 Some(Some(date)) if date < till => {}
@@ -203,13 +274,41 @@ impl Fetcher<'_> {
         }
         Ok(count)
     }
+    .await;
+    (result, only_my)
+}
 
+/// Runs `futures` concurrently; their outputs in order.
+pub(super) async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+impl Fetcher<'_> {
     /// Sends the pages of one split, oldest first; `false` when the receiver
     /// is gone.
     async fn pages(
         &mut self,
         split: Arc<Split>,
-        tx: &mpsc::Sender<Fetched>,
+        tx: &mpsc::UnboundedSender<Fetched>,
     ) -> Result<bool, Class> {
         let mut offset_id = 1;
         let mut offset_date = 0;
@@ -220,9 +319,12 @@ impl Fetcher<'_> {
             offset_date = i32::try_from(from.max(0)).unwrap_or(i32::MAX);
         }
         for _ in 0..MAX_PAGES {
-            let mut r = self.request(&split, offset_id, -PAGE, PAGE);
+            let Some(permit) = self.gate.admit().await else {
+                return Ok(false);
+            };
+            let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
-            let page = self.get(r).await?;
+            let page = get(self.inv, &mut self.only_my, r).await?;
             let (messages, _, complete) = page_parts(&page);
             let newest = messages.iter().map(|m| id_date(m).0).max();
             let past_till = messages
@@ -232,7 +334,8 @@ impl Fetcher<'_> {
             let Some(newest) = newest else {
                 return Ok(true);
             };
-            if tx.send(Fetched::Page(page, split.clone())).await.is_err() {
+            let fetched = Fetched::Page(page, split.clone(), Some(permit));
+            if tx.send(fetched).is_err() {
                 return Ok(false);
             }
             if complete || past_till || newest == i32::MAX || newest < offset_id {
@@ -245,36 +348,38 @@ impl Fetcher<'_> {
     }
 }
 
-/// Fetches the history of `dialog` (split ranges `splits`) into `tx`.
+/// Fetches the history of `dialog` (split ranges `splits`) into `tx`,
+/// each page when `gate` admits it.
 pub async fn fetch(
     inv: TakeoutInvoker,
     dialog: Dialog,
     splits: Arc<Vec<enums::MessageRange>>,
     dates: Dates,
-    tx: mpsc::Sender<Fetched>,
+    gate: Gate,
+    tx: mpsc::UnboundedSender<Fetched>,
 ) {
     let mut fetcher = Fetcher {
         inv: &inv,
         dates,
         only_my: dialog.only_my,
+        gate,
     };
     let end = match run(&mut fetcher, &dialog, &splits, &tx).await {
         Ok(()) => Fetched::Done,
         Err(Class::Skip(reason)) => Fetched::Failed(reason),
         Err(Class::Fatal(e)) => Fetched::Fatal(e),
     };
-    let _ = tx.send(end).await;
+    let _ = tx.send(end);
 }
 
 async fn run(
     f: &mut Fetcher<'_>,
     dialog: &Dialog,
     splits: &[enums::MessageRange],
-    tx: &mpsc::Sender<Fetched>,
+    tx: &mpsc::UnboundedSender<Fetched>,
 ) -> Result<(), Class> {
     let n = splits.len() as i32;
-    let mut counted = Vec::new();
-    let mut total = 0;
+    let mut wanted = Vec::new();
     for &index in &dialog.splits {
         let migrated = index < 0;
         let (Some(range), Some(peer)) = (
@@ -289,16 +394,26 @@ async fn run(
         ) else {
             continue;
         };
-        let split = Split {
+        wanted.push(Split {
             range: range.clone(),
             peer: peer.clone(),
             migrated,
-        };
-        let count = f.count(&split).await?;
+        });
+    }
+    // The probes of every split at once (each is one round trip).
+    let probes = wanted
+        .iter()
+        .map(|split| count(f.inv, f.dates, f.only_my, split));
+    let probed = join_all(probes.collect()).await;
+    let mut counted = Vec::new();
+    let mut total = 0;
+    for (split, (count, only_my)) in wanted.into_iter().zip(probed) {
+        f.only_my |= only_my;
+        let count = count?;
         total += count;
         counted.push((split, count));
     }
-    if tx.send(Fetched::Total(total)).await.is_err() {
+    if tx.send(Fetched::Total(total)).is_err() {
         return Ok(());
     }
     for (split, count) in counted {
@@ -313,6 +428,45 @@ async fn run(
 mod tests {
     use super::*;
     use tl::types;
+
+    #[tokio::test]
+    async fn the_head_reads_on_when_the_others_hold_the_budget() {
+        use std::time::Duration;
+        use tokio::time::timeout;
+        let wait = Duration::from_millis(20);
+        let budget = Arc::new(Semaphore::new(1));
+        let (mut first, head) = Gate::new(budget.clone());
+        let (mut second, _second) = Gate::new(budget.clone());
+        let held = second.admit().await.expect("the budget's page");
+        assert!(timeout(wait, first.admit()).await.is_err(), "budget spent");
+        head.promote();
+        let mut own = Vec::new();
+        for _ in 0..HEAD_RESERVE {
+            own.push(first.admit().await.expect("the head's reserve"));
+        }
+        assert!(timeout(wait, first.admit()).await.is_err(), "reserve spent");
+        own.pop();
+        assert!(
+            first.admit().await.is_some(),
+            "a page written, one more read"
+        );
+        drop(held);
+        assert!(timeout(wait, second.admit()).await.unwrap().is_some());
+        // The writer gone: a waiting fetcher stops.
+        let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
+        drop(head);
+        assert!(orphan.admit().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn join_all_keeps_the_order() {
+        let slow = |ms: u64, v: u32| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            v
+        };
+        let got = join_all(vec![slow(30, 1), slow(1, 2), slow(10, 3)]).await;
+        assert_eq!(got, [1, 2, 3]);
+    }
 
     #[test]
     fn dates_are_half_open() {

@@ -79,6 +79,65 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Announces a start step's count of `section`.
+    fn counted(&self, section: &str, total: u64) {
+        let _ = self.events.send(ProgressEvent::SectionCounted {
+            name: section.into(),
+            total,
+        });
+    }
+
+    /// A start step's failure: fatal errors stop the export; others leave
+    /// the total unknown (the section itself records what it cannot read).
+    fn count_failed(section: &str, class: Class) -> Result<(), TakeoutError> {
+        match class {
+            Class::Fatal(e) => Err(e),
+            Class::Skip(reason) => {
+                tracing::warn!("{section} could not be counted: {reason}");
+                Ok(())
+            }
+        }
+    }
+
+    /// UserpicsCount (takeout.md A.1 step 3.1): `photos.getUserPhotos`
+    /// with `limit=0`; the slice's `count`, or the vector's length.
+    pub(super) async fn count_userpics(&mut self) -> Result<(), TakeoutError> {
+        let request = functions::photos::GetUserPhotos {
+            user_id: enums::InputUser::InputUserSelf,
+            offset: 0,
+            max_id: 0,
+            limit: 0,
+        };
+        match self.inv.invoke(&request).await {
+            Ok(enums::photos::Photos::Photos(p)) => {
+                self.counted("profile_pictures", p.photos.len() as u64);
+                Ok(())
+            }
+            Ok(enums::photos::Photos::Slice(p)) => {
+                self.counted("profile_pictures", u64::try_from(p.count).unwrap_or(0));
+                Ok(())
+            }
+            Err(e) => Self::count_failed("profile_pictures", classify(e)),
+        }
+    }
+
+    /// StoriesCount (takeout.md A.1 step 3.2):
+    /// `stories.getStoriesArchive` with `limit=0`; its `count`.
+    pub(super) async fn count_stories(&mut self) -> Result<(), TakeoutError> {
+        let request = functions::stories::GetStoriesArchive {
+            peer: enums::InputPeer::InputPeerSelf,
+            offset_id: 0,
+            limit: 0,
+        };
+        match self.inv.invoke(&request).await {
+            Ok(enums::stories::Stories::Stories(s)) => {
+                self.counted("stories", u64::try_from(s.count).unwrap_or(0));
+                Ok(())
+            }
+            Err(e) => Self::count_failed("stories", classify(e)),
+        }
+    }
+
     /// `personal_information`.
     pub(super) async fn personal_info(&mut self) -> Result<(), TakeoutError> {
         self.section("personal_information");

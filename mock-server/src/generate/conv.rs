@@ -64,6 +64,55 @@ impl Conv {
     }
 }
 
+/// The longest step before a conversation's first message (seconds).
+const FIRST_STEP: i32 = 3_600;
+/// The longest step between two messages (seconds).
+const MAX_STEP: i32 = 5 * 86_400;
+/// Room kept after the last message for dates derived from it (edits are
+/// at most an hour later).
+const DATE_MARGIN: i64 = 2 * 86_400;
+
+/// The time between messages: the natural steps when the whole timeline
+/// fits in `i32` dates even if every step were the longest, else every step
+/// scaled down (at least 1 s) so that it does. Deterministic: the random
+/// draws are the same either way, only the dates shrink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Pace {
+    /// The longest step allowed, in seconds (`None`: unscaled).
+    longest: Option<i64>,
+}
+
+impl Pace {
+    /// The pace of `messages` messages in `convs` conversations from
+    /// `start`.
+    pub(super) fn new(start: i32, convs: usize, messages: usize) -> Self {
+        let room = i64::from(i32::MAX) - i64::from(start) - DATE_MARGIN;
+        let convs = i64::try_from(convs).unwrap_or(i64::MAX);
+        let messages = i64::try_from(messages).unwrap_or(i64::MAX);
+        let worst = convs
+            .saturating_mul(FIRST_STEP.into())
+            .saturating_add(messages.saturating_mul(MAX_STEP.into()));
+        if worst <= room {
+            return Self { longest: None };
+        }
+        let steps = convs.saturating_add(messages).max(1);
+        Self {
+            longest: Some((room / steps).max(1)),
+        }
+    }
+
+    /// A natural step of `raw` seconds (at most [`MAX_STEP`]) at this pace.
+    pub(super) fn step(self, raw: i32) -> i32 {
+        match self.longest {
+            None => raw,
+            Some(longest) => {
+                let scaled = i64::from(raw) * longest / i64::from(MAX_STEP);
+                i32::try_from(scaled.clamp(1, longest)).unwrap_or(1)
+            }
+        }
+    }
+}
+
 impl Gen {
     /// Creates the users and chats and the list of conversations.
     pub(super) fn plan(&mut self) -> Vec<Conv> {
@@ -184,21 +233,23 @@ impl Gen {
     pub(super) fn timeline(&mut self, mut convs: Vec<Conv>) -> i32 {
         let total = self.cfg.messages;
         let mut date = self.cfg.start_date;
+        let pace = Pace::new(self.cfg.start_date, convs.len(), total);
         let migrate_at = total * 2 / 5;
         for c in &mut convs {
             if self.world.messages.len() >= total {
                 break;
             }
-            date += self.rng.range_i32(60, 3_600);
+            date = date.saturating_add(pace.step(self.rng.range_i32(60, FIRST_STEP)));
             self.first_message(c, date);
         }
         let weights: u64 = convs.iter().map(|c| c.weight).sum();
         while self.world.messages.len() < total && weights > 0 {
-            date += if self.rng.chance(3) {
-                self.rng.range_i32(86_400, 5 * 86_400)
+            let step = if self.rng.chance(3) {
+                self.rng.range_i32(86_400, MAX_STEP)
             } else {
                 self.rng.range_i32(20, 4 * 3_600)
             };
+            date = date.saturating_add(pace.step(step));
             if self.world.messages.len() >= migrate_at && total - self.world.messages.len() >= 2 {
                 if let Some(c) = convs.iter_mut().find(|c| c.later.is_some()) {
                     self.migrate(c, date);

@@ -255,6 +255,53 @@ mod tests {
         }
     }
 
+    /// Every message's date (and edit date) is valid and the dates grow
+    /// with the ids in every chat.
+    fn assert_dates_valid(w: &World) {
+        let mut last: HashMap<PeerKey, (i32, i32)> = HashMap::new();
+        for m in &w.messages {
+            let peer = crate::world::message_peer(m).unwrap();
+            let (id, date) = (crate::world::message_id(m), crate::world::message_date(m));
+            assert!(date > 0, "message {id} of {peer}: date {date}");
+            if let enums::Message::Message(m) = m {
+                assert!(m.edit_date.is_none_or(|e| e > date), "edit of {id}");
+            }
+            if let Some((prev_id, prev_date)) = last.insert(peer, (id, date)) {
+                assert!(id > prev_id, "ids of {peer}");
+                assert!(date > prev_date, "{peer}: {id} at {date} after {prev_date}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_messages_keep_dates_valid_and_increasing() {
+        // 40k messages from the default start overflowed i32 dates before
+        // the pace was scaled to the count.
+        let many = GenerateConfig {
+            messages: 40_000,
+            files: 10,
+            range_size: 10_000,
+            ..GenerateConfig::default()
+        };
+        let w = generate(&many);
+        assert_eq!(w.messages.len(), many.messages);
+        assert_dates_valid(&w);
+        // Little room left (100 days): every step is squeezed, still
+        // increasing.
+        let late = GenerateConfig {
+            messages: 20_000,
+            start_date: i32::MAX - 100 * 86_400,
+            ..many
+        };
+        let w = generate(&late);
+        assert_dates_valid(&w);
+        // Small worlds keep their natural pace (and their exact dates).
+        assert_eq!(conv::Pace::new(1_600_000_000, 12, 600).step(7_000), 7_000);
+        let squeezed = conv::Pace::new(i32::MAX - 100 * 86_400, 10, 20_000);
+        assert!((1..=500).contains(&squeezed.step(5 * 86_400)));
+        assert_eq!(squeezed.step(20), 1);
+    }
+
     #[test]
     fn tiny_configs_do_not_panic() {
         for dialogs in 0..6 {
