@@ -3,9 +3,20 @@
 
 /// The export engine: whole exports, determinism, faults, generated worlds.
 mod export;
+/// The export helpers shared by the export tests.
+#[path = "export_harness.rs"]
+mod harness;
+/// Hostile names: nothing is written outside the export folder.
+mod hostile;
 /// Login: code, 2FA, session file, migrations, flood waits.
 mod login;
+/// Snapshots of the small fixture's export and the `result.json` key checker.
+mod output;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
+/// Random settings × random worlds against a model of the selection.
+mod settings;
+/// The start steps: userpics and stories counted first, in order.
+mod start_steps;
 /// Shared helpers.
 mod util;

@@ -3,9 +3,8 @@
 //! across `parallel` settings and scripted faults.
 //!
 //! The property test runs `TG_E2E_CASES` cases (default 6): each case is
-//! two whole exports of a generated world. The ignored
-//! `bench_export_of_a_generated_world` prints throughput:
-//! `cargo test --release -p e2e --test e2e bench -- --ignored --nocapture`.
+//! two whole exports of a generated world. Throughput is measured by the
+//! export benchmark instead: `cargo bench -p e2e --bench export`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,10 +17,7 @@ use tg_takeout::export::time::{display_date_time, utc};
 use tg_takeout::takeout::{ExportReport, ProgressEvent, TakeoutError};
 use tl::enums;
 
-#[path = "export_harness.rs"]
-mod harness;
-
-use harness::{NOW, Server, assert_same_tree, everything, export, options, out_dir, tree};
+use crate::harness::{NOW, Server, assert_same_tree, everything, export, options, out_dir, tree};
 
 fn small_world() -> World {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
@@ -265,6 +261,7 @@ async fn survived_faults_leave_the_output_unchanged() {
             rule("channels.getLeftChannels", 1, None),
             rule("messages.search", 1, Some((500, "INTERNAL"))),
         ],
+        ..Default::default()
     });
     let (_tmp2, faulty) = out_dir();
     let (result, events) = export(&server, everything(&faulty, 4), &options()).await;
@@ -304,6 +301,7 @@ async fn a_bad_file_is_skipped_and_listed_in_missing_json() {
             parts,
             Some((400, "LOCATION_INVALID")),
         )],
+        ..Default::default()
     });
     let (_tmp2, faulty) = out_dir();
     let (result, _) = export(&server, everything(&faulty, 1), &options()).await;
@@ -370,6 +368,7 @@ async fn takeout_init_delay_stops_with_the_time_or_is_waited_out() {
             1,
             Some((420, &format!("TAKEOUT_INIT_DELAY_{seconds}"))),
         )],
+        ..Default::default()
     };
     server.faults(delay(86_400));
     let (_tmp, out) = out_dir();
@@ -543,6 +542,7 @@ proptest::proptest! {
             let script = FaultScript {
                 seed,
                 rules: faults.iter().map(|&(m, n, k)| fault(m, n, k)).collect(),
+                ..Default::default()
             };
             server.faults(script.clone());
             let (_tmp2, faulty) = out_dir();
@@ -687,6 +687,7 @@ async fn only_my_messages_search_and_the_channel_private_fallback() {
             1,
             Some((400, "CHANNEL_PRIVATE")),
         )],
+        ..Default::default()
     });
     server.reset();
     let (_tmp2, out2) = out_dir();
@@ -745,6 +746,7 @@ async fn fatal_errors_stop_the_export_and_finish_without_success() {
         server.faults(FaultScript {
             seed: 1,
             rules: vec![rule("messages.getHistory", 2, Some(error))],
+            ..Default::default()
         });
         let (_tmp, out) = out_dir();
         let (result, _) = export(&server, everything(&out, 4), &options()).await;
@@ -818,69 +820,4 @@ async fn an_interrupted_export_resumes_without_downloading_again() {
         resumed_parts * 2 < clean_parts,
         "{resumed_parts} parts asked again of {clean_parts}"
     );
-}
-
-/// Not a test: exports a large generated world and prints messages per
-/// second, file MB per second and the peak RSS of the process (mock server
-/// included). `TG_BENCH_MESSAGES` (default 100000, at most ~140000), `TG_BENCH_DIALOGS`
-/// (100), `TG_BENCH_FILES` (300), `TG_BENCH_PARALLEL` (8).
-#[test]
-#[ignore = "benchmark; run with --ignored --nocapture, ideally --release"]
-fn bench_export_of_a_generated_world() {
-    let var = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let config = tg_mock_server::GenerateConfig {
-        seed: 7,
-        dialogs: var("TG_BENCH_DIALOGS", 100),
-        messages: var("TG_BENCH_MESSAGES", 100_000),
-        files: var("TG_BENCH_FILES", 300),
-        max_file_size: 2 << 20,
-        range_size: 20_000,
-        // The generator's timeline overflows i32 dates after ~37k messages
-        // from its default start; from 1970 it reaches ~140k.
-        start_date: 1,
-        ..tg_mock_server::GenerateConfig::default()
-    };
-    let started = std::time::Instant::now();
-    let world = tg_mock_server::generate(&config);
-    eprintln!("generated {config:?} in {:?}", started.elapsed());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let server = Server::start(world).await;
-        let (_tmp, out) = out_dir();
-        let mut settings = everything(&out, var("TG_BENCH_PARALLEL", 8));
-        settings.format = tg_takeout::takeout::Format::Json;
-        let before = peak_rss();
-        let started = std::time::Instant::now();
-        let (result, _) = export(&server, settings, &options()).await;
-        let report = result.expect("export");
-        let secs = started.elapsed().as_secs_f64();
-        let peak = peak_rss();
-        eprintln!(
-            "{} messages, {} files, {:.1} MB in {secs:.2} s: {:.0} messages/s, {:.1} MB/s; \
-             peak RSS {before} kB with the world loaded, {peak} kB after the export",
-            report.messages,
-            report.files,
-            report.bytes as f64 / 1e6,
-            report.messages as f64 / secs,
-            report.bytes as f64 / 1e6 / secs,
-        );
-    });
-}
-
-/// The process's peak resident set size in kB (Linux), 0 if unknown.
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

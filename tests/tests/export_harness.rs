@@ -54,6 +54,11 @@ impl Handler for Recorder {
         }
         reply
     }
+
+    fn connection_faults(&self) -> tg_mock_server::net::ConnFaults {
+        // Latency, bandwidth, clock skew and drops of the fault script.
+        self.api.connection_faults()
+    }
 }
 
 /// One served call: method, wrappers (outermost first), rpc error.
