@@ -227,13 +227,42 @@ pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
     }
 }
 
-/// What the log shows of a call: method, wrappers, parameters.
+/// What the log shows of a call: method, wrappers, parameters (secrets
+/// redacted, see [`redact`]).
 fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<serde_json::Value>) {
-    (
-        p.method.clone(),
-        p.wrappers.clone(),
-        params_json(p.method_id, &p.query),
-    )
+    let mut params = params_json(p.method_id, &p.query);
+    if let Some(params) = &mut params {
+        redact(params);
+    }
+    (p.method.clone(), p.wrappers.clone(), params)
+}
+
+/// What stands in the log for a secret parameter.
+pub const REDACTED: &str = "(redacted)";
+
+/// Blanks the parameters that are secrets (login codes, the SRP proof,
+/// authorization and login-token bytes), so the request log, which the
+/// control plane serves to anyone on loopback, never holds one.
+fn redact(params: &mut serde_json::Value) {
+    const SECRETS: &[(&str, &[&str])] = &[
+        ("auth.signIn", &["phone_code", "email_verification"]),
+        ("auth.checkPassword", &["password"]),
+        ("auth.importAuthorization", &["bytes"]),
+        ("auth.importLoginToken", &["token"]),
+    ];
+    let Some(method) = params.get("_").and_then(|m| m.as_str()).map(str::to_owned) else {
+        return;
+    };
+    let Some((_, keys)) = SECRETS.iter().find(|(m, _)| *m == method) else {
+        return;
+    };
+    for key in *keys {
+        if let Some(value) = params.get_mut(*key) {
+            if !value.is_null() {
+                *value = serde_json::Value::String(REDACTED.to_owned());
+            }
+        }
+    }
 }
 
 fn undecodable() -> (String, Vec<&'static str>, Option<serde_json::Value>) {
@@ -475,5 +504,46 @@ mod tests {
         assert_eq!(json["location"]["file_reference"], "AQID");
         assert_eq!(params_json(id, &[1, 2, 3]), None, "undecodable");
         assert_eq!(params_json(0x1234_5678, &[]), None, "not served");
+    }
+
+    #[test]
+    fn secrets_never_reach_the_log() {
+        let sign_in = tl::functions::auth::SignIn {
+            phone_number: "+42777".into(),
+            phone_code_hash: "hash".into(),
+            phone_code: Some("12345".into()),
+            email_verification: None,
+        };
+        let mut json = params_json(
+            tl::functions::auth::SignIn::CONSTRUCTOR_ID,
+            &sign_in.to_bytes(),
+        )
+        .expect("decodes");
+        assert_eq!(json["phone_code"], "12345");
+        redact(&mut json);
+        assert_eq!(json["phone_code"], REDACTED);
+        assert_eq!(json["phone_number"], "+42777", "not a secret");
+        assert!(!json.to_string().contains("12345"));
+
+        let check = tl::functions::auth::CheckPassword {
+            password: tl::types::InputCheckPasswordSrp {
+                srp_id: 7,
+                a: vec![0xaa; 256],
+                m1: vec![0xbb; 32],
+            }
+            .into(),
+        };
+        let mut json = params_json(
+            tl::functions::auth::CheckPassword::CONSTRUCTOR_ID,
+            &check.to_bytes(),
+        )
+        .expect("decodes");
+        redact(&mut json);
+        assert_eq!(json["password"], REDACTED);
+
+        // Other methods are left as they are.
+        let mut other = serde_json::json!({"_": "upload.getFile", "bytes": "AQID"});
+        redact(&mut other);
+        assert_eq!(other["bytes"], "AQID");
     }
 }
