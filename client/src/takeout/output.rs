@@ -1,9 +1,11 @@
 //! Where the export goes: the root folder (takeout.md C "Root folder"), the
-//! writers on their own thread (so disk IO never blocks the network side and
-//! the engine's future stays `Send`), and `missing.json`.
+//! writers on their own threads, one per format (so disk IO never blocks the
+//! network side, JSON and HTML are written at once, and the engine's future
+//! stays `Send`), and `missing.json`.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -84,19 +86,23 @@ pub enum Command {
     EndChat,
 }
 
-/// The writers running on their own thread.
+/// The writers, each format on its own thread (JSON and HTML are written
+/// at the same time; each sees every command in order).
 pub struct Output {
     root: PathBuf,
-    tx: Option<mpsc::Sender<Option<Command>>>,
+    writers: Vec<Writer>,
+}
+
+/// One writer thread.
+struct Writer {
+    tx: Option<mpsc::Sender<Option<Arc<Command>>>>,
     done: Option<oneshot::Receiver<io::Result<()>>>,
 }
 
-impl Output {
-    /// Starts the writers of `format` into `root`; `run` (the takeout id)
-    /// names their temporary files, so an abandoned run's writer never
-    /// touches this one's.
-    pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Option<Command>>(4);
+impl Writer {
+    /// Starts the writer of `format` (one format) into `root`.
+    fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Option<Arc<Command>>>(4);
         let (done_tx, done) = oneshot::channel();
         let dir = FsDir::new(root).with_temp_suffix(format!(".{run}.part"));
         std::thread::spawn(move || {
@@ -106,7 +112,7 @@ impl Output {
                 // abandoned export, whose documents are not committed.
                 while let Some(command) = rx.blocking_recv() {
                     match command {
-                        Some(command) => apply(&mut w, command)?,
+                        Some(command) => apply(&mut w, &command)?,
                         None => return w.finish(),
                     }
                 }
@@ -115,70 +121,99 @@ impl Output {
             let _ = done_tx.send(result);
         });
         Self {
-            root: root.to_owned(),
             tx: Some(tx),
             done: Some(done),
         }
     }
 
+    /// The thread's result once it stopped.
+    async fn result(&mut self) -> io::Result<()> {
+        self.tx = None;
+        match self.done.take() {
+            Some(done) => done
+                .await
+                .unwrap_or_else(|_| Err(io::Error::other("the writer stopped"))),
+            None => Err(io::Error::other("the writer stopped")),
+        }
+    }
+}
+
+impl Output {
+    /// Starts the writers of `format` into `root`; `run` (the takeout id)
+    /// names their temporary files, so an abandoned run's writer never
+    /// touches this one's.
+    pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
+        let formats: &[Format] = match format {
+            Format::Both => &[Format::Json, Format::Html],
+            Format::Json => &[Format::Json],
+            Format::Html => &[Format::Html],
+        };
+        let writers = formats
+            .iter()
+            .map(|&f| Writer::start(root, f, tz.clone(), single_chat, run))
+            .collect();
+        Self {
+            root: root.to_owned(),
+            writers,
+        }
+    }
+
     /// Hands `command` to the writers.
     pub async fn send(&mut self, command: Command) -> Result<(), TakeoutError> {
-        let sent = match &self.tx {
-            Some(tx) => tx.send(Some(command)).await.is_ok(),
-            None => false,
-        };
-        if sent {
-            Ok(())
-        } else {
-            Err(self.failure().await)
+        let command = Arc::new(command);
+        for at in 0..self.writers.len() {
+            let sent = match &self.writers[at].tx {
+                Some(tx) => tx.send(Some(command.clone())).await.is_ok(),
+                None => false,
+            };
+            if !sent {
+                return Err(self.failure(at).await);
+            }
         }
+        Ok(())
     }
 
     /// Finishes every document.
     pub async fn finish(mut self) -> Result<(), TakeoutError> {
-        if let Some(tx) = self.tx.take() {
-            if tx.send(None).await.is_err() {
-                return Err(self.failure().await);
+        for writer in &mut self.writers {
+            if let Some(tx) = &writer.tx {
+                // A writer that stopped tells why below.
+                let _ = tx.send(None).await;
             }
         }
-        match self.done.take() {
-            Some(done) => match done.await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(TakeoutError::disk(&self.root, e)),
-                Err(_) => Err(TakeoutError::disk(
-                    &self.root,
-                    io::Error::other("the writer stopped"),
-                )),
-            },
+        let mut first = None;
+        for writer in &mut self.writers {
+            if let Err(e) = writer.result().await {
+                first.get_or_insert(e);
+            }
+        }
+        match first {
             None => Ok(()),
+            Some(e) => Err(TakeoutError::disk(&self.root, e)),
         }
     }
 
-    /// The writers' error after they stopped.
-    async fn failure(&mut self) -> TakeoutError {
-        self.tx = None;
-        let error = match self.done.take() {
-            Some(done) => match done.await {
-                Ok(Err(e)) => e,
-                _ => io::Error::other("the writer stopped"),
-            },
-            None => io::Error::other("the writer stopped"),
+    /// The error of writer `at`, which stopped.
+    async fn failure(&mut self, at: usize) -> TakeoutError {
+        let error = match self.writers[at].result().await {
+            Err(e) => e,
+            Ok(()) => io::Error::other("the writer stopped"),
         };
         TakeoutError::disk(&self.root, error)
     }
 }
 
-fn apply(w: &mut Writers<'_>, command: Command) -> io::Result<()> {
+fn apply(w: &mut Writers<'_>, command: &Command) -> io::Result<()> {
     match command {
-        Command::PersonalInfo(info) => w.write_personal_info(&info),
-        Command::Userpics(page) => w.write_userpics(&page),
-        Command::Stories(page) => w.write_stories(&page),
+        Command::PersonalInfo(info) => w.write_personal_info(info),
+        Command::Userpics(page) => w.write_userpics(page),
+        Command::Stories(page) => w.write_stories(page),
         Command::EndList => w.end_list(),
-        Command::Contacts(list) => w.write_contacts(&list),
-        Command::Sessions(list) => w.write_sessions(&list),
-        Command::OtherData(raw) => w.write_other_data(&raw),
-        Command::StartChat(chat) => w.start_chat(&chat),
-        Command::Messages(page) => w.write_messages(&page),
+        Command::Contacts(list) => w.write_contacts(list),
+        Command::Sessions(list) => w.write_sessions(list),
+        Command::OtherData(raw) => w.write_other_data(raw),
+        Command::StartChat(chat) => w.start_chat(chat),
+        Command::Messages(page) => w.write_messages(page),
         Command::EndChat => w.end_chat(),
     }
 }
@@ -274,6 +309,51 @@ mod tests {
         out.finish().await.unwrap();
         let text = std::fs::read_to_string(tmp.path().join("result.json")).unwrap();
         assert!(text.starts_with('{'));
+    }
+
+    #[tokio::test]
+    async fn both_formats_write_the_same_as_each_alone() {
+        // JSON and HTML run on two threads; each must see every command in
+        // order and give what it gives alone.
+        let chat = ChatInfo {
+            id: crate::export::model::PeerId::User(7),
+            name: "Ada".into(),
+            last_name: String::new(),
+            dialog_type: crate::export::model::DialogType::Personal,
+            is_left: false,
+            folder: "chats/chat_1/".into(),
+        };
+        let commands = || {
+            vec![
+                Command::StartChat(chat.clone()),
+                Command::Messages(Vec::new()),
+                Command::EndChat,
+            ]
+        };
+        let run = |format| {
+            let commands = commands();
+            async move {
+                let tmp = tempfile::tempdir().unwrap();
+                let mut out = Output::start(tmp.path(), format, utc(), false, 1);
+                for command in commands {
+                    out.send(command).await.unwrap();
+                }
+                out.finish().await.unwrap();
+                tmp
+            }
+        };
+        let both = run(Format::Both).await;
+        let json = run(Format::Json).await;
+        let html = run(Format::Html).await;
+        let read =
+            |dir: &tempfile::TempDir, name: &str| std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(read(&both, "result.json"), read(&json, "result.json"));
+        assert_eq!(
+            read(&both, "export_results.html"),
+            read(&html, "export_results.html")
+        );
+        assert!(!html.path().join("result.json").exists());
+        assert!(!json.path().join("export_results.html").exists());
     }
 
     #[test]
