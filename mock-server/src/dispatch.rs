@@ -35,6 +35,20 @@ pub struct DcAddr {
     pub port: u16,
 }
 
+impl DcAddr {
+    /// The `dcOption` `help.getConfig` advertises for this listener.
+    pub fn to_tl(&self) -> tl::enums::DcOption {
+        tl::types::DcOption {
+            ipv6: self.ip.contains(':'),
+            id: self.id,
+            ip_address: self.ip.clone(),
+            port: self.port.into(),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
 /// What the network side configures.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -465,6 +479,25 @@ impl Dispatcher {
     /// Clears the counters and the call log.
     pub fn reset_stats(&self) {
         self.lock().stats = Stats::default();
+    }
+
+    /// Answers `request` as the world's own user, logged in on DC 2 (for
+    /// unit tests of the services).
+    #[cfg(test)]
+    pub(crate) fn call_as_self<R: tl::RemoteCall>(&self, request: &R) -> R::Return {
+        let mut auth = AuthState {
+            user_id: Some(self.db.world().self_id),
+            ..AuthState::default()
+        };
+        let mut ctx = RequestCtx {
+            dc_id: 2,
+            now_unix: 1_700_000_000,
+            auth: &mut auth,
+        };
+        let Reply::Result(bytes) = self.handle(&mut ctx, &request.to_bytes()) else {
+            panic!("an answer, not an error")
+        };
+        R::Return::from_bytes(&bytes).expect("the answer decodes")
     }
 }
 

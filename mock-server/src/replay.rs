@@ -595,20 +595,7 @@ impl Replay {
             return recorded.to_vec();
         };
         config.this_dc = dc_id;
-        config.dc_options = self
-            .dc_options
-            .iter()
-            .map(|dc| {
-                tl::types::DcOption {
-                    ipv6: dc.ip.contains(':'),
-                    id: dc.id,
-                    ip_address: dc.ip.clone(),
-                    port: dc.port.into(),
-                    ..Default::default()
-                }
-                .into()
-            })
-            .collect();
+        config.dc_options = self.dc_options.iter().map(DcAddr::to_tl).collect();
         tl::enums::Config::Config(config).to_bytes()
     }
 

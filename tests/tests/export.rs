@@ -9,20 +9,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
+use tg_mock_server::World;
 use tg_mock_server::blobs::FileStore;
 use tg_mock_server::net::{FaultRule, FaultScript};
 use tg_mock_server::world::{PeerKey, message_peer};
-use tg_mock_server::{World, fixture};
 use tg_takeout::export::time::{display_date_time, utc};
 use tg_takeout::takeout::{ExportReport, ProgressEvent, TakeoutError};
 use tl::enums;
 
-use crate::harness::{NOW, Server, assert_same_tree, everything, export, options, out_dir, tree};
-
-fn small_world() -> World {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
-    fixture::load(std::path::Path::new(dir)).expect("the small fixture loads")
-}
+use crate::harness::{
+    NOW, Server, assert_same_tree, cases, everything, export, options, out_dir, survivable_fault,
+    tree,
+};
+use crate::output::file_values;
+use crate::util::small_world;
 
 fn rule(method: &str, nth: u32, error: Option<(i32, &str)>) -> FaultRule {
     FaultRule {
@@ -64,32 +64,16 @@ fn expected_messages(world: &World) -> usize {
         .count()
 }
 
-/// Paths of downloaded files `result.json` points at.
+/// Paths of downloaded files `result.json` points at (not the skip
+/// texts, which start with `(`).
 fn file_paths(value: &Value, out: &mut BTreeSet<String>) {
-    const KEYS: [&str; 6] = [
-        "photo",
-        "file",
-        "thumbnail",
-        "media",
-        "contact_vcard",
-        "document_id",
-    ];
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                match v {
-                    Value::String(s) if KEYS.contains(&key.as_str()) => {
-                        if !s.is_empty() && !s.starts_with('(') && s.contains('/') {
-                            out.insert(s.clone());
-                        }
-                    }
-                    other => file_paths(other, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| file_paths(v, out)),
-        _ => {}
-    }
+    let mut values = BTreeMap::new();
+    file_values(value, "$", &mut values);
+    out.extend(
+        values
+            .into_values()
+            .filter(|s| !s.is_empty() && !s.starts_with('(') && s.contains('/')),
+    );
 }
 
 /// Files the writers produce (not downloads).
@@ -447,14 +431,6 @@ fn expected_generated_messages(world: &World) -> usize {
         .count()
 }
 
-/// The number of cases of the property test: `TG_E2E_CASES`, default 6.
-fn cases() -> u32 {
-    std::env::var("TG_E2E_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(6)
-}
-
 /// Faults every export must survive: retried (flood waits, 5xx,
 /// disconnects), followed (FILE_MIGRATE) or refreshed (FILE_REFERENCE).
 fn fault(method: usize, nth: u32, kind: usize) -> FaultRule {
@@ -470,28 +446,12 @@ fn fault(method: usize, nth: u32, kind: usize) -> FaultRule {
         "account.finishTakeoutSession",
         "*",
     ];
-    let method = METHODS[method % METHODS.len()];
-    let error = match (kind % 5, method) {
-        (0, _) => Some((420, "FLOOD_WAIT_0".to_owned())),
-        (1, _) => Some((500, "INTERNAL".to_owned())),
-        (2, _) => None,
-        (3, "upload.getFile") => Some((303, format!("FILE_MIGRATE_{}", 1 + nth % 5))),
-        (4, "upload.getFile") => Some((400, "FILE_REFERENCE_EXPIRED".to_owned())),
-        _ => Some((500, "RPC_CALL_FAIL".to_owned())),
-    };
-    FaultRule {
-        method: method.into(),
-        nth: Some(nth),
-        times: Some(1),
-        disconnect: error.is_none(),
-        error,
-        ..FaultRule::default()
-    }
+    survivable_fault(&METHODS, method, nth, kind)
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
-        cases: cases(),
+        cases: cases(6),
         max_shrink_iters: 4,
         failure_persistence: None,
         ..proptest::test_runner::Config::default()

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tg_mock_server::dispatch::{AuthState, peel};
 use tg_mock_server::net::{
-    Bound, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
+    Bound, FaultRule, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
 };
 use tg_mock_server::{Api, World};
 use tg_takeout::client::SignIn;
@@ -27,6 +27,39 @@ use crate::util::TIMEOUT;
 
 /// The fixed clock of the exports: 2023-11-14.
 pub const NOW: i64 = 1_700_000_000;
+
+/// The number of cases of a property test of whole exports:
+/// `TG_E2E_CASES`, else `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("TG_E2E_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A fault every export survives on the `nth` call of one of `methods`
+/// (picked by `method`): a flood wait, a 5xx or a disconnect, retried; for
+/// `upload.getFile` also `FILE_MIGRATE_X` (followed) or
+/// `FILE_REFERENCE_EXPIRED` (refreshed).
+pub fn survivable_fault(methods: &[&str], method: usize, nth: u32, kind: usize) -> FaultRule {
+    let method = methods[method % methods.len()];
+    let error = match (kind % 5, method) {
+        (0, _) => Some((420, "FLOOD_WAIT_0".to_owned())),
+        (1, _) => Some((500, "INTERNAL".to_owned())),
+        (2, _) => None,
+        (3, "upload.getFile") => Some((303, format!("FILE_MIGRATE_{}", 1 + nth % 5))),
+        (4, "upload.getFile") => Some((400, "FILE_REFERENCE_EXPIRED".to_owned())),
+        _ => Some((500, "RPC_CALL_FAIL".to_owned())),
+    };
+    FaultRule {
+        method: method.into(),
+        nth: Some(nth),
+        times: Some(1),
+        disconnect: error.is_none(),
+        error,
+        ..FaultRule::default()
+    }
+}
 
 fn now() -> i64 {
     NOW

@@ -19,8 +19,9 @@ use tl::{enums, types};
 
 use crate::harness::{Server, everything, export, options};
 use crate::output::{
-    assert_safe_relative, check_chat, check_html_links, check_result_json, file_values, small_world,
+    assert_safe_relative, check_chat, check_html_links, check_result_json, file_values,
 };
+use crate::util::small_world;
 
 /// The account of the small fixture.
 const SELF: i64 = 1001;

@@ -4,19 +4,14 @@
 use std::time::Duration;
 
 use tg_mock_server::net::{FaultRule, FaultScript, ListenConfig};
-use tg_mock_server::{Running, World, fixture};
+use tg_mock_server::{Running, World};
 use tg_takeout::client::{LoginError, SignIn};
 use tg_takeout::dc::Network;
 use tg_takeout::transport::{Obfuscation, TransportConfig, TransportKind};
 use tg_takeout::{AppInfo, Client, ClientConfig};
 use tl::{enums, functions, types};
 
-use crate::util::TIMEOUT;
-
-fn small_world() -> World {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
-    fixture::load(std::path::Path::new(dir)).expect("the small fixture loads")
-}
+use crate::util::{TIMEOUT, small_world};
 
 async fn serve(world: World) -> Running {
     tg_mock_server::start(world, ListenConfig::default(), None)

@@ -7,17 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use tg_mock_server::{World, fixture};
 use tg_takeout::export::naming::chat_folder;
 
 use crate::harness::{Server, everything, export, options, out_dir, tree};
+use crate::util::small_world;
 
 /// The hand-written fixture.
-pub fn small_world() -> World {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
-    fixture::load(std::path::Path::new(dir)).expect("the small fixture loads")
-}
-
 /// The folder of the chat with bare id `id` in a full export's
 /// `result.json` (chats are numbered in list order, left chats last).
 pub fn folder_of(result: &Value, id: i64) -> String {

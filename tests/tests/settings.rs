@@ -33,7 +33,9 @@ use tl::enums;
 
 use tg_mock_server::net::{FaultRule, FaultScript};
 
-use crate::harness::{Server, assert_same_tree, export, options, out_dir, tree};
+use crate::harness::{
+    Server, assert_same_tree, cases, export, options, out_dir, survivable_fault, tree,
+};
 use crate::output::{assert_safe_relative, check_html_links, check_result_json, skip_texts};
 
 /// Ids of pre-migration messages are shifted by this (A.5).
@@ -808,14 +810,6 @@ fn check_pages(model: &Model, files: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
-/// The number of cases: `TG_E2E_CASES`, default 32.
-fn cases() -> u32 {
-    std::env::var("TG_E2E_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32)
-}
-
 /// A fault every export survives (retried, followed or refreshed), on the
 /// `nth` call of a method.
 fn fault(method: usize, nth: u32, kind: usize) -> FaultRule {
@@ -830,23 +824,7 @@ fn fault(method: usize, nth: u32, kind: usize) -> FaultRule {
         "stories.getStoriesArchive",
         "*",
     ];
-    let method = METHODS[method % METHODS.len()];
-    let error = match (kind % 5, method) {
-        (0, _) => Some((420, "FLOOD_WAIT_0".to_owned())),
-        (1, _) => Some((500, "INTERNAL".to_owned())),
-        (2, _) => None,
-        (3, "upload.getFile") => Some((303, format!("FILE_MIGRATE_{}", 1 + nth % 5))),
-        (4, "upload.getFile") => Some((400, "FILE_REFERENCE_EXPIRED".to_owned())),
-        _ => Some((500, "RPC_CALL_FAIL".to_owned())),
-    };
-    FaultRule {
-        method: method.into(),
-        nth: Some(nth),
-        times: Some(1),
-        disconnect: error.is_none(),
-        error,
-        ..FaultRule::default()
-    }
+    survivable_fault(&METHODS, method, nth, kind)
 }
 
 /// The settings of bit masks and the world's time span.
@@ -928,7 +906,7 @@ fn choice(
 
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
-        cases: cases(),
+        cases: cases(32),
         max_shrink_iters: 4,
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
@@ -978,7 +956,7 @@ proptest::proptest! {
         // Now and then the hand-written fixture (blob files, bot and saved
         // chats, files on DC 4) instead of a generated world.
         let world = if small {
-            crate::output::small_world()
+            crate::util::small_world()
         } else {
             tg_mock_server::generate(&config)
         };

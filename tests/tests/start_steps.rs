@@ -5,15 +5,10 @@
 //! takeout, then the split ranges; their counts are the sections' progress
 //! totals.
 
-use tg_mock_server::World;
 use tg_takeout::takeout::{ProgressEvent, Section};
 
 use crate::harness::{Call, Server, everything, export, options, out_dir};
-
-fn small_world() -> World {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
-    tg_mock_server::fixture::load(std::path::Path::new(dir)).expect("the small fixture loads")
-}
+use crate::util::small_world;
 
 /// The methods called after `account.initTakeoutSession`, up to and
 /// including `messages.getSplitRanges`, each checked to be in the takeout.

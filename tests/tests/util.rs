@@ -12,6 +12,12 @@ use tg_takeout::transport::{Obfuscation, TransportConfig, TransportKind};
 /// Every bound on waiting in these tests.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The hand-written fixture (`mock-server/fixtures/small`).
+pub fn small_world() -> tg_mock_server::World {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/small");
+    tg_mock_server::fixture::load(std::path::Path::new(dir)).expect("the small fixture loads")
+}
+
 /// Starts the mock server's network side with `handler` on loopback.
 pub async fn start<H: Handler>(
     config: ListenConfig,

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use futures_util::future::join_all;
 use tl::{enums, functions, types};
 
 use super::error::{TakeoutError, fatal};
-use super::history::join_all;
 use super::plan::{ExportPlan, Section};
 use super::session::TakeoutInvoker;
 use crate::export::convert::{Peers, peer_id};
@@ -88,7 +88,7 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
         async move { inv.invoke_in_range(range, &request).await }
     };
     let mut probed = 0;
-    for page in join_all(splits[first..].iter().map(probe).collect()).await {
+    for page in join_all(splits[first..].iter().map(probe)).await {
         probed += match &page.map_err(fatal)? {
             enums::messages::Dialogs::Dialogs(d) => d.dialogs.len() as u64,
             enums::messages::Dialogs::Slice(d) => u64::try_from(d.count).unwrap_or(0),
@@ -97,7 +97,7 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
     }
 
     let lists = (first..n).map(|index| list_split(inv, &splits[index]));
-    let lists = join_all(lists.collect()).await;
+    let lists = join_all(lists).await;
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen: HashMap<PeerId, usize> = HashMap::new();
     for (index, pages) in (first..n).zip(lists).rev() {

@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use futures_util::future::join_all;
 use tl::{enums, functions};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -278,30 +279,6 @@ async fn count(
     (result, only_my)
 }
 
-/// Runs `futures` concurrently; their outputs in order.
-pub(super) async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
-}
-
 impl Fetcher<'_> {
     /// Sends the pages of one split, oldest first; `false` when the receiver
     /// is gone.
@@ -404,7 +381,7 @@ async fn run(
     let probes = wanted
         .iter()
         .map(|split| count(f.inv, f.dates, f.only_my, split));
-    let probed = join_all(probes.collect()).await;
+    let probed = join_all(probes).await;
     let mut counted = Vec::new();
     let mut total = 0;
     for (split, (count, only_my)) in wanted.into_iter().zip(probed) {
@@ -456,16 +433,6 @@ mod tests {
         let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
         drop(head);
         assert!(orphan.admit().await.is_none());
-    }
-
-    #[tokio::test]
-    async fn join_all_keeps_the_order() {
-        let slow = |ms: u64, v: u32| async move {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            v
-        };
-        let got = join_all(vec![slow(30, 1), slow(1, 2), slow(10, 3)]).await;
-        assert_eq!(got, [1, 2, 3]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use tl::{enums, functions, types};
 
 use super::{Call, RpcResult};
+use crate::dispatch::DcAddr;
 
 /// `help.getConfig`: the mock's own listeners as the DC options (clients
 /// such as grammers replace their DC table with them), `this_dc` = the
@@ -12,21 +13,7 @@ pub fn get_config(
     _: functions::help::GetConfig,
 ) -> RpcResult<enums::Config> {
     let now = call.ctx.now_unix;
-    let dc_options = call
-        .config
-        .dc_options
-        .iter()
-        .map(|dc| {
-            types::DcOption {
-                ipv6: dc.ip.contains(':'),
-                id: dc.id,
-                ip_address: dc.ip.clone(),
-                port: dc.port.into(),
-                ..Default::default()
-            }
-            .into()
-        })
-        .collect();
+    let dc_options = call.config.dc_options.iter().map(DcAddr::to_tl).collect();
     Ok(types::Config {
         date: now,
         expires: now.saturating_add(3600),

@@ -56,36 +56,23 @@ pub fn get_user_photos(
 mod tests {
     use std::sync::Arc;
 
-    use tl::{Deserializable, Serializable, enums, functions};
+    use tl::{enums, functions};
 
-    use crate::dispatch::{AuthState, Dispatcher, Reply, RequestCtx, ServerConfig};
+    use crate::dispatch::{Dispatcher, ServerConfig};
     use crate::generate::{GenerateConfig, generate};
 
     /// `photos.getUserPhotos(self, limit)` on a generated world.
     fn photos(limit: i32) -> (usize, enums::photos::Photos) {
         let world = generate(&GenerateConfig::default());
         let n = world.profile_photos.len();
-        let me = world.self_id;
         let d = Dispatcher::new(Arc::new(world), ServerConfig::default()).unwrap();
-        let mut auth = AuthState {
-            user_id: Some(me),
-            ..AuthState::default()
-        };
-        let mut ctx = RequestCtx {
-            dc_id: 2,
-            now_unix: 1_700_000_000,
-            auth: &mut auth,
-        };
         let request = functions::photos::GetUserPhotos {
             user_id: enums::InputUser::InputUserSelf,
             offset: 0,
             max_id: 0,
             limit,
         };
-        let Reply::Result(bytes) = d.handle(&mut ctx, &request.to_bytes()) else {
-            panic!("an answer")
-        };
-        (n, enums::photos::Photos::from_bytes(&bytes).unwrap())
+        (n, d.call_as_self(&request))
     }
 
     #[test]

@@ -78,9 +78,9 @@ pub fn get_by_id(
 mod tests {
     use std::sync::Arc;
 
-    use tl::{Deserializable, Serializable, enums, functions};
+    use tl::{enums, functions};
 
-    use crate::dispatch::{AuthState, Dispatcher, Reply, RequestCtx, ServerConfig};
+    use crate::dispatch::{Dispatcher, ServerConfig};
     use crate::generate::{GenerateConfig, generate};
 
     #[test]
@@ -88,28 +88,14 @@ mod tests {
         // Telegram's answer to the StoriesCount start step.
         let world = generate(&GenerateConfig::default());
         let n = world.stories.len();
-        let me = world.self_id;
         let d = Dispatcher::new(Arc::new(world), ServerConfig::default()).unwrap();
-        let mut auth = AuthState {
-            user_id: Some(me),
-            ..AuthState::default()
-        };
-        let mut ctx = RequestCtx {
-            dc_id: 2,
-            now_unix: 1_700_000_000,
-            auth: &mut auth,
-        };
         for (limit, items) in [(0, 0), (2, 2), (100, n)] {
             let request = functions::stories::GetStoriesArchive {
                 peer: enums::InputPeer::InputPeerSelf,
                 offset_id: 0,
                 limit,
             };
-            let Reply::Result(bytes) = d.handle(&mut ctx, &request.to_bytes()) else {
-                panic!("an answer")
-            };
-            let enums::stories::Stories::Stories(s) =
-                enums::stories::Stories::from_bytes(&bytes).unwrap();
+            let enums::stories::Stories::Stories(s) = d.call_as_self(&request);
             assert_eq!(
                 (s.count as usize, s.stories.len()),
                 (n, items),
