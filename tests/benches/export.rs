@@ -230,8 +230,8 @@ fn proc_status_kb(which: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// CPU seconds (user + system) a process used so far (Linux), 0 if unknown.
-fn cpu_secs(pid: &str) -> f64 {
+/// CPU seconds (user, system) a process used so far (Linux), 0 if unknown.
+fn cpu_secs(pid: &str) -> Cpu {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The fields after the command name (which may hold spaces).
     let fields: Vec<&str> = stat
@@ -244,7 +244,39 @@ fn cpu_secs(pid: &str) -> f64 {
             .unwrap_or(0)
     };
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) as f64 / 100.0
+    Cpu {
+        user: ticks(11) as f64 / 100.0,
+        sys: ticks(12) as f64 / 100.0,
+    }
+}
+
+/// CPU seconds in user space and in the kernel.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cpu {
+    user: f64,
+    sys: f64,
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        Self {
+            user: self.user - o.user,
+            sys: self.sys - o.sys,
+        }
+    }
+}
+
+impl std::fmt::Display for Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.2} s ({:.2} user, {:.2} kernel)",
+            self.user + self.sys,
+            self.user,
+            self.sys
+        )
+    }
 }
 
 /// Resets this process's peak RSS to its current RSS (Linux 4.0+).
@@ -452,7 +484,7 @@ struct Row {
     rss_kb: u64,
     base_kb: u64,
     /// CPU seconds of the exporter and of the mock server during the run.
-    cpu: (f64, f64),
+    cpu: (Cpu, Cpu),
     /// Bytes of the export folder (downloads, JSON, HTML).
     output: u64,
 }
@@ -607,7 +639,7 @@ fn main() {
                 runtime.block_on(client.disconnect());
                 eprintln!(
                     "  {} ({} chats, {calls} requests, {:.0} MB written; {:.2} s before the \
-                     first chat; RSS {} MB at start; CPU {:.2} s exporter, {:.2} s mock)",
+                     first chat; RSS {} MB at start; CPU {} exporter, {} mock)",
                     row.line(),
                     row.chats,
                     row.output as f64 / 1e6,

@@ -7,7 +7,7 @@
 //! it as a stream, and [`OutputFile::finish`] it. A file that is dropped
 //! without finishing never appears under its final name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
@@ -52,6 +52,9 @@ pub fn check_relative(relative: &str) -> io::Result<&Path> {
 pub struct FsDir {
     root: PathBuf,
     temp_suffix: String,
+    /// Folders this writer made or found (one `mkdir` per folder, not per
+    /// file).
+    made: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 impl FsDir {
@@ -60,6 +63,7 @@ impl FsDir {
         Self {
             root: root.into(),
             temp_suffix: ".part".into(),
+            made: Arc::default(),
         }
     }
 
@@ -81,7 +85,11 @@ impl OutputDir for FsDir {
     fn create(&self, relative: &str) -> io::Result<Box<dyn OutputFile>> {
         let target = self.root.join(check_relative(relative)?);
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(parent) {
+                fs::create_dir_all(parent)?;
+                made.insert(parent.to_owned());
+            }
         }
         let mut temp = target.clone().into_os_string();
         temp.push(&self.temp_suffix);

@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tl::enums;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -115,6 +114,8 @@ pub struct Downloader {
     /// DCs whose first request went through (authorization imported).
     pub(super) ready: tokio::sync::Mutex<HashSet<i32>>,
     next_temp: AtomicU64,
+    /// Folders made or found (one `mkdir` per folder, not per file).
+    made: Mutex<HashSet<PathBuf>>,
     /// Files written.
     pub written: AtomicU64,
     /// Bytes written.
@@ -142,6 +143,7 @@ impl Downloader {
             journal,
             ready: tokio::sync::Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
+            made: Mutex::default(),
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         }
@@ -230,39 +232,34 @@ impl Downloader {
     /// Writes the file at a temporary name, then renames it into place.
     async fn write(self: &Arc<Self>, job: &Job, temp: &Path) -> Result<u64, Fail> {
         if let Some(parent) = temp.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| disk(temp, e))?;
+            self.make_dir(parent).await.map_err(|e| disk(temp, e))?;
         }
-        let mut out = tokio::fs::File::create(temp)
-            .await
-            .map_err(|e| disk(temp, e))?;
+        let out = PartFile::create(temp).await.map_err(|e| disk(temp, e))?;
         let written = match &job.source {
             Source::Inline(bytes) => {
-                out.write_all(bytes).await.map_err(|e| disk(temp, e))?;
+                out.write_at(0, bytes.to_vec())
+                    .await
+                    .map_err(|e| disk(temp, e))?;
                 bytes.len() as u64
             }
             Source::Takeout => {
                 let location = Located::Takeout(self.inv.client().home_dc());
-                self.sequential(&mut out, temp, job, PartState::shared(location))
+                self.sequential(&out, temp, job, PartState::shared(location))
                     .await?
             }
             Source::Remote(location) => {
                 let state = PartState::shared(Located::File(location.clone()));
                 if job.size <= 0 {
-                    self.sequential(&mut out, temp, job, state).await?
+                    self.sequential(&out, temp, job, state).await?
                 } else {
-                    self.parts(&mut out, temp, job, state).await?
+                    self.parts(&out, temp, job, state).await?
                 }
             }
         };
-        out.flush().await.map_err(|e| disk(temp, e))?;
         drop(out);
         let target = self.root.join(&job.path);
         if let Some(parent) = target.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| disk(&target, e))?;
+            self.make_dir(parent).await.map_err(|e| disk(&target, e))?;
         }
         tokio::fs::rename(temp, &target)
             .await
@@ -270,10 +267,28 @@ impl Downloader {
         Ok(written)
     }
 
+    /// Creates `dir` and its parents unless this export made them already.
+    async fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        if self
+            .made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(dir)
+        {
+            return Ok(());
+        }
+        tokio::fs::create_dir_all(dir).await?;
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_owned());
+        Ok(())
+    }
+
     /// A file of unknown size: parts one after the other until a short one.
     async fn sequential(
         self: &Arc<Self>,
-        out: &mut tokio::fs::File,
+        out: &PartFile,
         temp: &Path,
         job: &Job,
         state: Arc<tokio::sync::Mutex<PartState>>,
@@ -283,9 +298,12 @@ impl Downloader {
             let offset = index * PART;
             let part = self.clone().part(state.clone(), job.origin.clone(), offset);
             let bytes = part.await?;
-            out.write_all(&bytes).await.map_err(|e| disk(temp, e))?;
-            total += bytes.len() as u64;
-            if (bytes.len() as i64) < PART {
+            let len = bytes.len();
+            out.write_at(total, bytes)
+                .await
+                .map_err(|e| disk(temp, e))?;
+            total += len as u64;
+            if (len as i64) < PART {
                 break;
             }
         }
@@ -296,7 +314,7 @@ impl Downloader {
     /// offset.
     async fn parts(
         self: &Arc<Self>,
-        out: &mut tokio::fs::File,
+        out: &PartFile,
         temp: &Path,
         job: &Job,
         state: Arc<tokio::sync::Mutex<PartState>>,
@@ -324,12 +342,11 @@ impl Downloader {
                     bytes.len()
                 )));
             }
-            let write = async {
-                out.seek(std::io::SeekFrom::Start(offset as u64)).await?;
-                out.write_all(&bytes).await
-            };
-            write.await.map_err(|e| disk(temp, e))?;
-            total += bytes.len() as u64;
+            let len = bytes.len() as u64;
+            out.write_at(offset as u64, bytes)
+                .await
+                .map_err(|e| disk(temp, e))?;
+            total += len;
             let _ = self.events.send(ProgressEvent::FileProgress {
                 name: job.path.clone(),
                 done: total.min(size),
@@ -338,6 +355,46 @@ impl Downloader {
         }
         Ok(total)
     }
+}
+
+/// The temporary file of a download. Each part is written at its offset on
+/// the blocking pool straight from the part's own buffer (`tokio::fs::File`
+/// would copy every part once more).
+struct PartFile(Arc<std::fs::File>);
+
+impl PartFile {
+    async fn create(path: &Path) -> std::io::Result<Self> {
+        let path = path.to_owned();
+        let file = blocking(move || std::fs::File::create(path)).await?;
+        Ok(Self(Arc::new(file)))
+    }
+
+    /// Writes all of `bytes` at `offset`.
+    async fn write_at(&self, offset: u64, bytes: Vec<u8>) -> std::io::Result<()> {
+        let file = self.0.clone();
+        blocking(move || write_all_at(&file, &bytes, offset)).await
+    }
+}
+
+/// `f` on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(mut file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.write_all(bytes)
 }
 
 /// A write error at `path`: fatal.

@@ -97,8 +97,86 @@ pub(crate) fn answer(
     page: Vec<enums::Message>,
     total: usize,
 ) -> enums::messages::Messages {
+    let mut shell = shell(call, peer, page.iter(), total);
+    match &mut shell {
+        enums::messages::Messages::Messages(m) => m.messages = page,
+        enums::messages::Messages::Slice(m) => m.messages = page,
+        enums::messages::Messages::ChannelMessages(m) => m.messages = page,
+        enums::messages::Messages::NotModified(_) => {}
+    }
+    shell
+}
+
+/// A `messages.Messages` answer whose messages are borrowed from the world
+/// (a page of history is answered without copying its messages): it
+/// serializes exactly as the owned answer ([`answer`]) would.
+pub struct PageAnswer<'a> {
+    /// The answer without its messages.
+    shell: enums::messages::Messages,
+    messages: Vec<&'a enums::Message>,
+}
+
+impl<'a> PageAnswer<'a> {
+    /// The answer for `page` of `peer`, of `total` messages in all.
+    pub(crate) fn new(
+        call: &Call<'_, '_>,
+        peer: Option<PeerKey>,
+        page: Vec<&'a enums::Message>,
+        total: usize,
+    ) -> Self {
+        Self::from_shell(shell(call, peer, page.iter().copied(), total), page)
+    }
+
+    /// `shell` (whose `messages` are ignored) holding `messages`.
+    fn from_shell(mut shell: enums::messages::Messages, messages: Vec<&'a enums::Message>) -> Self {
+        match &mut shell {
+            enums::messages::Messages::Messages(m) => m.messages.clear(),
+            enums::messages::Messages::Slice(m) => m.messages.clear(),
+            enums::messages::Messages::ChannelMessages(m) => m.messages.clear(),
+            enums::messages::Messages::NotModified(_) => {}
+        }
+        Self { shell, messages }
+    }
+}
+
+impl tl::Serializable for PageAnswer<'_> {
+    fn serialize(&self, buf: &mut Vec<u8>) {
+        // `messages`, `topics`, `chats` and `users` are the last four fields
+        // of all three constructors (api.tl), so the shell's encoding is
+        // head, an empty `messages` vector, then the other three: the
+        // messages go in between.
+        let (topics, chats, users) = match &self.shell {
+            enums::messages::Messages::Messages(m) => (&m.topics, &m.chats, &m.users),
+            enums::messages::Messages::Slice(m) => (&m.topics, &m.chats, &m.users),
+            enums::messages::Messages::ChannelMessages(m) => (&m.topics, &m.chats, &m.users),
+            enums::messages::Messages::NotModified(_) => return self.shell.serialize(buf),
+        };
+        let mut tail = Vec::new();
+        topics.serialize(&mut tail);
+        chats.serialize(&mut tail);
+        users.serialize(&mut tail);
+        let start = buf.len();
+        self.shell.serialize(buf);
+        let empty_vector = 8;
+        buf.truncate(buf.len() - tail.len() - empty_vector);
+        debug_assert!(buf.len() >= start);
+        self.messages.serialize(buf);
+        buf.extend_from_slice(&tail);
+    }
+}
+
+/// A `messages.Messages` answer for `page` of `peer` with an empty
+/// `messages` vector: everything else (counts, chats and users mentioned).
+fn shell<'m>(
+    call: &Call<'_, '_>,
+    peer: Option<PeerKey>,
+    page: impl ExactSizeIterator<Item = &'m enums::Message>,
+    total: usize,
+) -> enums::messages::Messages {
+    let len = page.len();
     let mut mentions = Mentions::default();
-    page.iter().for_each(|m| mentions.message(m));
+    page.for_each(|m| mentions.message(m));
+    let page = Vec::new();
     let (users, chats) = mentions.resolve(call.db);
     let count = i32::try_from(total).unwrap_or(i32::MAX);
     if let Some(key @ PeerKey::Channel(_)) = peer {
@@ -113,7 +191,7 @@ pub(crate) fn answer(
         }
         .into();
     }
-    if page.len() == total {
+    if len == total {
         types::messages::Messages {
             messages: page,
             topics: Vec::new(),
@@ -133,9 +211,9 @@ pub(crate) fn answer(
     }
 }
 
-fn collect(call: &Call<'_, '_>, positions: &[usize]) -> Vec<enums::Message> {
+fn collect<'a>(call: &Call<'a, '_>, positions: &[usize]) -> Vec<&'a enums::Message> {
     let msgs = &call.db.world().messages;
-    positions.iter().map(|&i| msgs[i].clone()).collect()
+    positions.iter().map(|&i| &msgs[i]).collect()
 }
 
 /// Left private channels refuse their history (tdesktop then searches).
@@ -150,10 +228,10 @@ fn check_readable(call: &Call<'_, '_>, peer: PeerKey) -> RpcResult<()> {
 }
 
 /// `messages.getHistory`.
-pub fn get_history(
-    call: &mut Call<'_, '_>,
+pub fn get_history<'a>(
+    call: &mut Call<'a, '_>,
     req: functions::messages::GetHistory,
-) -> RpcResult<enums::messages::Messages> {
+) -> RpcResult<PageAnswer<'a>> {
     let peer = resolve_peer(call, &req.peer)?;
     check_readable(call, peer)?;
     let list = visible(call, peer, id_bounds(call, peer, req.max_id, req.min_id));
@@ -166,16 +244,16 @@ pub fn get_history(
         req.limit,
     );
     let msgs = collect(call, &positions);
-    Ok(answer(call, Some(peer), msgs, list.len()))
+    Ok(PageAnswer::new(call, Some(peer), msgs, list.len()))
 }
 
 /// `messages.search` in one chat: by text (case-insensitive substring),
 /// sender (`from_id`, e.g. `inputPeerSelf` for "only my messages") and date;
 /// only `inputMessagesFilterEmpty` is supported.
-pub fn search(
-    call: &mut Call<'_, '_>,
+pub fn search<'a>(
+    call: &mut Call<'a, '_>,
     req: functions::messages::Search,
-) -> RpcResult<enums::messages::Messages> {
+) -> RpcResult<PageAnswer<'a>> {
     let peer = resolve_peer(call, &req.peer)?;
     if !matches!(req.filter, enums::MessagesFilter::InputMessagesFilterEmpty) {
         return Err(RpcError::bad("SEARCH_FILTER_NOT_SUPPORTED"));
@@ -207,7 +285,7 @@ pub fn search(
         .collect();
     let positions = page(call, &list, req.offset_id, 0, req.add_offset, req.limit);
     let page_msgs = collect(call, &positions);
-    Ok(answer(call, Some(peer), page_msgs, list.len()))
+    Ok(PageAnswer::new(call, Some(peer), page_msgs, list.len()))
 }
 
 /// Who sent a message: `from_id`, or for private chats without one, the
@@ -267,7 +345,56 @@ pub fn get_custom_emoji(
 
 #[cfg(test)]
 mod tests {
+    use tl::Serializable;
+
     use super::*;
+
+    #[test]
+    fn a_borrowed_page_serializes_as_the_owned_answer() {
+        let world = crate::generate(&crate::GenerateConfig {
+            dialogs: 12,
+            messages: 600,
+            files: 40,
+            ..crate::GenerateConfig::default()
+        });
+        let users = || world.users.iter().take(7).cloned().collect::<Vec<_>>();
+        let chats = || world.chats.iter().take(3).cloned().collect::<Vec<_>>();
+        for (n, page) in world.messages.chunks(97).enumerate() {
+            let owned = page.to_vec();
+            let answers: [enums::messages::Messages; 3] = [
+                types::messages::Messages {
+                    messages: owned.clone(),
+                    topics: Vec::new(),
+                    chats: chats(),
+                    users: users(),
+                }
+                .into(),
+                types::messages::MessagesSlice {
+                    count: 1000 + n as i32,
+                    offset_id_offset: (n % 2 == 0).then_some(n as i32),
+                    messages: owned.clone(),
+                    chats: Vec::new(),
+                    users: users(),
+                    ..Default::default()
+                }
+                .into(),
+                types::messages::ChannelMessages {
+                    pts: 5,
+                    count: 1000,
+                    inexact: n % 3 == 0,
+                    messages: owned.clone(),
+                    chats: chats(),
+                    users: Vec::new(),
+                    ..Default::default()
+                }
+                .into(),
+            ];
+            for answer in answers {
+                let borrowed = PageAnswer::from_shell(answer.clone(), page.iter().collect());
+                assert_eq!(borrowed.to_bytes(), answer.to_bytes(), "page {n}");
+            }
+        }
+    }
 
     #[test]
     fn window_clamps() {

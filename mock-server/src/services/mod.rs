@@ -129,6 +129,28 @@ macro_rules! route {
     };
 }
 
+/// A route whose handler answers a `messages.Messages` as a
+/// [`history::PageAnswer`] (messages borrowed from the world).
+macro_rules! route_page {
+    ($access:ident, $f:ty, $handler:path) => {
+        $crate::services::Route {
+            id: <$f as tl::Identifiable>::CONSTRUCTOR_ID,
+            access: $crate::services::Access::$access,
+            run: |call, bytes| {
+                let _: fn() -> Option<tl::enums::messages::Messages> =
+                    || None::<<$f as tl::RemoteCall>::Return>;
+                let req = <$f as tl::Deserializable>::from_bytes(bytes)
+                    .map_err(|_| $crate::services::RpcError::undecodable())?;
+                let ret: history::PageAnswer<'_> = $handler(call, req)?;
+                // A page of 100 messages is some tens of KiB.
+                let mut bytes = Vec::with_capacity(64 * 1024);
+                tl::Serializable::serialize(&ret, &mut bytes);
+                Ok(bytes)
+            },
+        }
+    };
+}
+
 /// Every method the mock serves.
 pub(crate) fn routes() -> Vec<Route> {
     use tl::functions as f;
@@ -177,8 +199,8 @@ pub(crate) fn routes() -> Vec<Route> {
             dialogs::get_split_ranges
         ),
         route!(User, f::messages::GetDialogs, dialogs::get_dialogs),
-        route!(User, f::messages::GetHistory, history::get_history),
-        route!(User, f::messages::Search, history::search),
+        route_page!(User, f::messages::GetHistory, history::get_history),
+        route_page!(User, f::messages::Search, history::search),
         route!(User, f::messages::GetMessages, history::get_messages),
         route!(User, f::channels::GetMessages, channels::get_messages),
         route!(
