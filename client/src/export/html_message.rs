@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use super::file::FileRef;
 use super::html_util::{
-    esc, esc_multiline, format_duration, format_size, href_path, missing_file_text, safe_url,
+    esc, esc_multiline, format_duration, format_size, href_path, missing_file_text, push_esc,
+    safe_url,
 };
 use super::media::{Document, DocumentType, Media, Photo};
 use super::model::{ButtonData, Message, ReactionKind, TextKind, TextPart};
@@ -17,16 +18,17 @@ use super::time::{TimeZone, display_date_time};
 pub fn text_html(parts: &[TextPart], prefix: &str) -> String {
     let mut out = String::new();
     for part in parts {
-        let text = esc_multiline(&part.text);
+        // Each part is its text, escaped, between an opening and a closing
+        // tag (none for plain text).
         let link = |href: Option<String>| match href {
-            Some(href) => format!("<a href=\"{}\">{text}</a>", esc(&href)),
-            None => text.clone(),
+            Some(href) => (format!("<a href=\"{}\">", esc(&href)), "</a>"),
+            None => (String::new(), ""),
         };
-        let html = match &part.kind {
+        let (open, close) = match &part.kind {
             TextKind::Plain | TextKind::Unknown | TextKind::Hashtag | TextKind::Cashtag => {
-                text.clone()
+                (String::new(), "")
             }
-            TextKind::BotCommand | TextKind::BankCard => format!("<span>{text}</span>"),
+            TextKind::BotCommand | TextKind::BankCard => ("<span>".into(), "</span>"),
             TextKind::Mention => {
                 let name = part.text.trim_start_matches('@');
                 link(safe_url(&format!("https://t.me/{name}")))
@@ -35,38 +37,50 @@ pub fn text_html(parts: &[TextPart], prefix: &str) -> String {
             TextKind::TextLink { href } => link(safe_url(href)),
             TextKind::Email => link(Some(format!("mailto:{}", part.text))),
             TextKind::Phone => link(Some(format!("tel:{}", part.text))),
-            TextKind::MentionName { user_id } => {
-                format!("<span class=\"mention\" title=\"user{user_id}\">{text}</span>")
-            }
-            TextKind::Bold => format!("<strong>{text}</strong>"),
-            TextKind::Italic => format!("<em>{text}</em>"),
-            TextKind::Underline => format!("<u>{text}</u>"),
-            TextKind::Strikethrough => format!("<s>{text}</s>"),
-            TextKind::Code => format!("<code>{text}</code>"),
-            TextKind::Pre { language } => format!(
-                "<pre data-language=\"{}\">{}</pre>",
-                esc(language),
-                esc(&part.text)
+            TextKind::MentionName { user_id } => (
+                format!("<span class=\"mention\" title=\"user{user_id}\">"),
+                "</span>",
             ),
+            TextKind::Bold => ("<strong>".into(), "</strong>"),
+            TextKind::Italic => ("<em>".into(), "</em>"),
+            TextKind::Underline => ("<u>".into(), "</u>"),
+            TextKind::Strikethrough => ("<s>".into(), "</s>"),
+            TextKind::Code => ("<code>".into(), "</code>"),
+            TextKind::Pre { language } => {
+                // Not multiline: newlines stay newlines inside <pre>.
+                let _ = write!(out, "<pre data-language=\"{}\">", esc(language));
+                push_esc(&mut out, &part.text, false);
+                out.push_str("</pre>");
+                continue;
+            }
             TextKind::Blockquote { collapsed } => {
                 let class = if *collapsed { " collapsed" } else { "" };
-                format!("<blockquote class=\"quote{class}\">{text}</blockquote>")
+                (
+                    format!("<blockquote class=\"quote{class}\">"),
+                    "</blockquote>",
+                )
             }
-            TextKind::Spoiler => format!(
-                "<span class=\"spoiler hidden\" onclick=\"ShowSpoiler(this)\"><span>{text}</span></span>"
+            TextKind::Spoiler => (
+                "<span class=\"spoiler hidden\" onclick=\"ShowSpoiler(this)\"><span>".into(),
+                "</span></span>",
             ),
             TextKind::CustomEmoji { file, .. } => {
                 match file.as_ref().and_then(FileRef::written_path) {
-                    Some(path) => format!(
-                        "<span class=\"emoji\" title=\"{}\" data-file=\"{}\">{text}</span>",
-                        esc(&part.text),
-                        esc(&href_path(prefix, path))
+                    Some(path) => (
+                        format!(
+                            "<span class=\"emoji\" title=\"{}\" data-file=\"{}\">",
+                            esc(&part.text),
+                            esc(&href_path(prefix, path))
+                        ),
+                        "</span>",
                     ),
-                    None => text.clone(),
+                    None => (String::new(), ""),
                 }
             }
         };
-        out.push_str(&html);
+        out.push_str(&open);
+        push_esc(&mut out, &part.text, true);
+        out.push_str(close);
     }
     out
 }

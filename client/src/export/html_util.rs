@@ -12,30 +12,45 @@ use super::file::{FileRef, FileStatus, SkipReason};
 /// Escapes `&`, `<`, `>`, `"` and `'` for element text and quoted
 /// attributes.
 pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_esc(&mut out, text, false);
+    out
+}
+
+/// [`esc`] with newlines (`\n` or `\r\n`) as `<br>`.
+pub fn esc_multiline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_esc(&mut out, text, true);
+    out
+}
+
+/// Appends `text` escaped as [`esc`] does, with newlines as `<br>` when
+/// `multiline` (one pass, no allocation of its own).
+pub fn push_esc(out: &mut String, text: &str, multiline: bool) {
     // Most texts need no escape at all.
     let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1f | 0x7f);
     if text.as_bytes().iter().all(plain) {
-        return text.to_owned();
+        out.push_str(text);
+        return;
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' if multiline => out.push_str("<br>"),
+            '\r' if multiline && chars.peek() == Some(&'\n') => {
+                chars.next();
+                out.push_str("<br>");
+            }
             // Characters HTML does not allow in text.
             '\0'..='\u{8}' | '\u{b}' | '\u{e}'..='\u{1f}' | '\u{7f}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
-    out
-}
-
-/// [`esc`] with newlines as `<br>`.
-pub fn esc_multiline(text: &str) -> String {
-    esc(text).replace("\r\n", "\n").replace('\n', "<br>")
 }
 
 /// A relative file path as an `href`: percent-encoded except for unreserved
@@ -206,6 +221,14 @@ mod tests {
         );
         assert_eq!(esc("a\u{0}b\tc"), "a\u{FFFD}b\tc");
         assert_eq!(esc_multiline("a\nb"), "a<br>b");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn multiline_is_esc_with_newlines_as_br(text in "[a-c\r\n<&'\"\u{0}\u{7f}\tж]{0,24}") {
+            let model = esc(&text).replace("\r\n", "\n").replace('\n', "<br>");
+            proptest::prop_assert_eq!(esc_multiline(&text), model);
+        }
     }
 
     #[test]

@@ -265,6 +265,21 @@ fn write_indent(out: &mut impl Write, count: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// Bytes that may start an escape in [`write_string`]: controls, `"`, the backslash
+/// and 0xE2 (the first byte of U+2028 and U+2029).
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0xe2] = true;
+    table
+};
+
 /// Writes `value` as a JSON string (see the module docs for the escapes).
 pub fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
     out.write_all(b"\"")?;
@@ -273,6 +288,10 @@ pub fn write_string(out: &mut impl Write, value: &str) -> io::Result<()> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !MAY_ESCAPE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let escape: Option<&[u8]> = match b {
             b'\n' => Some(b"\\n"),
             b'\r' => Some(b"\\r"),
