@@ -266,7 +266,7 @@ fn le_i32(b: &[u8], at: usize) -> i32 {
 
 /// Decrypts and checks one frame travelling in `dir`.
 pub fn open(key: &AuthKey, dir: Direction, frame: &[u8]) -> Result<Opened, Error> {
-    let plain = decrypt(key, dir, frame)?;
+    let mut plain = decrypt(key, dir, frame)?;
     // `decrypt` guarantees at least INNER_HEADER + 16 bytes.
     let declared = le_i32(&plain, 28);
     let available = plain.len() - INNER_HEADER;
@@ -282,12 +282,18 @@ pub fn open(key: &AuthKey, dir: Direction, frame: &[u8]) -> Result<Opened, Error
     if !(MIN_PADDING..=MAX_PADDING).contains(&padding) {
         return Err(Error::Padding { padding });
     }
+    let (salt, session_id) = (le_i64(&plain, 0), le_i64(&plain, 8));
+    let (msg_id, seq_no) = (le_i64(&plain, 16), le_i32(&plain, 24));
+    // The body stays in the decrypted buffer (a file part is 1 MiB: no
+    // second buffer for it).
+    plain.truncate(INNER_HEADER + len);
+    plain.drain(..INNER_HEADER);
     Ok(Opened {
-        salt: le_i64(&plain, 0),
-        session_id: le_i64(&plain, 8),
-        msg_id: le_i64(&plain, 16),
-        seq_no: le_i32(&plain, 24),
-        body: plain[INNER_HEADER..INNER_HEADER + len].to_vec(),
+        salt,
+        session_id,
+        msg_id,
+        seq_no,
+        body: plain,
     })
 }
 
