@@ -140,6 +140,13 @@ impl<'a> PageAnswer<'a> {
 }
 
 impl tl::Serializable for PageAnswer<'_> {
+    fn to_bytes(&self) -> Vec<u8> {
+        // A page of 100 messages is some tens of KiB.
+        let mut buf = Vec::with_capacity(64 * 1024);
+        self.serialize(&mut buf);
+        buf
+    }
+
     fn serialize(&self, buf: &mut Vec<u8>) {
         // `messages`, `topics`, `chats` and `users` are the last four fields
         // of all three constructors (api.tl), so the shell's encoding is

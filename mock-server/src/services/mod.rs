@@ -113,6 +113,17 @@ pub(crate) struct Route {
     pub run: fn(&mut Call<'_, '_>, &[u8]) -> RpcResult<Vec<u8>>,
 }
 
+/// What a handler may answer a method returning `R` with: `R` itself, or a
+/// borrowed form that serializes as `R` does.
+pub(crate) trait Answers<R> {}
+
+impl<R> Answers<R> for R {}
+
+impl Answers<tl::enums::messages::Messages> for history::PageAnswer<'_> {}
+
+/// Checks at compile time that `answer` is an answer of `R`.
+pub(crate) fn answers<R, A: Answers<R>>(_answer: &A) {}
+
 /// A route for method type `$f` served by `$handler`.
 macro_rules! route {
     ($access:ident, $f:ty, $handler:path) => {
@@ -122,30 +133,9 @@ macro_rules! route {
             run: |call, bytes| {
                 let req = <$f as tl::Deserializable>::from_bytes(bytes)
                     .map_err(|_| $crate::services::RpcError::undecodable())?;
-                let ret: <$f as tl::RemoteCall>::Return = $handler(call, req)?;
+                let ret = $handler(call, req)?;
+                $crate::services::answers::<<$f as tl::RemoteCall>::Return, _>(&ret);
                 Ok(tl::Serializable::to_bytes(&ret))
-            },
-        }
-    };
-}
-
-/// A route whose handler answers a `messages.Messages` as a
-/// [`history::PageAnswer`] (messages borrowed from the world).
-macro_rules! route_page {
-    ($access:ident, $f:ty, $handler:path) => {
-        $crate::services::Route {
-            id: <$f as tl::Identifiable>::CONSTRUCTOR_ID,
-            access: $crate::services::Access::$access,
-            run: |call, bytes| {
-                let _: fn() -> Option<tl::enums::messages::Messages> =
-                    || None::<<$f as tl::RemoteCall>::Return>;
-                let req = <$f as tl::Deserializable>::from_bytes(bytes)
-                    .map_err(|_| $crate::services::RpcError::undecodable())?;
-                let ret: history::PageAnswer<'_> = $handler(call, req)?;
-                // A page of 100 messages is some tens of KiB.
-                let mut bytes = Vec::with_capacity(64 * 1024);
-                tl::Serializable::serialize(&ret, &mut bytes);
-                Ok(bytes)
             },
         }
     };
@@ -199,8 +189,8 @@ pub(crate) fn routes() -> Vec<Route> {
             dialogs::get_split_ranges
         ),
         route!(User, f::messages::GetDialogs, dialogs::get_dialogs),
-        route_page!(User, f::messages::GetHistory, history::get_history),
-        route_page!(User, f::messages::Search, history::search),
+        route!(User, f::messages::GetHistory, history::get_history),
+        route!(User, f::messages::Search, history::search),
         route!(User, f::messages::GetMessages, history::get_messages),
         route!(User, f::channels::GetMessages, channels::get_messages),
         route!(
