@@ -52,9 +52,34 @@ pub fn check_relative(relative: &str) -> io::Result<&Path> {
 pub struct FsDir {
     root: PathBuf,
     temp_suffix: String,
-    /// Folders this writer made or found (one `mkdir` per folder, not per
-    /// file).
-    made: Arc<Mutex<HashSet<PathBuf>>>,
+    made: Arc<Folders>,
+}
+
+/// Folders made (or found) so far: one `mkdir` per folder, not one per file
+/// written into it.
+#[derive(Debug, Default)]
+pub struct Folders(Mutex<HashSet<PathBuf>>);
+
+impl Folders {
+    /// Whether `dir` was made already.
+    pub fn known(&self, dir: &Path) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(dir)
+    }
+
+    /// Creates `dir` and its parents unless made already.
+    pub fn make(&self, dir: &Path) -> io::Result<()> {
+        if !self.known(dir) {
+            fs::create_dir_all(dir)?;
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(dir.to_owned());
+        }
+        Ok(())
+    }
 }
 
 impl FsDir {
@@ -85,11 +110,7 @@ impl OutputDir for FsDir {
     fn create(&self, relative: &str) -> io::Result<Box<dyn OutputFile>> {
         let target = self.root.join(check_relative(relative)?);
         if let Some(parent) = target.parent() {
-            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-            if !made.contains(parent) {
-                fs::create_dir_all(parent)?;
-                made.insert(parent.to_owned());
-            }
+            self.made.make(parent)?;
         }
         let mut temp = target.clone().into_os_string();
         temp.push(&self.temp_suffix);

@@ -26,7 +26,7 @@ use super::journal::Journal;
 use super::output::WORK_DIR;
 use super::part::{Located, PartState};
 use super::session::TakeoutInvoker;
-use crate::export::layout::check_relative;
+use crate::export::layout::{Folders, check_relative};
 use crate::export::model::{FileLocation, SkipReason};
 
 /// The part size: 1 MiB divides 1 MiB and never crosses a 1 MiB boundary.
@@ -114,8 +114,7 @@ pub struct Downloader {
     /// DCs whose first request went through (authorization imported).
     pub(super) ready: tokio::sync::Mutex<HashSet<i32>>,
     next_temp: AtomicU64,
-    /// Folders made or found (one `mkdir` per folder, not per file).
-    made: Mutex<HashSet<PathBuf>>,
+    made: Arc<Folders>,
     /// Files written.
     pub written: AtomicU64,
     /// Bytes written.
@@ -143,7 +142,7 @@ impl Downloader {
             journal,
             ready: tokio::sync::Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
-            made: Mutex::default(),
+            made: Arc::default(),
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         }
@@ -269,20 +268,11 @@ impl Downloader {
 
     /// Creates `dir` and its parents unless this export made them already.
     async fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
-        if self
-            .made
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(dir)
-        {
+        if self.made.known(dir) {
             return Ok(());
         }
-        tokio::fs::create_dir_all(dir).await?;
-        self.made
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(dir.to_owned());
-        Ok(())
+        let (made, dir) = (self.made.clone(), dir.to_owned());
+        blocking(move || made.make(&dir)).await
     }
 
     /// A file of unknown size: parts one after the other until a short one.

@@ -98,22 +98,53 @@ pub(crate) fn answer(
     total: usize,
 ) -> enums::messages::Messages {
     let mut shell = shell(call, peer, page.iter(), total);
-    match &mut shell {
-        enums::messages::Messages::Messages(m) => m.messages = page,
-        enums::messages::Messages::Slice(m) => m.messages = page,
-        enums::messages::Messages::ChannelMessages(m) => m.messages = page,
-        enums::messages::Messages::NotModified(_) => {}
+    if let Some(lists) = lists_mut(&mut shell) {
+        *lists.messages = page;
     }
     shell
+}
+
+/// The last four fields of `messages.messages`, `messages.messagesSlice`
+/// and `messages.channelMessages` (api.tl), in their order.
+struct Lists<'s> {
+    messages: &'s mut Vec<enums::Message>,
+    topics: &'s mut Vec<enums::ForumTopic>,
+    chats: &'s mut Vec<enums::Chat>,
+    users: &'s mut Vec<enums::User>,
+}
+
+/// The lists of `answer` (none in `messages.messagesNotModified`).
+fn lists_mut(answer: &mut enums::messages::Messages) -> Option<Lists<'_>> {
+    use enums::messages::Messages as M;
+    macro_rules! lists {
+        ($m:ident) => {
+            Some(Lists {
+                messages: &mut $m.messages,
+                topics: &mut $m.topics,
+                chats: &mut $m.chats,
+                users: &mut $m.users,
+            })
+        };
+    }
+    match answer {
+        M::Messages(m) => lists!(m),
+        M::Slice(m) => lists!(m),
+        M::ChannelMessages(m) => lists!(m),
+        M::NotModified(_) => None,
+    }
 }
 
 /// A `messages.Messages` answer whose messages are borrowed from the world
 /// (a page of history is answered without copying its messages): it
 /// serializes exactly as the owned answer ([`answer`]) would.
 pub struct PageAnswer<'a> {
-    /// The answer without its messages.
-    shell: enums::messages::Messages,
+    /// The answer with its four lists emptied: its encoding ends with four
+    /// empty vectors.
+    head: enums::messages::Messages,
     messages: Vec<&'a enums::Message>,
+    topics: Vec<enums::ForumTopic>,
+    chats: Vec<enums::Chat>,
+    users: Vec<enums::User>,
 }
 
 impl<'a> PageAnswer<'a> {
@@ -127,15 +158,22 @@ impl<'a> PageAnswer<'a> {
         Self::from_shell(shell(call, peer, page.iter().copied(), total), page)
     }
 
-    /// `shell` (whose `messages` are ignored) holding `messages`.
-    fn from_shell(mut shell: enums::messages::Messages, messages: Vec<&'a enums::Message>) -> Self {
-        match &mut shell {
-            enums::messages::Messages::Messages(m) => m.messages.clear(),
-            enums::messages::Messages::Slice(m) => m.messages.clear(),
-            enums::messages::Messages::ChannelMessages(m) => m.messages.clear(),
-            enums::messages::Messages::NotModified(_) => {}
+    /// `head` (whose `messages` are ignored) holding `messages`.
+    fn from_shell(mut head: enums::messages::Messages, messages: Vec<&'a enums::Message>) -> Self {
+        let (mut topics, mut chats, mut users) = Default::default();
+        if let Some(lists) = lists_mut(&mut head) {
+            lists.messages.clear();
+            topics = std::mem::take(lists.topics);
+            chats = std::mem::take(lists.chats);
+            users = std::mem::take(lists.users);
         }
-        Self { shell, messages }
+        Self {
+            head,
+            messages,
+            topics,
+            chats,
+            users,
+        }
     }
 }
 
@@ -148,27 +186,17 @@ impl tl::Serializable for PageAnswer<'_> {
     }
 
     fn serialize(&self, buf: &mut Vec<u8>) {
-        // `messages`, `topics`, `chats` and `users` are the last four fields
-        // of all three constructors (api.tl), so the shell's encoding is
-        // head, an empty `messages` vector, then the other three: the
-        // messages go in between.
-        let (topics, chats, users) = match &self.shell {
-            enums::messages::Messages::Messages(m) => (&m.topics, &m.chats, &m.users),
-            enums::messages::Messages::Slice(m) => (&m.topics, &m.chats, &m.users),
-            enums::messages::Messages::ChannelMessages(m) => (&m.topics, &m.chats, &m.users),
-            enums::messages::Messages::NotModified(_) => return self.shell.serialize(buf),
-        };
-        let mut tail = Vec::new();
-        topics.serialize(&mut tail);
-        chats.serialize(&mut tail);
-        users.serialize(&mut tail);
-        let start = buf.len();
-        self.shell.serialize(buf);
-        let empty_vector = 8;
-        buf.truncate(buf.len() - tail.len() - empty_vector);
-        debug_assert!(buf.len() >= start);
+        self.head.serialize(buf);
+        if matches!(self.head, enums::messages::Messages::NotModified(_)) {
+            return;
+        }
+        // The head ends with the four lists, empty (constructor id and
+        // count, 8 bytes each): the lists go in their place.
+        buf.truncate(buf.len() - 4 * 8);
         self.messages.serialize(buf);
-        buf.extend_from_slice(&tail);
+        self.topics.serialize(buf);
+        self.chats.serialize(buf);
+        self.users.serialize(buf);
     }
 }
 
@@ -183,7 +211,6 @@ fn shell<'m>(
     let len = page.len();
     let mut mentions = Mentions::default();
     page.for_each(|m| mentions.message(m));
-    let page = Vec::new();
     let (users, chats) = mentions.resolve(call.db);
     let count = i32::try_from(total).unwrap_or(i32::MAX);
     if let Some(key @ PeerKey::Channel(_)) = peer {
@@ -191,7 +218,6 @@ fn shell<'m>(
         return types::messages::ChannelMessages {
             pts,
             count,
-            messages: page,
             chats,
             users,
             ..Default::default()
@@ -200,7 +226,7 @@ fn shell<'m>(
     }
     if len == total {
         types::messages::Messages {
-            messages: page,
+            messages: Vec::new(),
             topics: Vec::new(),
             chats,
             users,
@@ -209,7 +235,6 @@ fn shell<'m>(
     } else {
         types::messages::MessagesSlice {
             count,
-            messages: page,
             chats,
             users,
             ..Default::default()
