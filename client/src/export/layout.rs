@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc};
 
 /// A file being written.
 pub trait OutputFile: Write {
@@ -24,6 +24,12 @@ pub trait OutputDir {
     /// Starts writing the file at `relative` (`/`-separated, e.g.
     /// `chats/chat_01/messages.html`), replacing any earlier one on finish.
     fn create(&self, relative: &str) -> io::Result<Box<dyn OutputFile>>;
+
+    /// Waits until every finished file is in place (on disk and under its
+    /// final name) and returns the first error met doing so.
+    fn settle(&self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Rejects absolute paths, `..` and empty components, so that untrusted
@@ -46,13 +52,104 @@ pub fn check_relative(relative: &str) -> io::Result<&Path> {
 }
 
 /// A directory on disk. Each file is written as `<name>.part` (or with the
-/// suffix of [`FsDir::with_temp_suffix`]) next to its final place and
-/// renamed over it by [`OutputFile::finish`].
+/// suffix of [`FsDir::with_temp_suffix`]) next to its final place. Once
+/// [`OutputFile::finish`]ed, it is synced to disk and renamed over its
+/// final name by a thread of the directory's own ([`Commits`]), so writers
+/// never wait for the disk; [`OutputDir::settle`] waits for that.
 #[derive(Clone, Debug)]
 pub struct FsDir {
     root: PathBuf,
     temp_suffix: String,
     made: Arc<Folders>,
+    commits: Arc<Commits>,
+}
+
+/// A finished file on its way into place.
+enum Job {
+    Commit {
+        file: fs::File,
+        temp: PathBuf,
+        target: PathBuf,
+    },
+    /// Answered once every job before it is done.
+    Barrier(mpsc::Sender<()>),
+}
+
+/// Files finished but maybe not yet in place: synced (`fdatasync`) and
+/// renamed, in the order they were finished, on a thread started with the
+/// first one. An fdatasync takes some milliseconds, at times a quarter of a
+/// second on a busy disk; a writer that waited for each would hold up the
+/// whole export.
+#[derive(Debug, Default)]
+pub struct Commits {
+    jobs: OnceLock<mpsc::SyncSender<Job>>,
+    /// The first failure, reported by every later call.
+    failed: Arc<Mutex<Option<(io::ErrorKind, String)>>>,
+}
+
+/// Files waiting to be synced (each holds an open descriptor).
+const COMMITS_QUEUED: usize = 64;
+
+impl Commits {
+    /// The first failure so far, as an error.
+    fn failure(&self) -> io::Result<()> {
+        match &*self.failed.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some((kind, message)) => Err(io::Error::new(*kind, message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The queue, its thread started on first use.
+    fn queue(&self) -> &mpsc::SyncSender<Job> {
+        self.jobs.get_or_init(|| {
+            let (tx, rx) = mpsc::sync_channel::<Job>(COMMITS_QUEUED);
+            let failed = self.failed.clone();
+            std::thread::spawn(move || {
+                // Ends when the directory and its clones are gone.
+                while let Ok(job) = rx.recv() {
+                    match job {
+                        Job::Commit { file, temp, target } => {
+                            let done = file.sync_data().and_then(|()| fs::rename(&temp, &target));
+                            if let Err(e) = done {
+                                let _ = fs::remove_file(&temp);
+                                let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
+                                failed.get_or_insert((
+                                    e.kind(),
+                                    format!("{}: {e}", target.display()),
+                                ));
+                            }
+                        }
+                        Job::Barrier(done) => {
+                            let _ = done.send(());
+                        }
+                    }
+                }
+            });
+            tx
+        })
+    }
+
+    /// Queues `file` to be synced and renamed from `temp` to `target`;
+    /// fails when an earlier file could not be.
+    fn commit(&self, file: fs::File, temp: PathBuf, target: PathBuf) -> io::Result<()> {
+        self.failure()?;
+        self.queue()
+            .send(Job::Commit { file, temp, target })
+            .map_err(|_| io::Error::other("the file committer stopped"))
+    }
+
+    /// Waits for every queued file.
+    fn settle(&self) -> io::Result<()> {
+        if let Some(queue) = self.jobs.get() {
+            let (tx, rx) = mpsc::channel();
+            queue
+                .send(Job::Barrier(tx))
+                .map_err(|_| io::Error::other("the file committer stopped"))?;
+            rx.recv()
+                .map_err(|_| io::Error::other("the file committer stopped"))?;
+        }
+        self.failure()
+    }
 }
 
 /// Folders made (or found) so far: one `mkdir` per folder, not one per file
@@ -89,6 +186,7 @@ impl FsDir {
             root: root.into(),
             temp_suffix: ".part".into(),
             made: Arc::default(),
+            commits: Arc::default(),
         }
     }
 
@@ -120,7 +218,12 @@ impl OutputDir for FsDir {
             out: Some(BufWriter::with_capacity(64 * 1024, file)),
             temp,
             target,
+            commits: self.commits.clone(),
         }))
+    }
+
+    fn settle(&self) -> io::Result<()> {
+        self.commits.settle()
     }
 }
 
@@ -129,6 +232,7 @@ struct FsFile {
     out: Option<BufWriter<fs::File>>,
     temp: PathBuf,
     target: PathBuf,
+    commits: Arc<Commits>,
 }
 
 impl Write for FsFile {
@@ -149,11 +253,19 @@ impl Write for FsFile {
 
 impl OutputFile for FsFile {
     fn finish(mut self: Box<Self>) -> io::Result<()> {
-        if let Some(out) = self.out.take() {
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_data()?;
-        }
-        fs::rename(&self.temp, &self.target)
+        let Some(out) = self.out.take() else {
+            return Ok(());
+        };
+        let file = match out.into_inner() {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = fs::remove_file(&self.temp);
+                return Err(e.into_error());
+            }
+        };
+        let temp = std::mem::take(&mut self.temp);
+        let target = std::mem::take(&mut self.target);
+        self.commits.commit(file, temp, target)
     }
 }
 
@@ -259,6 +371,7 @@ mod tests {
         file.write_all(b"hello").unwrap();
         assert!(!tmp.path().join("a/b.txt").exists());
         file.finish().unwrap();
+        dir.settle().unwrap();
         assert_eq!(fs::read(tmp.path().join("a/b.txt")).unwrap(), b"hello");
         assert!(!tmp.path().join("a/b.txt.part").exists());
 
@@ -267,6 +380,43 @@ mod tests {
         drop(dropped);
         assert!(!tmp.path().join("a/c.txt").exists());
         assert!(!tmp.path().join("a/c.txt.part").exists());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_put_in_place_fails_settle_and_later_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A non-empty folder where the file should go: the rename fails.
+        fs::create_dir_all(tmp.path().join("taken/inside")).unwrap();
+        let dir = FsDir::new(tmp.path());
+        let mut file = dir.create("taken").unwrap();
+        file.write_all(b"x").unwrap();
+        // Queued (nothing failed yet); the failure shows when settling.
+        file.finish().unwrap();
+        let settled = dir.settle().unwrap_err();
+        assert!(settled.to_string().contains("taken"), "{settled}");
+        let later = dir.create("later.txt").unwrap();
+        assert!(later.finish().is_err());
+        assert!(dir.settle().is_err());
+        assert!(!tmp.path().join("taken.part").exists());
+        assert!(tmp.path().join("taken/inside").is_dir());
+    }
+
+    #[test]
+    fn settle_waits_for_every_finished_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = FsDir::new(tmp.path());
+        dir.settle().unwrap(); // nothing finished yet
+        for i in 0..200 {
+            let mut file = dir.create(&format!("f/{i}.txt")).unwrap();
+            write!(file, "{i}").unwrap();
+            file.finish().unwrap();
+        }
+        dir.settle().unwrap();
+        for i in 0..200 {
+            let path = tmp.path().join(format!("f/{i}.txt"));
+            assert_eq!(fs::read_to_string(path).unwrap(), i.to_string());
+        }
+        assert_eq!(fs::read_dir(tmp.path().join("f")).unwrap().count(), 200);
     }
 
     #[test]

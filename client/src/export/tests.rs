@@ -254,6 +254,7 @@ fn full_export(dir: &dyn OutputDir) -> io::Result<Vec<u8>> {
         html.end_chat()?;
     }
     html.finish()?;
+    dir.settle()?;
     json.finish()
 }
 

@@ -34,6 +34,7 @@ pub struct Writers<'a> {
     /// small writes, which then cost a copy each instead of a dynamic call.
     json: Option<JsonWriter<BufWriter<Box<dyn OutputFile>>>>,
     html: Option<HtmlWriter<'a>>,
+    dir: &'a dyn OutputDir,
 }
 
 /// Calls `$method` on every selected writer.
@@ -72,7 +73,7 @@ impl<'a> Writers<'a> {
             Format::Html | Format::Both => Some(HtmlWriter::new(dir, tz, about, single_chat)),
             Format::Json => None,
         };
-        Ok(Self { json, html })
+        Ok(Self { json, html, dir })
     }
 
     /// `personal_information`.
@@ -135,7 +136,8 @@ impl<'a> Writers<'a> {
         both!(self, end_chat)
     }
 
-    /// Finishes every document and commits `result.json`.
+    /// Finishes every document and commits `result.json`; returns once
+    /// every file is in place.
     pub fn finish(self) -> io::Result<()> {
         if let Some(json) = self.json {
             json.finish()?
@@ -146,7 +148,7 @@ impl<'a> Writers<'a> {
         if let Some(html) = self.html {
             html.finish()?;
         }
-        Ok(())
+        self.dir.settle()
     }
 }
 
