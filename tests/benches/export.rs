@@ -18,8 +18,15 @@
 //! answer, comma list), `--parallel` (comma list; `default` is the export's
 //! default), `--format` (`json`, `html`, `both`; default `both`, as the CLI),
 //! `--repeat`, `--seed`, `--out` (the folder exports are written in, each
-//! in a fresh temporary folder removed afterwards; default: the system's
-//! temporary folder).
+//! in a fresh temporary folder; default: the system's temporary folder).
+//!
+//! Disk: every export is kept until the benchmark ends (1.7 GB each for the
+//! standard world), because deleting one would slow the next. On ext4
+//! without a journal (as on the VM the README figures come from), the kernel does not reuse an
+//! inode freed in the last minutes (up to five while its inode table block
+//! is dirty) and skips over each such inode whenever it allocates one; right
+//! after some thousands of deletions every file created pays that scan,
+//! which we measured at up to 3 kernel-seconds per export.
 //!
 //! Memory: the mock server runs in a child process (this same binary with
 //! `TG_BENCH_SERVE=1`) that generates the world itself, so this process
@@ -517,7 +524,7 @@ async fn export_once(
     format: Format,
     out: Option<&std::path::Path>,
     mock_pid: &str,
-) -> Row {
+) -> (Row, tempfile::TempDir) {
     let tmp = match out {
         Some(dir) => tempfile::tempdir_in(dir),
         None => tempfile::tempdir(),
@@ -574,7 +581,7 @@ async fn export_once(
         .flatten()
         .unwrap_or(Duration::ZERO)
         .as_secs_f64();
-    Row {
+    let row = Row {
         messages: report.messages,
         dialogs: spec.dialogs,
         chats: report.chats,
@@ -588,7 +595,8 @@ async fn export_once(
         base_kb,
         cpu,
         output: folder_size(tmp.path()),
-    }
+    };
+    (row, tmp)
 }
 
 /// Bytes of every file under `dir`.
@@ -622,6 +630,8 @@ fn main() {
         .build()
         .expect("runtime");
     let mut rows = Vec::new();
+    // Every export is kept until the end (see the module docs).
+    let mut exports = Vec::new();
     for (spec, runs) in &opts.plan {
         eprintln!("world: {spec:?}");
         let mut mock = Mock::spawn(spec);
@@ -634,7 +644,9 @@ fn main() {
                 let before = mock.command("calls").expect("the mock answers");
                 let pid = mock.child.id().to_string();
                 let out = opts.out.as_deref();
-                let row = runtime.block_on(export_once(&client, spec, run, opts.format, out, &pid));
+                let (row, export) =
+                    runtime.block_on(export_once(&client, spec, run, opts.format, out, &pid));
+                exports.push(export);
                 let calls = mock.command("calls").expect("the mock answers") - before;
                 runtime.block_on(client.disconnect());
                 eprintln!(
@@ -654,6 +666,7 @@ fn main() {
         let mock_kb = mock.stop();
         eprintln!("  mock server peak RSS: {} MB", mock_kb / 1024);
     }
+    drop(exports);
     println!("format: {:?}", opts.format);
     println!("{}", Row::HEADER);
     for row in &rows {
