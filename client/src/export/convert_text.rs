@@ -21,22 +21,21 @@ pub fn text_parts(text: &str, entities: &[enums::MessageEntity]) -> Vec<TextPart
             vec![TextPart::plain(text.to_owned())]
         };
     }
-    let units: Vec<u16> = text.encode_utf16().collect();
-    let size = units.len() as i64;
-    // The byte offset of every UTF-16 offset (`u32::MAX` inside a surrogate
-    // pair), so that parts are plain slices of `text` where they can be.
-    let mut bytes = vec![u32::MAX; units.len() + 1];
-    let mut unit = 0;
-    for (at, c) in text.char_indices() {
-        bytes[unit] = at as u32;
-        unit += c.len_utf16();
-    }
-    bytes[unit] = text.len() as u32;
-    let mid = |from: i64, to: i64| {
-        let (from, to) = (from as usize, to as usize);
-        match (bytes[from], bytes[to]) {
-            (a, b) if a != u32::MAX && b != u32::MAX => text[a as usize..b as usize].to_owned(),
-            _ => String::from_utf16_lossy(&units[from..to]),
+    let size = text.encode_utf16().count() as i64;
+    // Parts are asked for in ascending UTF-16 offsets: one pass over the
+    // text finds their byte offsets.
+    let mut cursor = Utf16Cursor::new(text);
+    let mut mid = |from: i64, to: i64| match (cursor.byte_at(from), cursor.byte_at(to)) {
+        (Some(a), Some(b)) => text[a..b].to_owned(),
+        // An end inside a surrogate pair: what tdesktop's QString slice
+        // gives, a lone surrogate, is U+FFFD in UTF-8.
+        _ => {
+            let units: Vec<u16> = text
+                .encode_utf16()
+                .skip(from as usize)
+                .take((to - from) as usize)
+                .collect();
+            String::from_utf16_lossy(&units)
         }
     };
     let mut result = Vec::new();
@@ -62,6 +61,35 @@ pub fn text_parts(text: &str, entities: &[enums::MessageEntity]) -> Vec<TextPart
         result.push(TextPart::plain(mid(offset, size)));
     }
     result
+}
+
+/// Byte offsets of UTF-16 offsets of a text, asked for in ascending order.
+struct Utf16Cursor<'a> {
+    chars: std::str::Chars<'a>,
+    /// The UTF-16 offset and byte offset reached.
+    unit: i64,
+    byte: usize,
+}
+
+impl<'a> Utf16Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            chars: text.chars(),
+            unit: 0,
+            byte: 0,
+        }
+    }
+
+    /// The byte offset of UTF-16 offset `target` (not below any earlier
+    /// one), `None` inside a surrogate pair.
+    fn byte_at(&mut self, target: i64) -> Option<usize> {
+        while self.unit < target {
+            let c = self.chars.next()?;
+            self.unit += c.len_utf16() as i64;
+            self.byte += c.len_utf8();
+        }
+        (self.unit == target).then_some(self.byte)
+    }
 }
 
 /// The offset, length and kind of an entity; `None` for entity types newer
@@ -277,6 +305,50 @@ mod tests {
         );
         assert_eq!(parts, [TextPart::plain("abc")]);
         assert!(text_parts("", &[bold(0, 1)]).is_empty());
+    }
+
+    /// The definition: slices of the text's UTF-16 units.
+    fn text_parts_by_units(text: &str, entities: &[enums::MessageEntity]) -> Vec<TextPart> {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let size = units.len() as i64;
+        let mid = |from: i64, to: i64| String::from_utf16_lossy(&units[from as usize..to as usize]);
+        let mut result = Vec::new();
+        let mut offset = 0i64;
+        for entity in entities {
+            let Some((start, length, kind)) = entity_kind(entity) else {
+                continue;
+            };
+            let (start, length) = (i64::from(start), i64::from(length));
+            if start < offset || length <= 0 || start + length > size {
+                continue;
+            }
+            if start > offset {
+                result.push(TextPart::plain(mid(offset, start)));
+            }
+            result.push(TextPart {
+                kind,
+                text: mid(start, start + length),
+            });
+            offset = start + length;
+        }
+        if size > offset {
+            result.push(TextPart::plain(mid(offset, size)));
+        }
+        result
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parts_are_the_utf16_slices(
+            text in "[a\u{e9}\u{1F600}\u{10FFFF} \n]{0,12}",
+            spans in proptest::collection::vec((-2i32..16, -1i32..8), 0..6),
+        ) {
+            let entities: Vec<_> = spans.iter().map(|&(o, l)| bold(o, l)).collect();
+            proptest::prop_assert_eq!(
+                text_parts(&text, &entities),
+                text_parts_by_units(&text, &entities)
+            );
+        }
     }
 
     #[test]
