@@ -20,7 +20,6 @@ pub mod updates;
 pub mod upload;
 pub mod users;
 
-use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
 
 use tl::enums;
@@ -214,13 +213,15 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// Peers mentioned by a set of TL objects, collected for the `users` and
 /// `chats` vectors of an answer (ordered, so answers are deterministic).
+/// Collected with repeats (a page mentions its chat 100 times), sorted and
+/// deduplicated once when resolved.
 #[derive(Default)]
-pub struct Mentions(BTreeSet<PeerKey>);
+pub struct Mentions(Vec<PeerKey>);
 
 impl Mentions {
     /// Adds one peer.
     pub fn add(&mut self, key: PeerKey) {
-        self.0.insert(key);
+        self.0.push(key);
     }
 
     /// Adds a TL peer.
@@ -278,7 +279,9 @@ impl Mentions {
     }
 
     /// The known users and chats among the collected peers.
-    pub fn resolve(&self, db: &Index) -> (Vec<enums::User>, Vec<enums::Chat>) {
+    pub fn resolve(&mut self, db: &Index) -> (Vec<enums::User>, Vec<enums::Chat>) {
+        self.0.sort_unstable();
+        self.0.dedup();
         let mut users = Vec::new();
         let mut chats = Vec::new();
         for &key in &self.0 {
