@@ -37,7 +37,7 @@ pub(super) fn write_media(o: &mut JsonOut, media: &Media, tz: &dyn TimeZone, abo
                 o.field_num("thumbnail_file_size", thumb.file.size);
             }
             if let Some(kind) = d.media_type {
-                o.field_str("media_type", kind.json_name());
+                o.field_plain("media_type", kind.json_name());
                 match kind {
                     DocumentType::Sticker => {
                         o.field_str_opt("sticker_emoji", &d.sticker_emoji);

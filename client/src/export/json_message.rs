@@ -19,12 +19,12 @@ pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone, about: &Ab
     o.open_object();
     o.field_num("id", m.id);
     if matches!(m.media, Media::Unsupported) {
-        o.field_str("type", "unsupported");
+        o.field_plain("type", "unsupported");
         o.close();
         return;
     }
     let action = m.action();
-    o.field_str(
+    o.field_plain(
         "type",
         if action.is_some() {
             "service"
@@ -110,7 +110,7 @@ pub fn write_text(o: &mut JsonOut, parts: &[TextPart], objects: bool) {
             continue;
         }
         o.open_object();
-        o.field_str("type", part.kind.json_name());
+        o.field_plain("type", part.kind.json_name());
         o.field_str("text", &part.text);
         match &part.kind {
             TextKind::Pre { language } => o.field_str("language", language),
@@ -181,7 +181,7 @@ fn write_reactions(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone) {
     for r in &m.reactions {
         o.item();
         o.open_object();
-        o.field_str("type", r.kind.json_name());
+        o.field_plain("type", r.kind.json_name());
         o.field_num("count", r.count);
         match &r.kind {
             ReactionKind::Emoji(emoji) => o.field_str("emoji", emoji),

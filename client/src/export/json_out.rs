@@ -84,13 +84,10 @@ impl JsonOut {
         let Some(frame) = self.stack.last_mut() else {
             return;
         };
-        if frame.had_item {
-            self.buf.push(b',');
-        }
+        let comma = frame.had_item;
         frame.had_item = true;
         let indent = frame.items;
-        self.buf.push(b'\n');
-        push_indent(&mut self.buf, indent);
+        push_line(&mut self.buf, comma, indent);
     }
 
     /// Writes `"key": ` as the next item of the current object. `key` is
@@ -110,7 +107,9 @@ impl JsonOut {
         self.next_item();
         self.buf.push(b'"');
         self.buf.extend_from_slice(key.as_bytes());
-        self.buf.extend_from_slice(suffix.as_bytes());
+        if !suffix.is_empty() {
+            self.buf.extend_from_slice(suffix.as_bytes());
+        }
         self.buf.extend_from_slice(b"\": ");
     }
 
@@ -165,14 +164,22 @@ impl JsonOut {
         let Some(frame) = self.stack.pop() else {
             return;
         };
-        self.buf.push(b'\n');
-        push_indent(&mut self.buf, frame.close);
+        push_line(&mut self.buf, false, frame.close);
         self.buf.push(if frame.array { b']' } else { b'}' });
     }
 
     /// A string value.
     pub fn string(&mut self, value: &str) {
         push_string(&mut self.buf, value);
+    }
+
+    /// A string value that is one of our constants (a type name), written
+    /// as is: printable ASCII without anything to escape.
+    pub fn plain(&mut self, value: &'static str) {
+        debug_assert!(is_plain(value), "JSON value {value:?} needs escaping");
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(value.as_bytes());
+        self.buf.push(b'"');
     }
 
     /// Raw JSON text as the value (numbers, `true`, `null`, `[]`).
@@ -222,6 +229,12 @@ impl JsonOut {
     pub fn field_str(&mut self, key: &str, value: &str) {
         self.key(key);
         self.string(value);
+    }
+
+    /// `"key": "value"` with a constant `value` (see [`Self::plain`]).
+    pub fn field_plain(&mut self, key: &str, value: &'static str) {
+        self.key(key);
+        self.plain(value);
     }
 
     /// `"key": "value"`, omitted when empty (tdesktop `push`).
@@ -301,9 +314,23 @@ impl JsonOut {
     }
 }
 
-/// Appends `count` spaces.
-fn push_indent(out: &mut Vec<u8>, count: usize) {
-    out.resize(out.len() + count, b' ');
+/// Appends a line break indented by `indent` spaces, after a comma if
+/// `comma`.
+fn push_line(out: &mut Vec<u8>, comma: bool, indent: usize) {
+    const WINDOW: usize = 32;
+    const LINE: &[u8; WINDOW + 2] = b",\n                                ";
+    let start = usize::from(!comma);
+    let len = 2 + indent - start;
+    if len <= WINDOW {
+        // A copy of constant size cut to length: cheaper than a copy of
+        // `len` bytes, which is a call to memcpy.
+        let end = out.len() + len;
+        out.extend_from_slice(&LINE[start..start + WINDOW]);
+        out.truncate(end);
+    } else {
+        out.extend_from_slice(&LINE[start..2]);
+        out.resize(out.len() + indent, b' ');
+    }
 }
 
 /// Whether `key` is written the same escaped or not (printable ASCII
@@ -361,14 +388,15 @@ fn escape_at(bytes: &[u8], i: usize) -> Option<(&'static [u8], usize)> {
 
 /// Appends `value` as a JSON string (see the module docs for the escapes).
 pub fn push_string(out: &mut Vec<u8>, value: &str) {
-    out.push(b'"');
     let bytes = value.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if !MAY_ESCAPE[usize::from(bytes[i])] {
-            i += 1;
-            continue;
+    loop {
+        i += plain_run(&bytes[i..]);
+        if i == bytes.len() {
+            break;
         }
         let Some((escape, len)) = escape_at(bytes, i) else {
             i += 1;
@@ -381,6 +409,48 @@ pub fn push_string(out: &mut Vec<u8>, value: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// The length of the run at the start of `bytes` without a byte that
+/// [`MAY_ESCAPE`] flags: eight bytes at a time while none is flagged (the
+/// last word may overlap the one before), then one at a time.
+fn plain_run(bytes: &[u8]) -> usize {
+    let word = |at: usize| {
+        let eight = bytes.get(at..at + 8).and_then(|b| b.try_into().ok());
+        eight.map(u64::from_le_bytes)
+    };
+    let mut plain = 0;
+    loop {
+        match word(plain) {
+            Some(word) if may_escape_any(word) => break,
+            Some(_) => plain += 8,
+            None => {
+                // Fewer than eight bytes left: the last eight, if any.
+                let last = bytes.len().checked_sub(8).and_then(word);
+                if last.is_some_and(|word| !may_escape_any(word)) {
+                    return bytes.len();
+                }
+                break;
+            }
+        }
+    }
+    let rest = &bytes[plain..];
+    plain
+        + rest
+            .iter()
+            .position(|&b| MAY_ESCAPE[usize::from(b)])
+            .unwrap_or(rest.len())
+}
+
+/// Whether a byte of `word` is one [`MAY_ESCAPE`] flags (exact: the
+/// borrows of the subtractions only reach bytes above one that matches).
+fn may_escape_any(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte that is below `n` (n <= 0x80).
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let equal = |byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    below(word, 0x20) | equal(b'"') | equal(b'\\') | equal(0xe2) != 0
 }
 
 /// `value` as a JSON string in memory.
@@ -461,5 +531,70 @@ mod tests {
         let text = String::from_utf8(out.into_bytes()).unwrap();
         let expected = "{\n \"from_id\": \"user1\" user1,\n \"from_id\": \"chat-2\" chat-2,\n \"from_id\": \"channel9223372036854775807\" channel9223372036854775807,\n \"date\": \"2024-03-10T14:05:09\",\n \"date_unixtime\": \"1710079509\",\n \"a\\\"b\": -9223372036854775808\n}";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn long_strings_and_deep_nesting() {
+        // Escapes at every position of the eight-byte words.
+        for pad in 0..20 {
+            for special in [
+                "\"", "\\", "\n", "\u{1}", "\u{2028}", "\u{2029}", "—", "é", "\u{7f}",
+            ] {
+                let text = format!("{}{special}{}", "a".repeat(pad), "b".repeat(pad % 9));
+                let back: String = serde_json::from_str(&escaped(&text)).unwrap();
+                assert_eq!(back, text);
+                let expected = serde_json::to_string(&text)
+                    .unwrap()
+                    .replace('\u{2028}', "\\u2028")
+                    .replace('\u{2029}', "\\u2029");
+                assert_eq!(escaped(&text), expected);
+            }
+        }
+        let mut out = JsonOut::new();
+        let mut expected = String::new();
+        for depth in 0..70 {
+            out.open_array();
+            out.item();
+            expected.push_str("[\n");
+            expected.push_str(&" ".repeat(depth + 1));
+        }
+        out.number(1);
+        expected.push('1');
+        for depth in (0..70).rev() {
+            out.close();
+            expected.push('\n');
+            expected.push_str(&" ".repeat(depth));
+            expected.push(']');
+        }
+        assert_eq!(String::from_utf8(out.into_bytes()).unwrap(), expected);
+    }
+
+    /// The escapes of the module docs, one character at a time.
+    fn model_escaped(value: &str) -> String {
+        let mut out = String::from("\"");
+        for c in value.chars() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                '\0'..='\u{1f}' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                _ => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaped_matches_the_model(
+            text in "[a-c \"\\\\\u{0}\n\u{1f}\u{7f}\u{2027}-\u{202a}—жé😀]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(escaped(&text), model_escaped(&text));
+        }
     }
 }
