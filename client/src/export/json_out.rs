@@ -321,16 +321,23 @@ fn push_line(out: &mut Vec<u8>, comma: bool, indent: usize) {
     const LINE: &[u8; WINDOW + 2] = b",\n                                ";
     let start = usize::from(!comma);
     let len = 2 + indent - start;
-    if len <= WINDOW {
-        // A copy of constant size cut to length: cheaper than a copy of
-        // `len` bytes, which is a call to memcpy.
-        let end = out.len() + len;
-        out.extend_from_slice(&LINE[start..start + WINDOW]);
-        out.truncate(end);
-    } else {
-        out.extend_from_slice(&LINE[start..2]);
-        out.resize(out.len() + indent, b' ');
+    if len > WINDOW {
+        return push_deep_line(out, comma, indent);
     }
+    // A copy of constant size cut to length: cheaper than a copy of `len`
+    // bytes, which is a call to memcpy.
+    let end = out.len() + len;
+    out.extend_from_slice(&LINE[start..start + WINDOW]);
+    out.truncate(end);
+}
+
+/// [`push_line`] for indentation deeper than its window (messages never
+/// nest that deep; `other_data` may).
+#[cold]
+#[inline(never)]
+fn push_deep_line(out: &mut Vec<u8>, comma: bool, indent: usize) {
+    out.extend_from_slice(if comma { b",\n" } else { b"\n" });
+    out.resize(out.len() + indent, b' ');
 }
 
 /// Whether `key` is written the same escaped or not (printable ASCII
