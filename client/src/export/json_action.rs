@@ -1,8 +1,6 @@
 //! The keys of a service message's action in `result.json` (takeout.md
 //! D.5), after `actor`/`actor_id` and `action`.
 
-use std::io::{self, Write};
-
 use super::action::{Action, Amount, BotAllowed};
 use super::json_media::write_photo;
 use super::json_message::{write_peer, write_reply, write_text};
@@ -10,116 +8,112 @@ use super::json_out::JsonOut;
 use super::model::Message;
 
 /// The keys of a service action (D.5).
-pub(super) fn write_action<W: Write>(
-    o: &mut JsonOut<W>,
-    m: &Message,
-    action: &Action,
-) -> io::Result<()> {
+pub(super) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
     if has_actor(action) {
-        write_peer(o, "actor", m.from.as_ref())?;
+        write_peer(o, "actor", m.from.as_ref());
     }
     if let Some(name) = action_name(action) {
-        o.field_str("action", name)?;
+        o.field_str("action", name);
     }
     match action {
         Action::CreateGroup { title, members } => {
-            o.field_str_opt("title", title)?;
-            o.key("members")?;
-            o.strings(members, true)?;
+            o.field_str_opt("title", title);
+            o.key("members");
+            o.strings(members, true);
         }
         Action::EditGroupTitle { title }
         | Action::CreateChannel { title }
         | Action::MigrateFromGroup { title }
-        | Action::TopicCreated { title } => o.field_str_opt("title", title)?,
+        | Action::TopicCreated { title } => o.field_str_opt("title", title),
         Action::EditGroupPhoto { photo } | Action::SuggestProfilePhoto { photo } => {
-            write_photo(o, photo)?;
+            write_photo(o, photo);
         }
         Action::InviteMembers { members }
         | Action::RemoveMembers { members }
         | Action::InviteToGroupCall { members } => {
-            o.key("members")?;
-            o.strings(members, true)?;
+            o.key("members");
+            o.strings(members, true);
         }
-        Action::JoinGroupByLink { inviter } => o.field_str_or_null("inviter", inviter)?,
+        Action::JoinGroupByLink { inviter } => o.field_str_or_null("inviter", inviter),
         Action::PinMessage | Action::SetChatWallpaper { .. } => {
-            write_reply(o, m, "message_id")?;
+            write_reply(o, m, "message_id");
         }
         Action::ScoreInGame { score } => {
-            write_reply(o, m, "game_message_id")?;
-            o.field_num("score", *score)?;
+            write_reply(o, m, "game_message_id");
+            o.field_num("score", *score);
         }
         Action::SendPayment {
             amount,
             currency,
             recurring,
         } => {
-            o.field_num("amount", *amount)?;
-            o.field_str_opt("currency", currency)?;
-            write_reply(o, m, "invoice_message_id")?;
-            o.field_str_opt("recurring", recurring)?;
+            o.field_num("amount", *amount);
+            o.field_str_opt("currency", currency);
+            write_reply(o, m, "invoice_message_id");
+            o.field_str_opt("recurring", recurring);
         }
         Action::PhoneCall {
             duration,
             discard_reason,
         } => {
-            o.field_num_opt("duration_seconds", *duration)?;
-            o.field_str_opt("discard_reason", discard_reason)?;
+            o.field_num_opt("duration_seconds", *duration);
+            o.field_str_opt("discard_reason", discard_reason);
         }
         Action::ConferenceCall {
             duration,
             active,
             missed,
         } => {
-            o.field_num_opt("duration_seconds", *duration)?;
-            o.field_bool("is_active", *active)?;
-            o.field_bool("is_missed", *missed)?;
+            o.field_num_opt("duration_seconds", *duration);
+            o.field_bool("is_active", *active);
+            o.field_bool("is_missed", *missed);
         }
-        Action::CustomAction { text } => o.field_str_opt("information_text", text)?,
+        Action::CustomAction { text } => o.field_str_opt("information_text", text),
         Action::BotAllowed(BotAllowed::App { id, name }) => {
-            o.field_num("reason_app_id", *id)?;
-            o.field_str_opt("reason_app_name", name)?;
+            o.field_num("reason_app_id", *id);
+            o.field_str_opt("reason_app_name", name);
         }
         Action::BotAllowed(BotAllowed::Domain(domain)) => {
-            o.field_str_opt("reason_domain", domain)?;
+            o.field_str_opt("reason_domain", domain);
         }
         Action::SendPassportValues { values } => {
             let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
-            o.key("values")?;
-            o.strings(&values, false)?;
+            o.key("values");
+            o.strings(&values, false);
         }
         Action::ProximityReached { from, to, distance } => {
-            write_peer(o, "from", Some(from))?;
-            write_peer(o, "to", Some(to))?;
-            o.field_num("distance", *distance)?;
+            write_peer(o, "from", Some(from));
+            write_peer(o, "to", Some(to));
+            o.field_num("distance", *distance);
         }
-        Action::GroupCall { duration } => o.field_num_opt("duration", *duration)?,
-        Action::SetMessagesTtl { period } => o.field_num("period", *period)?,
+        Action::GroupCall { duration } => o.field_num_opt("duration", *duration),
+        Action::SetMessagesTtl { period } => o.field_num("period", *period),
         Action::GroupCallScheduled { schedule_date } => {
-            o.field_num("schedule_date", *schedule_date)?;
+            o.field_num("schedule_date", *schedule_date);
         }
-        Action::EditChatTheme { emoticon } => o.field_str_opt("emoticon", emoticon)?,
-        Action::SendWebviewData { text } => o.field_str_opt("text", text)?,
+        Action::EditChatTheme { emoticon } => o.field_str_opt("emoticon", emoticon),
+        Action::SendWebviewData { text } => o.field_str_opt("text", text),
         Action::SendPremiumGift { cost, months } => {
-            o.field_str_opt("cost", cost)?;
-            o.field_num_opt("months", *months)?;
+            o.field_str_opt("cost", cost);
+            o.field_num_opt("months", *months);
         }
         Action::TopicEdit {
             new_title,
             new_icon_emoji_id,
         } => {
-            o.field_str_opt("new_title", new_title)?;
+            o.field_str_opt("new_title", new_title);
             if let Some(id) = new_icon_emoji_id {
-                o.field_num("new_icon_emoji_id", *id)?;
+                o.field_num("new_icon_emoji_id", *id);
             }
         }
         Action::RequestedPeer { button_id, peers } => {
-            o.field_num("button_id", *button_id)?;
+            o.field_num("button_id", *button_id);
             // tdesktop embeds the serialized array as a string (E quirk).
             let ids: Vec<i64> = peers.iter().map(|p| p.internal()).collect();
             let mut inner = o.embedded();
-            inner.numbers(&ids)?;
-            let text = String::from_utf8(inner.into_inner()).unwrap_or_default();
-            o.field_str("peers", &text)?;
+            inner.numbers(&ids);
+            let text = String::from_utf8(inner.into_bytes()).unwrap_or_default();
+            o.field_str("peers", &text);
         }
         Action::GiftCodePrize {
             gift_code,
@@ -128,40 +122,40 @@ pub(super) fn write_action<W: Write>(
             unclaimed,
             via_giveaway,
         } => {
-            o.field_str_opt("gift_code", gift_code)?;
+            o.field_str_opt("gift_code", gift_code);
             if let Some(peer) = boost_peer {
-                o.field_str("boost_peer_id", &peer.to_string())?;
+                o.field_peer_id("boost_peer_id", *peer);
             }
-            o.field_num("months", *months)?;
-            o.field_bool("unclaimed", *unclaimed)?;
-            o.field_bool("via_giveaway", *via_giveaway)?;
+            o.field_num("months", *months);
+            o.field_bool("unclaimed", *unclaimed);
+            o.field_bool("via_giveaway", *via_giveaway);
         }
         Action::GiveawayResults {
             winners,
             unclaimed,
             stars,
         } => {
-            o.field_num("winners", *winners)?;
-            o.field_num("unclaimed", *unclaimed)?;
-            o.field_bool("stars", *stars)?;
+            o.field_num("winners", *winners);
+            o.field_num("unclaimed", *unclaimed);
+            o.field_bool("stars", *stars);
         }
-        Action::BoostApply { boosts } => o.field_num("boosts", *boosts)?,
+        Action::BoostApply { boosts } => o.field_num("boosts", *boosts),
         Action::RefundedPayment {
             amount,
             currency,
             peer,
             charge_id,
         } => {
-            o.field_num("amount", *amount)?;
-            o.field_str_opt("currency", currency)?;
-            o.field_str_or_null("peer_name", &peer.name)?;
-            o.field_str("peer_id", &peer.id.to_string())?;
-            o.field_str_opt("charge_id", charge_id)?;
+            o.field_num("amount", *amount);
+            o.field_str_opt("currency", currency);
+            o.field_str_or_null("peer_name", &peer.name);
+            o.field_peer_id("peer_id", peer.id);
+            o.field_str_opt("charge_id", charge_id);
         }
         Action::SendCurrencyGift { cost, amount, .. } => {
-            o.field_str_opt("cost", cost)?;
-            o.field_num("amount_whole", amount.whole)?;
-            o.field_num("amount_nano", amount.nano)?;
+            o.field_str_opt("cost", cost);
+            o.field_num("amount_whole", amount.whole);
+            o.field_num("amount_nano", amount.nano);
         }
         Action::StarsPrize {
             boost_peer,
@@ -170,12 +164,12 @@ pub(super) fn write_action<W: Write>(
             giveaway_msg_id,
             transaction_id,
         } => {
-            o.field_str("boost_peer_id", &boost_peer.id.to_string())?;
-            o.field_str_or_null("boost_peer_name", &boost_peer.name)?;
-            o.field_num("stars", *stars)?;
-            o.field_bool("is_unclaimed", *unclaimed)?;
-            o.field_num("giveaway_msg_id", *giveaway_msg_id)?;
-            o.field_str_opt("transaction_id", transaction_id)?;
+            o.field_peer_id("boost_peer_id", boost_peer.id);
+            o.field_str_or_null("boost_peer_name", &boost_peer.name);
+            o.field_num("stars", *stars);
+            o.field_bool("is_unclaimed", *unclaimed);
+            o.field_num("giveaway_msg_id", *giveaway_msg_id);
+            o.field_str_opt("transaction_id", transaction_id);
         }
         Action::SendStarGift {
             gift_id,
@@ -184,47 +178,47 @@ pub(super) fn write_action<W: Write>(
             anonymous,
             text,
         } => {
-            o.field_num("gift_id", *gift_id)?;
-            o.field_num("stars", *stars)?;
-            o.field_bool("is_limited", *limited)?;
-            o.field_bool("is_anonymous", *anonymous)?;
-            o.key("gift_text")?;
-            write_text(o, text, false)?;
+            o.field_num("gift_id", *gift_id);
+            o.field_num("stars", *stars);
+            o.field_bool("is_limited", *limited);
+            o.field_bool("is_anonymous", *anonymous);
+            o.key("gift_text");
+            write_text(o, text, false);
         }
         Action::PaidMessagesRefund {
             messages_count,
             stars_count,
         } => {
-            o.field_num("messages_count", *messages_count)?;
-            o.field_num("stars_count", *stars_count)?;
+            o.field_num("messages_count", *messages_count);
+            o.field_num("stars_count", *stars_count);
         }
         Action::PaidMessagesPriceChange {
             price_stars,
             broadcast_messages_allowed,
         } => {
-            o.field_num("price_stars", *price_stars)?;
-            o.field_bool("is_broadcast_messages_allowed", *broadcast_messages_allowed)?;
+            o.field_num("price_stars", *price_stars);
+            o.field_bool("is_broadcast_messages_allowed", *broadcast_messages_allowed);
         }
         Action::TodoCompletions {
             completed,
             incompleted,
         } => {
-            o.key("completed")?;
-            o.numbers(completed)?;
-            o.key("incompleted")?;
-            o.numbers(incompleted)?;
+            o.key("completed");
+            o.numbers(completed);
+            o.key("incompleted");
+            o.numbers(incompleted);
         }
         Action::TodoAppendTasks { items } => {
-            o.key("items")?;
-            o.open_array()?;
+            o.key("items");
+            o.open_array();
             for item in items {
-                o.item()?;
-                o.open_object()?;
-                o.field_str("text", &item.text)?;
-                o.field_num("id", item.id)?;
-                o.close()?;
+                o.item();
+                o.open_object();
+                o.field_str("text", &item.text);
+                o.field_num("id", item.id);
+                o.close();
             }
-            o.close()?;
+            o.close();
         }
         Action::ProcessSuggestedPost {
             rejected,
@@ -233,16 +227,16 @@ pub(super) fn write_action<W: Write>(
             scheduled_date,
         } => {
             if *rejected {
-                o.field_bool("rejected", true)?;
-                o.field_str_opt("comment", comment)?;
+                o.field_bool("rejected", true);
+                o.field_str_opt("comment", comment);
             } else {
-                write_price(o, price.as_ref())?;
-                o.field_num_opt("scheduled_date", *scheduled_date)?;
+                write_price(o, price.as_ref());
+                o.field_num_opt("scheduled_date", *scheduled_date);
             }
         }
-        Action::SuggestedPostSuccess { price } => write_price(o, price.as_ref())?,
+        Action::SuggestedPostSuccess { price } => write_price(o, price.as_ref()),
         Action::SuggestedPostRefund { user_initiated } => {
-            o.field_bool("user_initiated", *user_initiated)?;
+            o.field_bool("user_initiated", *user_initiated);
         }
         Action::DeleteGroupPhoto
         | Action::MigrateToSupergroup
@@ -254,17 +248,15 @@ pub(super) fn write_action<W: Write>(
         | Action::GiveawayLaunch
         | Action::Other { .. } => {}
     }
-    Ok(())
 }
 
 /// `price_amount_whole`, `price_amount_nano`, `price_currency`.
-fn write_price<W: Write>(o: &mut JsonOut<W>, price: Option<&Amount>) -> io::Result<()> {
+fn write_price(o: &mut JsonOut, price: Option<&Amount>) {
     if let Some(price) = price {
-        o.field_num("price_amount_whole", price.whole)?;
-        o.field_num("price_amount_nano", price.nano)?;
-        o.field_str("price_currency", price.currency)?;
+        o.field_num("price_amount_whole", price.whole);
+        o.field_num("price_amount_nano", price.nano);
+        o.field_str("price_currency", price.currency);
     }
-    Ok(())
 }
 
 /// The JSON `action` value; `None` for a custom action.

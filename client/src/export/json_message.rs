@@ -3,8 +3,6 @@
 //! sender and forward keys (regular), the media keys, `text`,
 //! `text_entities`, `inline_bot_buttons`, `reactions`.
 
-use std::io::{self, Write};
-
 use base64::Engine as _;
 
 use super::file::{FileRef, FileStatus, SkipReason};
@@ -14,127 +12,119 @@ use super::json_out::JsonOut;
 use super::media::Media;
 use super::model::{ButtonData, Message, MessageKind, Peer, ReactionKind, TextKind, TextPart};
 use super::sections::AboutTexts;
-use super::time::{TimeZone, iso_date};
+use super::time::TimeZone;
 
 /// Writes `m` as the current value of `o`.
-pub fn write_message<W: Write>(
-    o: &mut JsonOut<W>,
-    m: &Message,
-    tz: &dyn TimeZone,
-    about: &AboutTexts,
-) -> io::Result<()> {
-    o.open_object()?;
-    o.field_num("id", m.id)?;
+pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone, about: &AboutTexts) {
+    o.open_object();
+    o.field_num("id", m.id);
     if matches!(m.media, Media::Unsupported) {
-        o.field_str("type", "unsupported")?;
-        return o.close();
+        o.field_plain("type", "unsupported");
+        o.close();
+        return;
     }
     let action = m.action();
-    o.field_str(
+    o.field_plain(
         "type",
         if action.is_some() {
             "service"
         } else {
             "message"
         },
-    )?;
-    o.field_date("date", m.date, tz)?;
+    );
+    o.field_date("date", m.date, tz);
     if m.edited != 0 {
-        o.field_date("edited", m.edited, tz)?;
+        o.field_date("edited", m.edited, tz);
     }
     match action {
-        Some(action) => write_action(o, m, action)?,
+        Some(action) => write_action(o, m, action),
         None if m.kind == MessageKind::Empty => {}
-        None => write_origin(o, m)?,
+        None => write_origin(o, m),
     }
-    write_media(o, &m.media, tz, about)?;
-    o.key("text")?;
-    write_text(o, &m.text, false)?;
-    o.key("text_entities")?;
-    write_text(o, &m.text, true)?;
-    write_buttons(o, m)?;
-    write_reactions(o, m, tz)?;
-    o.close()
+    write_media(o, &m.media, tz, about);
+    o.key("text");
+    write_text(o, &m.text, false);
+    o.key("text_entities");
+    write_text(o, &m.text, true);
+    write_buttons(o, m);
+    write_reactions(o, m, tz);
+    o.close();
 }
 
 /// `from`, `author`, `forwarded_from`, `saved_from`, reply and `via_bot`.
-fn write_origin<W: Write>(o: &mut JsonOut<W>, m: &Message) -> io::Result<()> {
-    write_peer(o, "from", m.from.as_ref())?;
-    o.field_str_opt("author", &m.signature)?;
+fn write_origin(o: &mut JsonOut, m: &Message) {
+    write_peer(o, "from", m.from.as_ref());
+    o.field_str_opt("author", &m.signature);
     if let Some(fwd) = &m.forwarded {
-        o.field_str_or_null("forwarded_from", fwd.name())?;
+        o.field_str_or_null("forwarded_from", fwd.name());
     }
     if let Some(saved) = &m.saved_from {
-        o.field_str_or_null("saved_from", &saved.name)?;
+        o.field_str_or_null("saved_from", &saved.name);
     }
-    write_reply(o, m, "reply_to_message_id")?;
+    write_reply(o, m, "reply_to_message_id");
     if !m.via_bot.is_empty() {
-        o.field_str("via_bot", &format!("@{}", m.via_bot))?;
+        o.field_str("via_bot", &format!("@{}", m.via_bot));
     }
-    Ok(())
 }
 
 /// `<key>` with the peer's name (or `null`) and `<key>_id`.
-pub(super) fn write_peer<W: Write>(
-    o: &mut JsonOut<W>,
-    key: &str,
-    peer: Option<&Peer>,
-) -> io::Result<()> {
+pub(super) fn write_peer(o: &mut JsonOut, key: &str, peer: Option<&Peer>) {
     if let Some(peer) = peer {
-        o.field_str_or_null(key, &peer.name)?;
-        o.field_str(&format!("{key}_id"), &peer.id.to_string())?;
+        o.field_str_or_null(key, &peer.name);
+        o.key_suffixed(key, "_id");
+        o.peer_id(peer.id);
     }
-    Ok(())
 }
 
 /// The reply id under `key`, and `reply_to_peer_id` for cross-chat replies.
-pub(super) fn write_reply<W: Write>(o: &mut JsonOut<W>, m: &Message, key: &str) -> io::Result<()> {
+pub(super) fn write_reply(o: &mut JsonOut, m: &Message, key: &str) {
     if let Some(reply) = &m.reply_to {
-        o.field_num(key, reply.message_id)?;
+        o.field_num(key, reply.message_id);
         if let Some(peer) = reply.peer {
-            o.field_str("reply_to_peer_id", &peer.to_string())?;
+            o.field_peer_id("reply_to_peer_id", peer);
         }
     }
-    Ok(())
 }
 
 /// `text` (`objects == false`: a string when it is one plain run or empty,
 /// else an array mixing strings and entity objects) or `text_entities`
 /// (`objects == true`: always an array of objects, `[]` when empty).
-pub fn write_text<W: Write>(
-    o: &mut JsonOut<W>,
-    parts: &[TextPart],
-    objects: bool,
-) -> io::Result<()> {
+pub fn write_text(o: &mut JsonOut, parts: &[TextPart], objects: bool) {
     if parts.is_empty() {
-        return if objects { o.raw("[]") } else { o.string("") };
+        if objects {
+            o.raw("[]");
+        } else {
+            o.string("");
+        }
+        return;
     }
     if !objects && parts.len() == 1 && parts[0].kind == TextKind::Plain {
-        return o.string(&parts[0].text);
+        o.string(&parts[0].text);
+        return;
     }
-    o.open_array()?;
+    o.open_array();
     for part in parts {
-        o.item()?;
+        o.item();
         if !objects && part.kind == TextKind::Plain {
-            o.string(&part.text)?;
+            o.string(&part.text);
             continue;
         }
-        o.open_object()?;
-        o.field_str("type", part.kind.json_name())?;
-        o.field_str("text", &part.text)?;
+        o.open_object();
+        o.field_plain("type", part.kind.json_name());
+        o.field_str("text", &part.text);
         match &part.kind {
-            TextKind::Pre { language } => o.field_str("language", language)?,
-            TextKind::TextLink { href } => o.field_str("href", href)?,
-            TextKind::MentionName { user_id } => o.field_num("user_id", *user_id)?,
+            TextKind::Pre { language } => o.field_str("language", language),
+            TextKind::TextLink { href } => o.field_str("href", href),
+            TextKind::MentionName { user_id } => o.field_num("user_id", *user_id),
             TextKind::CustomEmoji { document_id, file } => {
-                o.field_str("document_id", &emoji_value(*document_id, file.as_ref()))?;
+                o.field_str("document_id", &emoji_value(*document_id, file.as_ref()));
             }
-            TextKind::Blockquote { collapsed } => o.field_bool("collapsed", *collapsed)?,
+            TextKind::Blockquote { collapsed } => o.field_bool("collapsed", *collapsed),
             _ => {}
         }
-        o.close()?;
+        o.close();
     }
-    o.close()
+    o.close();
 }
 
 /// A custom emoji's `document_id` value (A.8): the id until resolved, then
@@ -149,71 +139,72 @@ fn emoji_value(document_id: i64, file: Option<&FileRef>) -> String {
 }
 
 /// `inline_bot_buttons`, if any.
-fn write_buttons<W: Write>(o: &mut JsonOut<W>, m: &Message) -> io::Result<()> {
+fn write_buttons(o: &mut JsonOut, m: &Message) {
     if m.buttons.is_empty() {
-        return Ok(());
+        return;
     }
-    o.key("inline_bot_buttons")?;
-    o.open_array()?;
+    o.key("inline_bot_buttons");
+    o.open_array();
     for row in &m.buttons {
-        o.item()?;
-        o.open_array()?;
+        o.item();
+        o.open_array();
         for b in row {
-            o.item()?;
-            o.open_object()?;
-            o.field_str("type", b.kind)?;
-            o.field_str_opt("text", &b.text)?;
+            o.item();
+            o.open_object();
+            o.field_str("type", b.kind);
+            o.field_str_opt("text", &b.text);
             match &b.data {
                 ButtonData::None => {}
-                ButtonData::Text(text) => o.field_str("data", text)?,
+                ButtonData::Text(text) => o.field_str("data", text),
                 ButtonData::Bytes(bytes) => {
                     let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-                    o.field_str("dataBase64", &encoded)?;
-                    o.field_str("data", "")?;
+                    o.field_str("dataBase64", &encoded);
+                    o.field_str("data", "");
                 }
             }
-            o.field_str_opt("forward_text", &b.forward_text)?;
-            o.field_num_opt("button_id", b.button_id)?;
-            o.close()?;
+            o.field_str_opt("forward_text", &b.forward_text);
+            o.field_num_opt("button_id", b.button_id);
+            o.close();
         }
-        o.close()?;
+        o.close();
     }
-    o.close()
+    o.close();
 }
 
 /// `reactions`, if any (indented one level deeper, as tdesktop does).
-fn write_reactions<W: Write>(o: &mut JsonOut<W>, m: &Message, tz: &dyn TimeZone) -> io::Result<()> {
+fn write_reactions(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone) {
     if m.reactions.is_empty() {
-        return Ok(());
+        return;
     }
-    o.key("reactions")?;
-    o.open_array_shifted()?;
+    o.key("reactions");
+    o.open_array_shifted();
     for r in &m.reactions {
-        o.item()?;
-        o.open_object()?;
-        o.field_str("type", r.kind.json_name())?;
-        o.field_num("count", r.count)?;
+        o.item();
+        o.open_object();
+        o.field_plain("type", r.kind.json_name());
+        o.field_num("count", r.count);
         match &r.kind {
-            ReactionKind::Emoji(emoji) => o.field_str("emoji", emoji)?,
+            ReactionKind::Emoji(emoji) => o.field_str("emoji", emoji),
             ReactionKind::CustomEmoji { document_id, file } => {
-                o.field_str("document_id", &emoji_value(*document_id, file.as_ref()))?;
+                o.field_str("document_id", &emoji_value(*document_id, file.as_ref()));
             }
             ReactionKind::Paid | ReactionKind::Empty => {}
         }
         if !r.recent.is_empty() {
-            o.key("recent")?;
-            o.open_array()?;
+            o.key("recent");
+            o.open_array();
             for recent in &r.recent {
-                o.item()?;
-                o.open_object()?;
-                o.field_str_or_null("from", &recent.from.name)?;
-                o.field_str("from_id", &recent.from.id.to_string())?;
-                o.field_str("date", &iso_date(recent.date, tz))?;
-                o.close()?;
+                o.item();
+                o.open_object();
+                o.field_str_or_null("from", &recent.from.name);
+                o.field_peer_id("from_id", recent.from.id);
+                o.key("date");
+                o.date(recent.date, tz);
+                o.close();
             }
-            o.close()?;
+            o.close();
         }
-        o.close()?;
+        o.close();
     }
-    o.close()
+    o.close();
 }

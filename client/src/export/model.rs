@@ -36,6 +36,16 @@ impl PeerId {
         }
     }
 
+    /// The kind as the prefix of [`PeerId`]'s `Display`: `user`, `chat`
+    /// or `channel`.
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            Self::User(_) => "user",
+            Self::Chat(_) => "chat",
+            Self::Channel(_) => "channel",
+        }
+    }
+
     /// tdesktop's internal peer id `bare | type << 48` (type 0 user, 1 chat,
     /// 2 channel), used by `requested_peer.peers` and giveaway winners.
     pub fn internal(self) -> i64 {

@@ -210,6 +210,27 @@ pub fn local_day(unix: i64, tz: &dyn TimeZone) -> i64 {
         .div_euclid(86_400)
 }
 
+/// Appends [`iso_date`] to `out` without allocating: the form the JSON
+/// writer uses for every message.
+pub fn push_iso_date(out: &mut Vec<u8>, unix: i64, tz: &dyn TimeZone) {
+    let t = DateTime::local(unix, tz);
+    let Ok(year @ 0..=9999) = u32::try_from(t.year) else {
+        out.extend_from_slice(iso_date(unix, tz).as_bytes());
+        return;
+    };
+    let digits = |value: u32| [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8];
+    let [c1, c2] = digits(year / 100);
+    let [y1, y2] = digits(year % 100);
+    let [m1, m2] = digits(t.month);
+    let [d1, d2] = digits(t.day);
+    let [h1, h2] = digits(t.hour);
+    let [i1, i2] = digits(t.minute);
+    let [s1, s2] = digits(t.second);
+    out.extend_from_slice(&[
+        c1, c2, y1, y2, b'-', m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2,
+    ]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +294,25 @@ mod tests {
         for t in [i64::MIN, i64::MAX, i64::MIN / 2, i64::MAX / 2] {
             let _ = iso_date(t, &FixedOffset(i32::MAX));
             let _ = display_day(t, &FixedOffset(i32::MIN));
+        }
+    }
+
+    #[test]
+    fn pushed_iso_dates_match_iso_date() {
+        let mut unix = -70_000_000_000i64;
+        let mut out = Vec::new();
+        while unix < 300_000_000_000 {
+            for tz in [&Utc as &dyn TimeZone, &FixedOffset(-5 * 3600)] {
+                out.clear();
+                push_iso_date(&mut out, unix, tz);
+                assert_eq!(out, iso_date(unix, tz).as_bytes());
+            }
+            unix += 7_777_777;
+        }
+        for t in [i64::MIN, i64::MAX] {
+            out.clear();
+            push_iso_date(&mut out, t, &FixedOffset(i32::MAX));
+            assert_eq!(out, iso_date(t, &FixedOffset(i32::MAX)).as_bytes());
         }
     }
 }

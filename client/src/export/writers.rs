@@ -4,7 +4,7 @@
 //! [`HtmlWriter`] as selected. The call order is the one documented in
 //! [`super::json`].
 
-use std::io::{self, BufWriter};
+use std::io;
 
 use super::html::HtmlWriter;
 use super::json::JsonWriter;
@@ -25,14 +25,11 @@ pub enum Format {
     Both,
 }
 
-/// The buffer in front of `result.json`.
-const JSON_BUFFER: usize = 64 * 1024;
-
 /// The selected writers of one export.
 pub struct Writers<'a> {
-    /// `result.json` behind a buffer of its own: the JSON writer makes many
-    /// small writes, which then cost a copy each instead of a dynamic call.
-    json: Option<JsonWriter<BufWriter<Box<dyn OutputFile>>>>,
+    /// `result.json` (the JSON writer gathers its text and writes it in
+    /// large pieces).
+    json: Option<JsonWriter<Box<dyn OutputFile>>>,
     html: Option<HtmlWriter<'a>>,
     dir: &'a dyn OutputDir,
 }
@@ -62,7 +59,6 @@ impl<'a> Writers<'a> {
         let json = match format {
             Format::Json | Format::Both => {
                 let file = dir.create("result.json")?;
-                let file = BufWriter::with_capacity(JSON_BUFFER, file);
                 let mut json = JsonWriter::new(file, tz.clone(), about.clone(), single_chat);
                 json.start()?;
                 Some(json)
@@ -140,10 +136,7 @@ impl<'a> Writers<'a> {
     /// every file is in place.
     pub fn finish(self) -> io::Result<()> {
         if let Some(json) = self.json {
-            json.finish()?
-                .into_inner()
-                .map_err(io::IntoInnerError::into_error)?
-                .finish()?;
+            json.finish()?.finish()?;
         }
         if let Some(html) = self.html {
             html.finish()?;
