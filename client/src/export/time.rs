@@ -153,54 +153,82 @@ pub fn file_name_date(unix: i64, tz: &dyn TimeZone) -> String {
 
 /// `10.03.2024 14:05:09`: dates shown in the HTML pages.
 pub fn display_date_time(unix: i64, tz: &dyn TimeZone) -> String {
-    let t = DateTime::local(unix, tz);
     let mut out = String::with_capacity(19);
-    push2(&mut out, t.day);
-    out.push('.');
-    push2(&mut out, t.month);
-    out.push('.');
-    if !push_year(&mut out, t.year) {
-        return format!(
-            "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
-            t.day, t.month, t.year, t.hour, t.minute, t.second
-        );
-    }
-    for (separator, value) in [(' ', t.hour), (':', t.minute), (':', t.second)] {
-        out.push(separator);
-        push2(&mut out, value);
-    }
+    DateTime::local(unix, tz).push_date_time(&mut out);
     out
 }
 
 /// `14:05`: the short time next to an HTML message.
 pub fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
-    let t = DateTime::local(unix, tz);
     let mut out = String::with_capacity(5);
-    push2(&mut out, t.hour);
-    out.push(':');
-    push2(&mut out, t.minute);
+    DateTime::local(unix, tz).push_time(&mut out);
     out
 }
 
 /// `10 March 2024`: the day separators in the HTML history.
 pub fn display_day(unix: i64, tz: &dyn TimeZone) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let t = DateTime::local(unix, tz);
-    let month = MONTHS.get(t.month as usize - 1).copied().unwrap_or("");
-    format!("{} {} {}", t.day, month, t.year)
+    let mut out = String::with_capacity(17);
+    DateTime::local(unix, tz).push_day(&mut out);
+    out
+}
+
+/// Appends [`display_date_time`] of `unix` (for writers that build one
+/// string per message).
+pub fn push_display_date_time(out: &mut String, unix: i64, tz: &dyn TimeZone) {
+    DateTime::local(unix, tz).push_date_time(out);
+}
+
+/// The HTML pages' formats of one local time, appended to a string: they
+/// hold only digits, `.`, `:`, `-`, spaces and month names, so need no
+/// escape.
+impl DateTime {
+    /// Appends `10.03.2024 14:05:09` (see [`display_date_time`]).
+    pub fn push_date_time(&self, out: &mut String) {
+        push2(out, self.day);
+        out.push('.');
+        push2(out, self.month);
+        out.push('.');
+        if !push_year(out, self.year) {
+            // Years before 0 or after 9999, as `{:04}` writes them.
+            use fmt::Write as _;
+            let _ = write!(out, "{:04}", self.year);
+        }
+        for (separator, value) in [(' ', self.hour), (':', self.minute), (':', self.second)] {
+            out.push(separator);
+            push2(out, value);
+        }
+    }
+
+    /// Appends `14:05` (see [`display_time`]).
+    pub fn push_time(&self, out: &mut String) {
+        push2(out, self.hour);
+        out.push(':');
+        push2(out, self.minute);
+    }
+
+    /// Appends `10 March 2024` (see [`display_day`]).
+    pub fn push_day(&self, out: &mut String) {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("");
+        out.push_str(itoa::Buffer::new().format(self.day));
+        out.push(' ');
+        out.push_str(month);
+        out.push(' ');
+        out.push_str(itoa::Buffer::new().format(self.year));
+    }
 }
 
 /// The local day number of `unix`, to tell when the HTML history crosses
@@ -264,6 +292,12 @@ mod tests {
                 display_time(unix, &Utc),
                 format!("{:02}:{:02}", t.hour, t.minute)
             );
+            let day = display_day(unix, &Utc);
+            assert_eq!(
+                day,
+                format!("{} {}", t.day, &day[day.find(' ').unwrap() + 1..])
+            );
+            assert!(day.ends_with(&format!(" {}", t.year)));
             unix += 7_777_777;
         }
     }
