@@ -26,31 +26,41 @@ pub fn esc_multiline(text: &str) -> String {
 
 /// Appends `text` escaped as [`esc`] does, with newlines as `<br>` when
 /// `multiline` (one pass, no allocation of its own).
+///
+/// Every byte that needs a replacement is ASCII, so the text between two of
+/// them is copied as one slice.
 pub fn push_esc(out: &mut String, text: &str, multiline: bool) {
-    // Most texts need no escape at all.
-    let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1f | 0x7f);
-    if text.as_bytes().iter().all(plain) {
-        out.push_str(text);
-        return;
+    let bytes = text.as_bytes();
+    let mut plain_from = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some((replacement, len)) = escape_at(bytes, at, multiline) else {
+            at += 1;
+            continue;
+        };
+        out.push_str(&text[plain_from..at]);
+        out.push_str(replacement);
+        at += len;
+        plain_from = at;
     }
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' if multiline => out.push_str("<br>"),
-            '\r' if multiline && chars.peek() == Some(&'\n') => {
-                chars.next();
-                out.push_str("<br>");
-            }
-            // Characters HTML does not allow in text.
-            '\0'..='\u{8}' | '\u{b}' | '\u{e}'..='\u{1f}' | '\u{7f}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&text[plain_from..]);
+}
+
+/// What replaces the byte at `at` of a text, and how many bytes it
+/// replaces; `None` to keep the byte.
+fn escape_at(bytes: &[u8], at: usize, multiline: bool) -> Option<(&'static str, usize)> {
+    Some(match bytes[at] {
+        b'&' => ("&amp;", 1),
+        b'<' => ("&lt;", 1),
+        b'>' => ("&gt;", 1),
+        b'"' => ("&quot;", 1),
+        b'\'' => ("&#39;", 1),
+        b'\n' if multiline => ("<br>", 1),
+        b'\r' if multiline && bytes.get(at + 1) == Some(&b'\n') => ("<br>", 2),
+        // Characters HTML does not allow in text.
+        0..=0x8 | 0xb | 0xe..=0x1f | 0x7f => ("\u{FFFD}", 1),
+        _ => return None,
+    })
 }
 
 /// A relative file path as an `href`: percent-encoded except for unreserved
@@ -223,7 +233,40 @@ mod tests {
         assert_eq!(esc_multiline("a\nb"), "a<br>b");
     }
 
+    /// The escape, char by char, as it was first written.
+    fn esc_by_chars(text: &str, multiline: bool) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\n' if multiline => out.push_str("<br>"),
+                '\r' if multiline && chars.peek() == Some(&'\n') => {
+                    chars.next();
+                    out.push_str("<br>");
+                }
+                '\0'..='\u{8}' | '\u{b}' | '\u{e}'..='\u{1f}' | '\u{7f}' => out.push('\u{FFFD}'),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn escape_by_runs_is_escape_by_chars(
+            text in "[a-c\r\n<>&'\"\u{0}-\u{1f}\u{7f}\u{80}\tжé😀]{0,32}",
+            multiline: bool,
+        ) {
+            let mut out = String::from("x");
+            push_esc(&mut out, &text, multiline);
+            proptest::prop_assert_eq!(out, format!("x{}", esc_by_chars(&text, multiline)));
+        }
+
         #[test]
         fn multiline_is_esc_with_newlines_as_br(text in "[a-c\r\n<&'\"\u{0}\u{7f}\tж]{0,24}") {
             let model = esc(&text).replace("\r\n", "\n").replace('\n', "<br>");
