@@ -33,7 +33,8 @@ pub fn push_esc(out: &mut String, text: &str, multiline: bool) {
     let bytes = text.as_bytes();
     let mut plain_from = 0;
     let mut at = 0;
-    while at < bytes.len() {
+    while let Some(offset) = bytes[at..].iter().position(|&b| MAY_ESCAPE[usize::from(b)]) {
+        at += offset;
         let Some((replacement, len)) = escape_at(bytes, at, multiline) else {
             at += 1;
             continue;
@@ -45,6 +46,18 @@ pub fn push_esc(out: &mut String, text: &str, multiline: bool) {
     }
     out.push_str(&text[plain_from..]);
 }
+
+/// The bytes [`escape_at`] may replace: markup characters and controls
+/// (some controls, like tab, are kept after all).
+static MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1f | 0x7f);
+        b += 1;
+    }
+    table
+};
 
 /// What replaces the byte at `at` of a text, and how many bytes it
 /// replaces; `None` to keep the byte.
