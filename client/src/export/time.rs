@@ -103,6 +103,18 @@ fn push2(out: &mut String, value: u32) {
     out.push(char::from(b'0' + (value % 10) as u8));
 }
 
+/// Writes the two digits of `value` (below 100) to the two bytes of `slot`.
+fn put2(slot: &mut [u8], value: u32) {
+    slot[0] = b'0' + (value / 10 % 10) as u8;
+    slot[1] = b'0' + (value % 10) as u8;
+}
+
+/// Appends `ascii`, which [`put2`] filled (at once: cheaper than a `push`
+/// per character).
+fn push_ascii(out: &mut String, ascii: &[u8]) {
+    out.push_str(std::str::from_utf8(ascii).expect("digits and separators are ASCII"));
+}
+
 /// Appends a year of 0 to 9999 as four digits; `false` for other years.
 fn push_year(out: &mut String, year: i64) -> bool {
     let Ok(year @ 0..=9999) = u32::try_from(year) else {
@@ -184,26 +196,33 @@ pub fn push_display_date_time(out: &mut String, unix: i64, tz: &dyn TimeZone) {
 impl DateTime {
     /// Appends `10.03.2024 14:05:09` (see [`display_date_time`]).
     pub fn push_date_time(&self, out: &mut String) {
-        push2(out, self.day);
-        out.push('.');
-        push2(out, self.month);
-        out.push('.');
-        if !push_year(out, self.year) {
+        let Ok(year @ 0..=9999) = u32::try_from(self.year) else {
             // Years before 0 or after 9999, as `{:04}` writes them.
             use fmt::Write as _;
-            let _ = write!(out, "{:04}", self.year);
-        }
-        for (separator, value) in [(' ', self.hour), (':', self.minute), (':', self.second)] {
-            out.push(separator);
-            push2(out, value);
-        }
+            let _ = write!(
+                out,
+                "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
+                self.day, self.month, self.year, self.hour, self.minute, self.second
+            );
+            return;
+        };
+        let mut text = *b"00.00.0000 00:00:00";
+        put2(&mut text[0..2], self.day);
+        put2(&mut text[3..5], self.month);
+        put2(&mut text[6..8], year / 100);
+        put2(&mut text[8..10], year % 100);
+        put2(&mut text[11..13], self.hour);
+        put2(&mut text[14..16], self.minute);
+        put2(&mut text[17..19], self.second);
+        push_ascii(out, &text);
     }
 
     /// Appends `14:05` (see [`display_time`]).
     pub fn push_time(&self, out: &mut String) {
-        push2(out, self.hour);
-        out.push(':');
-        push2(out, self.minute);
+        let mut text = *b"00:00";
+        put2(&mut text[0..2], self.hour);
+        put2(&mut text[3..5], self.minute);
+        push_ascii(out, &text);
     }
 
     /// Appends `10 March 2024` (see [`display_day`]).
