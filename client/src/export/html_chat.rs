@@ -6,12 +6,15 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::html_message::{buttons_html, media_html, reactions_html, text_html};
+use super::html_message::{
+    push_buttons_html, push_media_html, push_photo_html, push_reactions_html, push_text_html,
+};
 use super::html_service::service_text;
-use super::html_util::{esc, userpic, write_page_end, write_page_start};
+use super::html_util::{push_esc, push_int, push_userpic, write_page_end, write_page_start};
 use super::layout::{OutputDir, OutputFile};
+use super::media::Media;
 use super::model::{ChatInfo, Message, MessageKind, PeerId};
-use super::time::{Tz, display_date_time, display_day, display_time, local_day};
+use super::time::{DateTime, TimeZone, Tz, local_day, push_display_date_time};
 
 /// Messages per HTML file, as tdesktop.
 pub const MESSAGES_PER_PAGE: usize = 1000;
@@ -52,6 +55,8 @@ pub struct ChatPages<'a> {
     pub count: usize,
     page_first_ids: Vec<i64>,
     previous: Option<Previous>,
+    /// The rendered messages not written yet (kept for its capacity).
+    html: String,
 }
 
 impl<'a> ChatPages<'a> {
@@ -71,6 +76,7 @@ impl<'a> ChatPages<'a> {
             count: 0,
             page_first_ids: Vec::new(),
             previous: None,
+            html: String::new(),
         }
     }
 
@@ -141,21 +147,35 @@ impl<'a> ChatPages<'a> {
     }
 
     /// Appends messages (ascending).
+    ///
+    /// The messages of one page are rendered into one reused buffer and
+    /// written at once.
     pub fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
+        let mut html = std::mem::take(&mut self.html);
+        html.clear();
         for m in messages {
             if self.file.is_some() && self.in_page >= MESSAGES_PER_PAGE {
+                self.write_html(&mut html)?;
                 self.close_page(true)?;
             }
             if self.file.is_none() {
                 self.open_page(Some(m.id))?;
             }
-            let html = self.message_html(m);
-            if let Some(file) = self.file.as_mut() {
-                file.write_all(html.as_bytes())?;
-            }
+            self.push_message(&mut html, m);
             self.in_page += 1;
             self.count += 1;
         }
+        self.write_html(&mut html)?;
+        self.html = html;
+        Ok(())
+    }
+
+    /// Writes the rendered `html` to the open page and empties it.
+    fn write_html(&mut self, html: &mut String) -> io::Result<()> {
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(html.as_bytes())?;
+        }
+        html.clear();
         Ok(())
     }
 
@@ -168,28 +188,30 @@ impl<'a> ChatPages<'a> {
         Ok(self.count)
     }
 
-    /// The link to message `id`: on this page, or on the page whose first
-    /// message is the last one not after `id`.
-    fn message_link(&self, id: i64) -> String {
+    /// Appends the link to message `id`: on this page, or on the page whose
+    /// first message is the last one not after `id`. It holds only a page
+    /// name and digits, so needs no escape.
+    fn push_message_link(&self, out: &mut String, id: i64) {
         let index = self.page_first_ids.partition_point(|&first| first <= id);
         let page = index.max(1);
-        if page == self.page || index == 0 {
-            format!("#go_to_message{id}")
-        } else {
-            format!("{}#go_to_message{id}", page_name(page))
+        if page != self.page && index != 0 {
+            push_page_name(out, page);
         }
+        out.push_str("#go_to_message");
+        push_int(out, id);
     }
 
-    fn message_html(&mut self, m: &Message) -> String {
+    /// Appends the HTML of message `m`.
+    fn push_message(&mut self, out: &mut String, m: &Message) {
         let tz = self.tz.as_ref();
-        let mut html = String::with_capacity(1024);
         let day = local_day(m.date, tz);
+        let local = DateTime::local(m.date, tz);
         if m.kind != MessageKind::Empty && self.previous.is_none_or(|p| p.day != day) {
-            let _ = writeln!(
-                html,
-                "<div class=\"message service\" id=\"message-day{day}\"><div class=\"body details\">{}</div></div>",
-                esc(&display_day(m.date, tz))
-            );
+            out.push_str("<div class=\"message service\" id=\"message-day");
+            push_int(out, day);
+            out.push_str("\"><div class=\"body details\">");
+            local.push_day(out);
+            out.push_str("</div></div>\n");
             self.previous = None;
         }
         let from = m.from.as_ref().map(|p| p.id);
@@ -200,30 +222,22 @@ impl<'a> ChatPages<'a> {
             joinable: m.kind == MessageKind::Regular && m.forwarded.is_none(),
         };
         if let MessageKind::Service(action) = &m.kind {
-            let _ = write!(
-                html,
-                "<div class=\"message service\" id=\"message{}\"><div class=\"body details\">{}</div>",
-                m.id,
-                service_text(m, action, &self.prefix, tz)
-            );
+            push_service_open(out, m.id);
+            out.push_str(&service_text(m, action, &self.prefix, tz));
+            out.push_str("</div>");
             if let Some(photo) = action.photo() {
-                let _ = write!(
-                    html,
-                    "<div class=\"userpic_wrap\">{}</div>",
-                    super::html_message::photo_html(photo, &self.prefix)
-                );
+                out.push_str("<div class=\"userpic_wrap\">");
+                push_photo_html(out, photo, &self.prefix);
+                out.push_str("</div>");
             }
-            html.push_str("</div>\n");
+            out.push_str("</div>\n");
             self.previous = Some(current);
-            return html;
+            return;
         }
         if m.kind == MessageKind::Empty {
-            let _ = writeln!(
-                html,
-                "<div class=\"message service\" id=\"message{}\"><div class=\"body details\">Deleted message</div></div>",
-                m.id
-            );
-            return html;
+            push_service_open(out, m.id);
+            out.push_str("Deleted message</div></div>\n");
+            return;
         }
         let joined = self.previous.is_some_and(|p| {
             p.joinable
@@ -240,48 +254,22 @@ impl<'a> ChatPages<'a> {
         } else {
             sender
         };
-        let _ = writeln!(
-            html,
-            "<div class=\"message default clearfix{}\" id=\"message{}\">",
-            if joined { " joined" } else { "" },
-            m.id
-        );
+        out.push_str(if joined {
+            "<div class=\"message default clearfix joined\" id=\"message"
+        } else {
+            "<div class=\"message default clearfix\" id=\"message"
+        });
+        push_int(out, m.id);
+        out.push_str("\">\n");
         if !joined {
-            let bare = from.map_or(0, PeerId::bare);
-            let _ = writeln!(
-                html,
-                "<div class=\"pull_left userpic_wrap\">{}</div>",
-                userpic(sender_name, bare, 42)
-            );
+            out.push_str("<div class=\"pull_left userpic_wrap\">");
+            push_userpic(out, sender_name, from.map_or(0, PeerId::bare), 42);
+            out.push_str("</div>\n");
         }
-        html.push_str("<div class=\"body\">\n");
-        let mut title = display_date_time(m.date, tz);
-        if m.edited != 0 {
-            let _ = write!(title, " (edited {})", display_date_time(m.edited, tz));
-        }
-        let _ = writeln!(
-            html,
-            "<div class=\"pull_right date details\" title=\"{}\">{}</div>",
-            esc(&title),
-            esc(&display_time(m.date, tz))
-        );
+        out.push_str("<div class=\"body\">\n");
+        push_date(out, &local, m.edited, tz);
         if !joined {
-            let mut name = esc(sender_name);
-            if !m.signature.is_empty() {
-                let _ = write!(
-                    name,
-                    " <span class=\"details\">{}</span>",
-                    esc(&m.signature)
-                );
-            }
-            if !m.via_bot.is_empty() {
-                let _ = write!(
-                    name,
-                    " <span class=\"details\">via @{}</span>",
-                    esc(&m.via_bot)
-                );
-            }
-            let _ = writeln!(html, "<div class=\"from_name\">{name}</div>");
+            push_from_name(out, sender_name, m);
         }
         if let Some(fwd) = &m.forwarded {
             let name = if fwd.name().is_empty() {
@@ -289,38 +277,90 @@ impl<'a> ChatPages<'a> {
             } else {
                 fwd.name()
             };
-            let _ = writeln!(
-                html,
-                "<div class=\"forwarded details\">Forwarded from <span class=\"from_name\">{}</span> {}</div>",
-                esc(name),
-                esc(&display_date_time(fwd.date, tz))
+            out.push_str(
+                "<div class=\"forwarded details\">Forwarded from <span class=\"from_name\">",
             );
+            push_esc(out, name, false);
+            out.push_str("</span> ");
+            push_display_date_time(out, fwd.date, tz);
+            out.push_str("</div>\n");
         }
         if let Some(reply) = &m.reply_to {
-            let text = match reply.peer {
-                Some(peer) => format!("In reply to a message in another chat ({peer})"),
-                None => format!(
-                    "In reply to <a href=\"{}\" onclick=\"return GoToMessage({})\">this message</a>",
-                    esc(&self.message_link(reply.message_id)),
-                    reply.message_id
-                ),
-            };
-            let _ = writeln!(html, "<div class=\"reply_to details\">{text}</div>");
+            out.push_str("<div class=\"reply_to details\">");
+            match reply.peer {
+                Some(peer) => {
+                    let _ = write!(out, "In reply to a message in another chat ({peer})");
+                }
+                None => {
+                    out.push_str("In reply to <a href=\"");
+                    self.push_message_link(out, reply.message_id);
+                    out.push_str("\" onclick=\"return GoToMessage(");
+                    push_int(out, reply.message_id);
+                    out.push_str(")\">this message</a>");
+                }
+            }
+            out.push_str("</div>\n");
         }
-        let media = media_html(m, &self.prefix, tz);
-        if !media.is_empty() {
-            let _ = writeln!(html, "<div class=\"media_wrap clearfix\">{media}</div>");
+        if !matches!(m.media, Media::None) {
+            out.push_str("<div class=\"media_wrap clearfix\">");
+            push_media_html(out, m, &self.prefix, tz);
+            out.push_str("</div>\n");
         }
         if !m.text.is_empty() {
-            let _ = writeln!(
-                html,
-                "<div class=\"text\">{}</div>",
-                text_html(&m.text, &self.prefix)
-            );
+            out.push_str("<div class=\"text\">");
+            push_text_html(out, &m.text, &self.prefix);
+            out.push_str("</div>\n");
         }
-        html.push_str(&buttons_html(m));
-        html.push_str(&reactions_html(m));
-        html.push_str("</div>\n</div>\n");
-        html
+        push_buttons_html(out, m);
+        push_reactions_html(out, m);
+        out.push_str("</div>\n</div>\n");
     }
+}
+
+/// Appends the file name of page `index`, as [`page_name`].
+fn push_page_name(out: &mut String, index: usize) {
+    out.push_str("messages");
+    if index > 1 {
+        push_int(out, index);
+    }
+    out.push_str(".html");
+}
+
+/// Opens a service message's frame and body.
+fn push_service_open(out: &mut String, id: i64) {
+    out.push_str("<div class=\"message service\" id=\"message");
+    push_int(out, id);
+    out.push_str("\"><div class=\"body details\">");
+}
+
+/// Appends a message's time, with its full date (and the edit's) as the
+/// title. Our own digits: nothing to escape.
+fn push_date(out: &mut String, local: &DateTime, edited: i64, tz: &dyn TimeZone) {
+    out.push_str("<div class=\"pull_right date details\" title=\"");
+    local.push_date_time(out);
+    if edited != 0 {
+        out.push_str(" (edited ");
+        push_display_date_time(out, edited, tz);
+        out.push(')');
+    }
+    out.push_str("\">");
+    local.push_time(out);
+    out.push_str("</div>\n");
+}
+
+/// Appends the sender's name line, with the signature and the inline bot.
+fn push_from_name(out: &mut String, sender_name: &str, m: &Message) {
+    out.push_str("<div class=\"from_name\">");
+    push_esc(out, sender_name, false);
+    if !m.signature.is_empty() {
+        out.push_str(" <span class=\"details\">");
+        push_esc(out, &m.signature, false);
+        out.push_str("</span>");
+    }
+    if !m.via_bot.is_empty() {
+        out.push_str(" <span class=\"details\">via @");
+        push_esc(out, &m.via_bot, false);
+        out.push_str("</span>");
+    }
+    out.push_str("</div>\n");
 }

@@ -2,106 +2,137 @@
 //! inline buttons and reactions. Service message texts are in
 //! [`super::html_service`]; paging and the message frame in
 //! [`super::html_chat`].
-
-use std::fmt::Write as _;
+//!
+//! Each piece is appended to the caller's string (`push_*`), so a message
+//! is built in one buffer without temporary strings.
 
 use super::file::FileRef;
 use super::html_util::{
-    esc, esc_multiline, format_duration, format_size, href_path, missing_file_text, push_esc,
-    safe_url,
+    push_duration, push_esc, push_href_path, push_int, push_missing_file_text, push_size, safe_url,
+    safe_url_parts,
 };
 use super::media::{Document, DocumentType, Media, Photo};
 use super::model::{ButtonData, Message, ReactionKind, TextKind, TextPart};
-use super::time::{TimeZone, display_date_time};
+use super::time::{TimeZone, push_display_date_time};
 
 /// Renders text parts (D.4 entities) as HTML.
 pub fn text_html(parts: &[TextPart], prefix: &str) -> String {
     let mut out = String::new();
-    for part in parts {
-        // Each part is its text, escaped, between an opening and a closing
-        // tag (none for plain text).
-        let link = |href: Option<String>| match href {
-            Some(href) => (format!("<a href=\"{}\">", esc(&href)), "</a>"),
-            None => (String::new(), ""),
-        };
-        let (open, close) = match &part.kind {
-            TextKind::Plain | TextKind::Unknown | TextKind::Hashtag | TextKind::Cashtag => {
-                (String::new(), "")
-            }
-            TextKind::BotCommand | TextKind::BankCard => ("<span>".into(), "</span>"),
-            TextKind::Mention => {
-                let name = part.text.trim_start_matches('@');
-                link(safe_url(&format!("https://t.me/{name}")))
-            }
-            TextKind::Link => link(safe_url(&part.text)),
-            TextKind::TextLink { href } => link(safe_url(href)),
-            TextKind::Email => link(Some(format!("mailto:{}", part.text))),
-            TextKind::Phone => link(Some(format!("tel:{}", part.text))),
-            TextKind::MentionName { user_id } => (
-                format!("<span class=\"mention\" title=\"user{user_id}\">"),
-                "</span>",
-            ),
-            TextKind::Bold => ("<strong>".into(), "</strong>"),
-            TextKind::Italic => ("<em>".into(), "</em>"),
-            TextKind::Underline => ("<u>".into(), "</u>"),
-            TextKind::Strikethrough => ("<s>".into(), "</s>"),
-            TextKind::Code => ("<code>".into(), "</code>"),
-            TextKind::Pre { language } => {
-                // Not multiline: newlines stay newlines inside <pre>.
-                let _ = write!(out, "<pre data-language=\"{}\">", esc(language));
-                push_esc(&mut out, &part.text, false);
-                out.push_str("</pre>");
-                continue;
-            }
-            TextKind::Blockquote { collapsed } => {
-                let class = if *collapsed { " collapsed" } else { "" };
-                (
-                    format!("<blockquote class=\"quote{class}\">"),
-                    "</blockquote>",
-                )
-            }
-            TextKind::Spoiler => (
-                "<span class=\"spoiler hidden\" onclick=\"ShowSpoiler(this)\"><span>".into(),
-                "</span></span>",
-            ),
-            TextKind::CustomEmoji { file, .. } => {
-                match file.as_ref().and_then(FileRef::written_path) {
-                    Some(path) => (
-                        format!(
-                            "<span class=\"emoji\" title=\"{}\" data-file=\"{}\">",
-                            esc(&part.text),
-                            esc(&href_path(prefix, path))
-                        ),
-                        "</span>",
-                    ),
-                    None => (String::new(), ""),
-                }
-            }
-        };
-        out.push_str(&open);
-        push_esc(&mut out, &part.text, true);
-        out.push_str(close);
-    }
+    push_text_html(&mut out, parts, prefix);
     out
 }
 
-/// The media block of a message, empty if it has none.
-pub fn media_html(m: &Message, prefix: &str, tz: &dyn TimeZone) -> String {
+/// Appends [`text_html`] of `parts`.
+pub fn push_text_html(out: &mut String, parts: &[TextPart], prefix: &str) {
+    for part in parts {
+        push_text_part(out, part, prefix);
+    }
+}
+
+/// Appends one text part: its text, escaped, between an opening and a
+/// closing tag (none for plain text).
+fn push_text_part(out: &mut String, part: &TextPart, prefix: &str) {
+    let close = match &part.kind {
+        TextKind::Plain | TextKind::Unknown | TextKind::Hashtag | TextKind::Cashtag => "",
+        TextKind::BotCommand | TextKind::BankCard => open(out, "<span>", "</span>"),
+        TextKind::Mention => {
+            let name = part.text.trim_start_matches('@');
+            match safe_url(&format!("https://t.me/{name}")) {
+                Some(url) => open_link(out, "", &url),
+                None => "",
+            }
+        }
+        TextKind::Link => match safe_url_parts(&part.text) {
+            Some((scheme, url)) => open_link(out, scheme, url),
+            None => "",
+        },
+        TextKind::TextLink { href } => match safe_url_parts(href) {
+            Some((scheme, url)) => open_link(out, scheme, url),
+            None => "",
+        },
+        TextKind::Email => open_link(out, "mailto:", &part.text),
+        TextKind::Phone => open_link(out, "tel:", &part.text),
+        TextKind::MentionName { user_id } => {
+            out.push_str("<span class=\"mention\" title=\"user");
+            push_int(out, *user_id);
+            open(out, "\">", "</span>")
+        }
+        TextKind::Bold => open(out, "<strong>", "</strong>"),
+        TextKind::Italic => open(out, "<em>", "</em>"),
+        TextKind::Underline => open(out, "<u>", "</u>"),
+        TextKind::Strikethrough => open(out, "<s>", "</s>"),
+        TextKind::Code => open(out, "<code>", "</code>"),
+        TextKind::Pre { language } => {
+            out.push_str("<pre data-language=\"");
+            push_esc(out, language, false);
+            out.push_str("\">");
+            // Not multiline: newlines stay newlines inside <pre>.
+            push_esc(out, &part.text, false);
+            out.push_str("</pre>");
+            return;
+        }
+        TextKind::Blockquote { collapsed: true } => open(
+            out,
+            "<blockquote class=\"quote collapsed\">",
+            "</blockquote>",
+        ),
+        TextKind::Blockquote { collapsed: false } => {
+            open(out, "<blockquote class=\"quote\">", "</blockquote>")
+        }
+        TextKind::Spoiler => open(
+            out,
+            "<span class=\"spoiler hidden\" onclick=\"ShowSpoiler(this)\"><span>",
+            "</span></span>",
+        ),
+        TextKind::CustomEmoji { file, .. } => match file.as_ref().and_then(FileRef::written_path) {
+            Some(path) => {
+                out.push_str("<span class=\"emoji\" title=\"");
+                push_esc(out, &part.text, false);
+                out.push_str("\" data-file=\"");
+                push_href_path(out, prefix, path);
+                open(out, "\">", "</span>")
+            }
+            None => "",
+        },
+    };
+    push_esc(out, &part.text, true);
+    out.push_str(close);
+}
+
+/// Appends the opening tag `tag` and gives back its closing tag `close`.
+fn open(out: &mut String, tag: &str, close: &'static str) -> &'static str {
+    out.push_str(tag);
+    close
+}
+
+/// Opens a link to `scheme` followed by `url` (neither escaped yet) and
+/// gives back its closing tag.
+fn open_link(out: &mut String, scheme: &str, url: &str) -> &'static str {
+    out.push_str("<a href=\"");
+    push_esc(out, scheme, false);
+    push_esc(out, url, false);
+    open(out, "\">", "</a>")
+}
+
+/// Appends the media block of a message (nothing if it has none).
+pub fn push_media_html(out: &mut String, m: &Message, prefix: &str, tz: &dyn TimeZone) {
     match &m.media {
-        Media::None => String::new(),
-        Media::Photo(photo) => photo_html(photo, prefix),
-        Media::Document(doc) => document_html(doc, prefix),
+        Media::None => {}
+        Media::Photo(photo) => push_photo_html(out, photo, prefix),
+        Media::Document(doc) => push_document_html(out, doc, prefix),
         Media::Contact(c) => {
             let name = super::model::join_name(&c.first_name, &c.last_name);
-            let mut status = esc(&c.phone);
-            if let Some(vcard) = c.vcard.as_ref().and_then(FileRef::written_path) {
-                let _ = write!(
-                    status,
-                    " <a href=\"{}\">vCard</a>",
-                    esc(&href_path(prefix, vcard))
-                );
-            }
-            block("media_contact", &esc(&name), &status, None)
+            let vcard = c.vcard.as_ref().and_then(FileRef::written_path);
+            push_block(out, "media_contact", Link::None)
+                .title(|out| push_esc(out, &name, false))
+                .status(|out| {
+                    push_esc(out, &c.phone, false);
+                    if let Some(vcard) = vcard {
+                        out.push_str(" <a href=\"");
+                        push_href_path(out, prefix, vcard);
+                        out.push_str("\">vCard</a>");
+                    }
+                });
         }
         Media::Geo(geo) => {
             let (title, href) = match geo.point {
@@ -114,15 +145,16 @@ pub fn media_html(m: &Message, prefix: &str, tz: &dyn TimeZone) -> String {
                 ),
                 _ => ("Location unavailable".to_owned(), None),
             };
-            let status = if geo.live_period > 0 {
-                format!(
-                    "Live location, {}",
-                    format_duration(i64::from(geo.live_period))
-                )
-            } else {
-                "Location".to_owned()
-            };
-            block("media_location", &esc(&title), &status, href.as_deref())
+            push_block(out, "media_location", Link::url(href.as_deref()))
+                .title(|out| push_esc(out, &title, false))
+                .status(|out| {
+                    if geo.live_period > 0 {
+                        out.push_str("Live location, ");
+                        push_duration(out, i64::from(geo.live_period));
+                    } else {
+                        out.push_str("Location");
+                    }
+                });
         }
         Media::Venue(v) => {
             let href = v.point.map(|p| {
@@ -131,121 +163,199 @@ pub fn media_html(m: &Message, prefix: &str, tz: &dyn TimeZone) -> String {
                     p.latitude, p.longitude
                 )
             });
-            block(
-                "media_venue",
-                &esc(&v.title),
-                &esc(&v.address),
-                href.as_deref(),
-            )
+            push_block(out, "media_venue", Link::url(href.as_deref()))
+                .title(|out| push_esc(out, &v.title, false))
+                .status(|out| push_esc(out, &v.address, false));
         }
-        Media::Game(g) => block(
-            "media_game",
-            &esc(&g.title),
-            &esc_multiline(&g.description),
-            None,
-        ),
+        Media::Game(g) => {
+            push_block(out, "media_game", Link::None)
+                .title(|out| push_esc(out, &g.title, false))
+                .status(|out| push_esc(out, &g.description, true));
+        }
         Media::Invoice(i) => {
             let price = super::format::format_money(i.amount, &i.currency);
-            let status = format!("{}<br>{}", esc_multiline(&i.description), esc(&price));
-            block("media_invoice", &esc(&i.title), &status, None)
+            push_block(out, "media_invoice", Link::None)
+                .title(|out| push_esc(out, &i.title, false))
+                .status(|out| {
+                    push_esc(out, &i.description, true);
+                    out.push_str("<br>");
+                    push_esc(out, &price, false);
+                });
         }
         Media::Poll(p) => {
-            let mut html = format!(
-                "<div class=\"media_poll\"><div class=\"question bold\">{}</div>\
-                 <div class=\"details\">{}</div>",
-                esc(&p.question),
-                if p.closed { "Final results" } else { "Poll" }
-            );
+            out.push_str("<div class=\"media_poll\"><div class=\"question bold\">");
+            push_esc(out, &p.question, false);
+            out.push_str("</div><div class=\"details\">");
+            out.push_str(if p.closed { "Final results" } else { "Poll" });
+            out.push_str("</div>");
             for a in &p.answers {
-                let chosen = if a.chosen { " chosen" } else { "" };
-                let _ = write!(
-                    html,
-                    "<div class=\"answer{chosen}\">- {} <span class=\"details\">{} votes</span></div>",
-                    esc(&a.text),
-                    a.voters
-                );
+                out.push_str(if a.chosen {
+                    "<div class=\"answer chosen\">- "
+                } else {
+                    "<div class=\"answer\">- "
+                });
+                push_esc(out, &a.text, false);
+                out.push_str(" <span class=\"details\">");
+                push_int(out, a.voters);
+                out.push_str(" votes</span></div>");
             }
-            let _ = write!(
-                html,
-                "<div class=\"total details\">{} votes</div></div>",
-                p.total_voters
-            );
-            html
+            out.push_str("<div class=\"total details\">");
+            push_int(out, p.total_voters);
+            out.push_str(" votes</div></div>");
         }
         Media::TodoList(t) => {
-            let mut html = format!(
-                "<div class=\"media_poll\"><div class=\"question bold\">{}</div>",
-                esc(&t.title)
-            );
+            out.push_str("<div class=\"media_poll\"><div class=\"question bold\">");
+            push_esc(out, &t.title, false);
+            out.push_str("</div>");
             for item in &t.items {
-                let _ = write!(html, "<div class=\"answer\">☐ {}</div>", esc(&item.text));
+                out.push_str("<div class=\"answer\">☐ ");
+                push_esc(out, &item.text, false);
+                out.push_str("</div>");
             }
-            html.push_str("</div>");
-            html
+            out.push_str("</div>");
         }
         Media::Giveaway(g) => {
-            let status = format!(
-                "{} winners, until {}",
-                g.quantity,
-                display_date_time(g.until_date, tz)
-            );
-            block("media_giveaway", "Giveaway", &esc(&status), None)
+            // Digits and our own date: nothing to escape.
+            push_block(out, "media_giveaway", Link::None)
+                .title(|out| out.push_str("Giveaway"))
+                .status(|out| {
+                    push_int(out, g.quantity);
+                    out.push_str(" winners, until ");
+                    push_display_date_time(out, g.until_date, tz);
+                });
         }
         Media::GiveawayResults(g) => {
-            let status = format!(
-                "{} winners, {} unclaimed",
-                g.winners_count, g.unclaimed_count
-            );
-            block("media_giveaway", "Giveaway results", &esc(&status), None)
+            push_block(out, "media_giveaway", Link::None)
+                .title(|out| out.push_str("Giveaway results"))
+                .status(|out| {
+                    push_int(out, g.winners_count);
+                    out.push_str(" winners, ");
+                    push_int(out, g.unclaimed_count);
+                    out.push_str(" unclaimed");
+                });
         }
-        Media::PaidMedia { stars } => block(
-            "media_invoice",
-            "Paid media",
-            &format!("{stars} stars"),
-            None,
-        ),
-        Media::Unsupported => block(
-            "media_file",
-            "Unsupported message",
-            "This message is not supported by the export.",
-            None,
-        ),
+        Media::PaidMedia { stars } => {
+            push_block(out, "media_invoice", Link::None)
+                .title(|out| out.push_str("Paid media"))
+                .status(|out| {
+                    push_int(out, *stars);
+                    out.push_str(" stars");
+                });
+        }
+        Media::Unsupported => {
+            push_block(out, "media_file", Link::None)
+                .title(|out| out.push_str("Unsupported message"))
+                .status(|out| out.push_str("This message is not supported by the export."));
+        }
     }
 }
 
-/// A generic media block: icon, bold title, grey status, optional link.
-fn block(class: &str, title: &str, status: &str, href: Option<&str>) -> String {
-    let inner = format!(
-        "<div class=\"fill pull_left\"></div><div class=\"body\"><div class=\"title bold\">{title}</div>\
-         <div class=\"status details\">{status}</div></div>"
+/// Where a media block links to.
+#[derive(Clone, Copy)]
+enum Link<'a> {
+    /// Nowhere.
+    None,
+    /// A url, not escaped yet.
+    Url(&'a str),
+    /// A written file: the way back to the export root and its path.
+    File(&'a str, &'a str),
+}
+
+impl<'a> Link<'a> {
+    /// A link to `url`, if any.
+    fn url(url: Option<&'a str>) -> Self {
+        url.map_or(Self::None, Self::Url)
+    }
+}
+
+/// A generic media block being appended: icon, bold title, grey status,
+/// optional link. [`push_block`] opens it, [`Block::title`] and
+/// [`Block::status`] append the rest.
+#[must_use = "a block is finished by its title and status"]
+struct Block<'o> {
+    out: &'o mut String,
+    link: bool,
+}
+
+/// Opens a generic media block of `class`.
+fn push_block<'o>(out: &'o mut String, class: &str, link: Link<'_>) -> Block<'o> {
+    let link = match link {
+        Link::None => {
+            out.push_str("<div class=\"media clearfix pull_left ");
+            out.push_str(class);
+            false
+        }
+        Link::Url(url) => {
+            open_block_link(out, class);
+            push_esc(out, url, false);
+            true
+        }
+        Link::File(prefix, path) => {
+            open_block_link(out, class);
+            push_href_path(out, prefix, path);
+            true
+        }
+    };
+    out.push_str(
+        "\"><div class=\"fill pull_left\"></div><div class=\"body\"><div class=\"title bold\">",
     );
-    match href {
-        Some(href) => format!(
-            "<a class=\"media clearfix pull_left block_link {class}\" href=\"{}\">{inner}</a>",
-            esc(href)
-        ),
-        None => format!("<div class=\"media clearfix pull_left {class}\">{inner}</div>"),
+    Block { out, link }
+}
+
+/// Opens a linked block up to its `href` value.
+fn open_block_link(out: &mut String, class: &str) {
+    out.push_str("<a class=\"media clearfix pull_left block_link ");
+    out.push_str(class);
+    out.push_str("\" href=\"");
+}
+
+impl<'o> Block<'o> {
+    /// Appends the title (HTML) with `push`.
+    fn title(self, push: impl FnOnce(&mut String)) -> Self {
+        push(self.out);
+        self.out.push_str("</div><div class=\"status details\">");
+        self
+    }
+
+    /// Appends the status (HTML) with `push` and closes the block.
+    fn status(self, push: impl FnOnce(&mut String)) {
+        push(self.out);
+        self.out.push_str("</div></div>");
+        self.out.push_str(if self.link { "</a>" } else { "</div>" });
     }
 }
 
 /// A photo: the image if written, else a block saying why not.
 pub fn photo_html(photo: &Photo, prefix: &str) -> String {
-    let spoiler = if photo.spoiler { " spoiler_media" } else { "" };
+    let mut out = String::new();
+    push_photo_html(&mut out, photo, prefix);
+    out
+}
+
+/// Appends [`photo_html`] of `photo`.
+pub fn push_photo_html(out: &mut String, photo: &Photo, prefix: &str) {
     match photo.file.written_path() {
         Some(path) => {
-            let href = esc(&href_path(prefix, path));
             let (w, h) = fit(photo.width, photo.height, 260);
-            format!(
-                "<a class=\"photo_wrap clearfix pull_left{spoiler}\" href=\"{href}\">\
-                 <img class=\"photo\" src=\"{href}\" style=\"width: {w}px; height: {h}px\"/></a>"
-            )
+            out.push_str(if photo.spoiler {
+                "<a class=\"photo_wrap clearfix pull_left spoiler_media\" href=\""
+            } else {
+                "<a class=\"photo_wrap clearfix pull_left\" href=\""
+            });
+            push_href_path(out, prefix, path);
+            out.push_str("\"><img class=\"photo\" src=\"");
+            push_href_path(out, prefix, path);
+            out.push_str("\" style=\"width: ");
+            push_int(out, w);
+            out.push_str("px; height: ");
+            push_int(out, h);
+            out.push_str("px\"/></a>");
         }
-        None => block(
-            "media_photo",
-            "Photo",
-            &esc(&missing_file_text(&photo.file).unwrap_or_default()),
-            None,
-        ),
+        None => push_block(out, "media_photo", Link::None)
+            .title(|out| out.push_str("Photo"))
+            .status(|out| {
+                push_missing_file_text(out, &photo.file, true);
+            }),
     }
 }
 
@@ -262,110 +372,140 @@ fn fit(w: i32, h: i32, max: i64) -> (i64, i64) {
     }
 }
 
-/// A document block by media type.
-fn document_html(d: &Document, prefix: &str) -> String {
+/// Appends a document block by media type (or a sticker's image).
+fn push_document_html(out: &mut String, d: &Document, prefix: &str) {
     let path = d.file.written_path();
     if d.media_type == Some(DocumentType::Sticker) {
         if let Some(path) = path.filter(|p| p.ends_with(".webp") || p.ends_with(".png")) {
-            let href = esc(&href_path(prefix, path));
-            return format!(
-                "<a class=\"sticker_wrap clearfix pull_left\" href=\"{href}\">\
-                 <img class=\"sticker\" src=\"{href}\" alt=\"{}\"/></a>",
-                esc(&d.sticker_emoji)
-            );
+            out.push_str("<a class=\"sticker_wrap clearfix pull_left\" href=\"");
+            push_href_path(out, prefix, path);
+            out.push_str("\"><img class=\"sticker\" src=\"");
+            push_href_path(out, prefix, path);
+            out.push_str("\" alt=\"");
+            push_esc(out, &d.sticker_emoji, false);
+            out.push_str("\"/></a>");
+            return;
         }
     }
-    let (class, title) = match d.media_type {
-        Some(DocumentType::Sticker) => ("media_photo", format!("Sticker {}", d.sticker_emoji)),
-        Some(DocumentType::VideoMessage) => ("media_video", "Video message".to_owned()),
-        Some(DocumentType::VoiceMessage) => ("media_voice_message", "Voice message".to_owned()),
-        Some(DocumentType::Animation) => ("media_video", "Animation".to_owned()),
-        Some(DocumentType::VideoFile) => ("media_video", "Video file".to_owned()),
-        Some(DocumentType::AudioFile) => {
-            let title = match (d.performer.is_empty(), d.title.is_empty()) {
-                (false, false) => format!("{} – {}", d.performer, d.title),
-                (true, false) => d.title.clone(),
-                (false, true) => d.performer.clone(),
-                (true, true) => d.name.clone(),
-            };
-            ("media_audio_file", title)
+    let class = match d.media_type {
+        Some(DocumentType::Sticker) => "media_photo",
+        Some(DocumentType::VideoMessage | DocumentType::Animation | DocumentType::VideoFile) => {
+            "media_video"
         }
-        None => ("media_file", d.name.clone()),
+        Some(DocumentType::VoiceMessage) => "media_voice_message",
+        Some(DocumentType::AudioFile) => "media_audio_file",
+        None => "media_file",
     };
-    let title = if title.is_empty() {
-        "File".to_owned()
-    } else {
-        title
-    };
-    let mut status = match missing_file_text(&d.file) {
-        Some(reason) => reason,
-        None if d.duration > 0 => format_duration(d.duration),
-        None => format_size(d.file.size),
-    };
-    if d.ttl > 0 {
-        status.push_str(&format!(" (self-destructs after {} s)", d.ttl));
-    }
-    let href = path.map(|p| href_path(prefix, p));
-    block(class, &esc(&title), &esc(&status), href.as_deref())
+    let link = path.map_or(Link::None, |path| Link::File(prefix, path));
+    push_block(out, class, link)
+        .title(|out| push_document_title(out, d))
+        .status(|out| {
+            if !push_missing_file_text(out, &d.file, true) {
+                if d.duration > 0 {
+                    push_duration(out, d.duration);
+                } else {
+                    push_size(out, d.file.size);
+                }
+            }
+            if d.ttl > 0 {
+                out.push_str(" (self-destructs after ");
+                push_int(out, d.ttl);
+                out.push_str(" s)");
+            }
+        });
 }
 
-/// Inline keyboard rows, empty if none.
-pub fn buttons_html(m: &Message) -> String {
-    if m.buttons.is_empty() {
-        return String::new();
+/// Appends a document's title, escaped: its kind, an audio file's
+/// performer and title, or its name ("File" when there is none).
+fn push_document_title(out: &mut String, d: &Document) {
+    let name = match d.media_type {
+        Some(DocumentType::Sticker) => {
+            out.push_str("Sticker ");
+            return push_esc(out, &d.sticker_emoji, false);
+        }
+        Some(DocumentType::VideoMessage) => return out.push_str("Video message"),
+        Some(DocumentType::VoiceMessage) => return out.push_str("Voice message"),
+        Some(DocumentType::Animation) => return out.push_str("Animation"),
+        Some(DocumentType::VideoFile) => return out.push_str("Video file"),
+        Some(DocumentType::AudioFile) => match (d.performer.is_empty(), d.title.is_empty()) {
+            (false, false) => {
+                push_esc(out, &d.performer, false);
+                out.push_str(" – ");
+                return push_esc(out, &d.title, false);
+            }
+            (true, false) => &d.title,
+            (false, true) => &d.performer,
+            (true, true) => &d.name,
+        },
+        None => &d.name,
+    };
+    if name.is_empty() {
+        out.push_str("File");
+    } else {
+        push_esc(out, name, false);
     }
-    let mut html = String::from("<table class=\"bot_buttons_table\"><tbody>");
+}
+
+/// Appends the inline keyboard rows of `m` (nothing if none).
+pub fn push_buttons_html(out: &mut String, m: &Message) {
+    if m.buttons.is_empty() {
+        return;
+    }
+    out.push_str("<table class=\"bot_buttons_table\"><tbody>");
     for row in &m.buttons {
-        html.push_str("<tr><td class=\"bot_buttons_row\">");
+        out.push_str("<tr><td class=\"bot_buttons_row\">");
         for b in row {
             let url = match &b.data {
                 ButtonData::Text(data) if matches!(b.kind, "url" | "auth" | "web_view") => {
-                    safe_url(data)
+                    safe_url_parts(data)
                 }
                 _ => None,
             };
-            let label = esc(&b.text);
-            match url {
-                Some(url) => {
-                    let _ = write!(
-                        html,
-                        "<a class=\"bot_button\" href=\"{}\">{label}</a>",
-                        esc(&url)
-                    );
+            let close = match url {
+                Some((scheme, url)) => {
+                    out.push_str("<a class=\"bot_button\" href=\"");
+                    push_esc(out, scheme, false);
+                    push_esc(out, url, false);
+                    out.push_str("\">");
+                    "</a>"
                 }
                 None => {
-                    let _ = write!(html, "<div class=\"bot_button\">{label}</div>");
+                    out.push_str("<div class=\"bot_button\">");
+                    "</div>"
                 }
-            }
+            };
+            push_esc(out, &b.text, false);
+            out.push_str(close);
         }
-        html.push_str("</td></tr>");
+        out.push_str("</td></tr>");
     }
-    html.push_str("</tbody></table>");
-    html
+    out.push_str("</tbody></table>");
 }
 
-/// Reactions with counts, empty if none.
-pub fn reactions_html(m: &Message) -> String {
+/// Appends the reactions of `m` with counts (nothing if none).
+pub fn push_reactions_html(out: &mut String, m: &Message) {
     if m.reactions.is_empty() {
-        return String::new();
+        return;
     }
-    let mut html = String::from("<span class=\"reactions\">");
+    out.push_str("<span class=\"reactions\">");
     for r in &m.reactions {
-        let emoji = match &r.kind {
-            ReactionKind::Emoji(e) => esc(e),
-            ReactionKind::CustomEmoji { .. } => "✨".to_owned(),
-            ReactionKind::Paid => "⭐".to_owned(),
-            ReactionKind::Empty => String::new(),
-        };
-        let names: Vec<String> = r.recent.iter().map(|p| p.from.name.clone()).collect();
-        let _ = write!(
-            html,
-            "<span class=\"reaction\" title=\"{}\"><span class=\"emoji\">{emoji}</span>\
-             <span class=\"count\">{}</span></span>",
-            esc(&names.join(", ")),
-            r.count
-        );
+        out.push_str("<span class=\"reaction\" title=\"");
+        for (i, recent) in r.recent.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_esc(out, &recent.from.name, false);
+        }
+        out.push_str("\"><span class=\"emoji\">");
+        match &r.kind {
+            ReactionKind::Emoji(e) => push_esc(out, e, false),
+            ReactionKind::CustomEmoji { .. } => out.push('✨'),
+            ReactionKind::Paid => out.push('⭐'),
+            ReactionKind::Empty => {}
+        }
+        out.push_str("</span><span class=\"count\">");
+        push_int(out, r.count);
+        out.push_str("</span></span>");
     }
-    html.push_str("</span>");
-    html
+    out.push_str("</span>");
 }

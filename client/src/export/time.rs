@@ -103,6 +103,18 @@ fn push2(out: &mut String, value: u32) {
     out.push(char::from(b'0' + (value % 10) as u8));
 }
 
+/// Writes the two digits of `value` (below 100) to the two bytes of `slot`.
+fn put2(slot: &mut [u8], value: u32) {
+    slot[0] = b'0' + (value / 10 % 10) as u8;
+    slot[1] = b'0' + (value % 10) as u8;
+}
+
+/// Appends `ascii`, which [`put2`] filled (at once: cheaper than a `push`
+/// per character).
+fn push_ascii(out: &mut String, ascii: &[u8]) {
+    out.push_str(std::str::from_utf8(ascii).expect("digits and separators are ASCII"));
+}
+
 /// Appends a year of 0 to 9999 as four digits; `false` for other years.
 fn push_year(out: &mut String, year: i64) -> bool {
     let Ok(year @ 0..=9999) = u32::try_from(year) else {
@@ -153,54 +165,89 @@ pub fn file_name_date(unix: i64, tz: &dyn TimeZone) -> String {
 
 /// `10.03.2024 14:05:09`: dates shown in the HTML pages.
 pub fn display_date_time(unix: i64, tz: &dyn TimeZone) -> String {
-    let t = DateTime::local(unix, tz);
     let mut out = String::with_capacity(19);
-    push2(&mut out, t.day);
-    out.push('.');
-    push2(&mut out, t.month);
-    out.push('.');
-    if !push_year(&mut out, t.year) {
-        return format!(
-            "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
-            t.day, t.month, t.year, t.hour, t.minute, t.second
-        );
-    }
-    for (separator, value) in [(' ', t.hour), (':', t.minute), (':', t.second)] {
-        out.push(separator);
-        push2(&mut out, value);
-    }
+    DateTime::local(unix, tz).push_date_time(&mut out);
     out
 }
 
 /// `14:05`: the short time next to an HTML message.
 pub fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
-    let t = DateTime::local(unix, tz);
     let mut out = String::with_capacity(5);
-    push2(&mut out, t.hour);
-    out.push(':');
-    push2(&mut out, t.minute);
+    DateTime::local(unix, tz).push_time(&mut out);
     out
 }
 
 /// `10 March 2024`: the day separators in the HTML history.
 pub fn display_day(unix: i64, tz: &dyn TimeZone) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let t = DateTime::local(unix, tz);
-    let month = MONTHS.get(t.month as usize - 1).copied().unwrap_or("");
-    format!("{} {} {}", t.day, month, t.year)
+    let mut out = String::with_capacity(17);
+    DateTime::local(unix, tz).push_day(&mut out);
+    out
+}
+
+/// Appends [`display_date_time`] of `unix` (for writers that build one
+/// string per message).
+pub fn push_display_date_time(out: &mut String, unix: i64, tz: &dyn TimeZone) {
+    DateTime::local(unix, tz).push_date_time(out);
+}
+
+/// The HTML pages' formats of one local time, appended to a string: they
+/// hold only digits, `.`, `:`, `-`, spaces and month names, so need no
+/// escape.
+impl DateTime {
+    /// Appends `10.03.2024 14:05:09` (see [`display_date_time`]).
+    pub fn push_date_time(&self, out: &mut String) {
+        let Ok(year @ 0..=9999) = u32::try_from(self.year) else {
+            // Years before 0 or after 9999, as `{:04}` writes them.
+            use fmt::Write as _;
+            let _ = write!(
+                out,
+                "{:02}.{:02}.{:04} {:02}:{:02}:{:02}",
+                self.day, self.month, self.year, self.hour, self.minute, self.second
+            );
+            return;
+        };
+        let mut text = *b"00.00.0000 00:00:00";
+        put2(&mut text[0..2], self.day);
+        put2(&mut text[3..5], self.month);
+        put2(&mut text[6..8], year / 100);
+        put2(&mut text[8..10], year % 100);
+        put2(&mut text[11..13], self.hour);
+        put2(&mut text[14..16], self.minute);
+        put2(&mut text[17..19], self.second);
+        push_ascii(out, &text);
+    }
+
+    /// Appends `14:05` (see [`display_time`]).
+    pub fn push_time(&self, out: &mut String) {
+        let mut text = *b"00:00";
+        put2(&mut text[0..2], self.hour);
+        put2(&mut text[3..5], self.minute);
+        push_ascii(out, &text);
+    }
+
+    /// Appends `10 March 2024` (see [`display_day`]).
+    pub fn push_day(&self, out: &mut String) {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("");
+        out.push_str(itoa::Buffer::new().format(self.day));
+        out.push(' ');
+        out.push_str(month);
+        out.push(' ');
+        out.push_str(itoa::Buffer::new().format(self.year));
+    }
 }
 
 /// The local day number of `unix`, to tell when the HTML history crosses
@@ -285,6 +332,12 @@ mod tests {
                 display_time(unix, &Utc),
                 format!("{:02}:{:02}", t.hour, t.minute)
             );
+            let day = display_day(unix, &Utc);
+            assert_eq!(
+                day,
+                format!("{} {}", t.day, &day[day.find(' ').unwrap() + 1..])
+            );
+            assert!(day.ends_with(&format!(" {}", t.year)));
             unix += 7_777_777;
         }
     }
