@@ -2,7 +2,7 @@
 //! D.5), after `actor`/`actor_id` and `action`.
 
 use super::action::{Action, Amount, BotAllowed};
-use super::json_media::write_photo;
+use super::json_media::{write_photo, write_todo_items};
 use super::json_message::{write_peer, write_reply, write_text};
 use super::json_out::JsonOut;
 use super::model::Message;
@@ -210,15 +210,7 @@ pub(super) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
         }
         Action::TodoAppendTasks { items } => {
             o.key("items");
-            o.open_array();
-            for item in items {
-                o.item();
-                o.open_object();
-                o.field_str("text", &item.text);
-                o.field_num("id", item.id);
-                o.close();
-            }
-            o.close();
+            write_todo_items(o, items);
         }
         Action::ProcessSuggestedPost {
             rejected,

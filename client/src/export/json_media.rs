@@ -3,7 +3,7 @@
 
 use super::json::file_text;
 use super::json_out::JsonOut;
-use super::media::{DocumentType, GeoPoint, Media, Photo};
+use super::media::{DocumentType, GeoPoint, Media, Photo, TodoItem};
 use super::sections::AboutTexts;
 use super::time::TimeZone;
 
@@ -135,15 +135,7 @@ pub(super) fn write_media(o: &mut JsonOut, media: &Media, tz: &dyn TimeZone, abo
             o.field_bool("others_can_append", t.others_can_append);
             o.field_bool("others_can_complete", t.others_can_complete);
             o.key("answers");
-            o.open_array();
-            for item in &t.items {
-                o.item();
-                o.open_object();
-                o.field_str("text", &item.text);
-                o.field_num("id", item.id);
-                o.close();
-            }
-            o.close();
+            write_todo_items(o, &t.items);
             o.close();
         }
         Media::Giveaway(g) => {
@@ -196,5 +188,18 @@ fn write_point(o: &mut JsonOut, point: Option<&GeoPoint>) {
     o.float(point.latitude);
     o.key("longitude");
     o.float(point.longitude);
+    o.close();
+}
+
+/// The tasks of a to-do list (media `answers`, service `items`).
+pub(super) fn write_todo_items(o: &mut JsonOut, items: &[TodoItem]) {
+    o.open_array();
+    for item in items {
+        o.item();
+        o.open_object();
+        o.field_str("text", &item.text);
+        o.field_num("id", item.id);
+        o.close();
+    }
     o.close();
 }
