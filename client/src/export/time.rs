@@ -97,12 +97,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// Appends the two digits of `value` (below 100).
-fn push2(out: &mut String, value: u32) {
-    out.push(char::from(b'0' + (value / 10 % 10) as u8));
-    out.push(char::from(b'0' + (value % 10) as u8));
-}
-
 /// Writes the two digits of `value` (below 100) to the two bytes of `slot`.
 fn put2(slot: &mut [u8], value: u32) {
     slot[0] = b'0' + (value / 10 % 10) as u8;
@@ -115,39 +109,41 @@ fn push_ascii(out: &mut String, ascii: &[u8]) {
     out.push_str(std::str::from_utf8(ascii).expect("digits and separators are ASCII"));
 }
 
-/// Appends a year of 0 to 9999 as four digits; `false` for other years.
-fn push_year(out: &mut String, year: i64) -> bool {
-    let Ok(year @ 0..=9999) = u32::try_from(year) else {
-        return false;
-    };
-    push2(out, year / 100);
-    push2(out, year % 100);
-    true
+/// The year of `t` when it has four digits (0 to 9999), the years the
+/// fixed-width formats below are filled for.
+fn four_digit_year(t: &DateTime) -> Option<u32> {
+    u32::try_from(t.year).ok().filter(|&year| year <= 9999)
+}
+
+/// `t` as [`iso_date`] writes it, for years of four digits.
+fn iso_text(t: &DateTime) -> Option<[u8; 19]> {
+    let year = four_digit_year(t)?;
+    let mut text = *b"0000-00-00T00:00:00";
+    put2(&mut text[0..2], year / 100);
+    put2(&mut text[2..4], year % 100);
+    put2(&mut text[5..7], t.month);
+    put2(&mut text[8..10], t.day);
+    put2(&mut text[11..13], t.hour);
+    put2(&mut text[14..16], t.minute);
+    put2(&mut text[17..19], t.second);
+    Some(text)
 }
 
 /// `2024-03-10T14:05:09`: the JSON `date` value (ISO 8601, local time, no
 /// offset, as Qt's `ISODate`).
 pub fn iso_date(unix: i64, tz: &dyn TimeZone) -> String {
     let t = DateTime::local(unix, tz);
-    // Formatted by hand: this runs for every message.
-    let mut out = String::with_capacity(19);
-    if !push_year(&mut out, t.year) {
-        return format!(
+    match iso_text(&t) {
+        Some(text) => {
+            let mut out = String::with_capacity(text.len());
+            push_ascii(&mut out, &text);
+            out
+        }
+        None => format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             t.year, t.month, t.day, t.hour, t.minute, t.second
-        );
+        ),
     }
-    for (separator, value) in [
-        ('-', t.month),
-        ('-', t.day),
-        ('T', t.hour),
-        (':', t.minute),
-        (':', t.second),
-    ] {
-        out.push(separator);
-        push2(&mut out, value);
-    }
-    out
 }
 
 /// `10-03-2024_14-05-09`: the date part of generated file names (C), or
@@ -170,20 +166,6 @@ pub fn display_date_time(unix: i64, tz: &dyn TimeZone) -> String {
     out
 }
 
-/// `14:05`: the short time next to an HTML message.
-pub fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
-    let mut out = String::with_capacity(5);
-    DateTime::local(unix, tz).push_time(&mut out);
-    out
-}
-
-/// `10 March 2024`: the day separators in the HTML history.
-pub fn display_day(unix: i64, tz: &dyn TimeZone) -> String {
-    let mut out = String::with_capacity(17);
-    DateTime::local(unix, tz).push_day(&mut out);
-    out
-}
-
 /// Appends [`display_date_time`] of `unix` (for writers that build one
 /// string per message).
 pub fn push_display_date_time(out: &mut String, unix: i64, tz: &dyn TimeZone) {
@@ -196,7 +178,7 @@ pub fn push_display_date_time(out: &mut String, unix: i64, tz: &dyn TimeZone) {
 impl DateTime {
     /// Appends `10.03.2024 14:05:09` (see [`display_date_time`]).
     pub fn push_date_time(&self, out: &mut String) {
-        let Ok(year @ 0..=9999) = u32::try_from(self.year) else {
+        let Some(year) = four_digit_year(self) else {
             // Years before 0 or after 9999, as `{:04}` writes them.
             use fmt::Write as _;
             let _ = write!(
@@ -217,7 +199,7 @@ impl DateTime {
         push_ascii(out, &text);
     }
 
-    /// Appends `14:05` (see [`display_time`]).
+    /// Appends `14:05`: the short time next to an HTML message.
     pub fn push_time(&self, out: &mut String) {
         let mut text = *b"00:00";
         put2(&mut text[0..2], self.hour);
@@ -225,7 +207,7 @@ impl DateTime {
         push_ascii(out, &text);
     }
 
-    /// Appends `10 March 2024` (see [`display_day`]).
+    /// Appends `10 March 2024`: the day separators in the HTML history.
     pub fn push_day(&self, out: &mut String) {
         const MONTHS: [&str; 12] = [
             "January",
@@ -260,27 +242,29 @@ pub fn local_day(unix: i64, tz: &dyn TimeZone) -> i64 {
 /// Appends [`iso_date`] to `out` without allocating: the form the JSON
 /// writer uses for every message.
 pub fn push_iso_date(out: &mut Vec<u8>, unix: i64, tz: &dyn TimeZone) {
-    let t = DateTime::local(unix, tz);
-    let Ok(year @ 0..=9999) = u32::try_from(t.year) else {
-        out.extend_from_slice(iso_date(unix, tz).as_bytes());
-        return;
-    };
-    let digits = |value: u32| [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8];
-    let [c1, c2] = digits(year / 100);
-    let [y1, y2] = digits(year % 100);
-    let [m1, m2] = digits(t.month);
-    let [d1, d2] = digits(t.day);
-    let [h1, h2] = digits(t.hour);
-    let [i1, i2] = digits(t.minute);
-    let [s1, s2] = digits(t.second);
-    out.extend_from_slice(&[
-        c1, c2, y1, y2, b'-', m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2,
-    ]);
+    match iso_text(&DateTime::local(unix, tz)) {
+        Some(text) => out.extend_from_slice(&text),
+        None => out.extend_from_slice(iso_date(unix, tz).as_bytes()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`DateTime::push_time`] of `unix` as a string.
+    fn display_time(unix: i64, tz: &dyn TimeZone) -> String {
+        let mut out = String::with_capacity(5);
+        DateTime::local(unix, tz).push_time(&mut out);
+        out
+    }
+
+    /// [`DateTime::push_day`] of `unix` as a string.
+    fn display_day(unix: i64, tz: &dyn TimeZone) -> String {
+        let mut out = String::with_capacity(17);
+        DateTime::local(unix, tz).push_day(&mut out);
+        out
+    }
 
     #[test]
     fn iso_dates_in_utc_and_offsets() {
