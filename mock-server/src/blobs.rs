@@ -1,17 +1,28 @@
 //! File contents: every photo size and document of the world, where it lives
 //! (DC), how big it is, which file references are valid for it, and its bytes.
 //!
-//! Bytes come from a fixture blob when one is given, else they are
-//! synthesized from `(world seed, file key)` a word at a time, so any byte
-//! range of a 2 GB file is computed without producing its prefix and costs no
-//! disk or memory.
+//! Bytes come from a fixture blob when one is given. Otherwise pictures
+//! (photo sizes, document thumbnails, profile pictures, documents of type
+//! `image/jpeg`, `image/png` or `image/webp` up to [`MAX_PICTURE`]) are
+//! valid images of the announced size and dimensions made by
+//! [`crate::synth`] from `(world seed, file key)`, computed when first read
+//! and kept in a small cache (a download reads a file in order, part after
+//! part); every other file is synthesized a word at a time, so any byte
+//! range of a 2 GB file is computed without producing its prefix and costs
+//! no disk or memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use tl::enums;
 
 use crate::rng::{hash_str, hash_words, mix64};
+use crate::synth::{self, Kind};
 use crate::world::{FileKey, World, WorldError};
+
+/// The largest file synthesized as a picture; larger image documents are
+/// synthesized bytes (a picture is built whole in memory).
+pub const MAX_PICTURE: u64 = 4 << 20;
 
 /// Where a file's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +31,60 @@ pub enum Content {
     Synth(u64),
     /// `world.blobs[i].data`.
     Blob(usize),
+    /// A picture made by [`synth::synthesize`].
+    Picture(Picture),
+}
+
+/// What a synthesized picture shows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Picture {
+    /// Its colours and filler.
+    pub seed: u64,
+    /// JPEG, PNG or WebP.
+    pub kind: Kind,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The label drawn on it (the photo's number, a person's initials).
+    pub label: String,
+}
+
+impl Picture {
+    /// The whole file of `size` bytes (from the cache when recently made).
+    pub fn bytes(&self, size: u64) -> Arc<Vec<u8>> {
+        /// Recently made pictures: a download reads a file part by part.
+        type Made = (Picture, u64, Arc<Vec<u8>>);
+        static CACHE: Mutex<VecDeque<Made>> = Mutex::new(VecDeque::new());
+        const KEEP: usize = 16;
+        let lookup = |cache: &VecDeque<Made>| {
+            cache
+                .iter()
+                .find(|(p, s, _)| p == self && *s == size)
+                .map(|(_, _, b)| b.clone())
+        };
+        if let Some(hit) = CACHE.lock().ok().and_then(|c| lookup(&c)) {
+            return hit;
+        }
+        let made = Arc::new(
+            synth::synthesize(&synth::Spec {
+                kind: self.kind,
+                size: size as usize,
+                seed: self.seed,
+                width: self.width,
+                height: self.height,
+                label: &self.label,
+            })
+            .bytes,
+        );
+        if let Ok(mut cache) = CACHE.lock() {
+            if cache.len() >= KEEP {
+                cache.pop_front();
+            }
+            cache.push_back((self.clone(), size, made.clone()));
+        }
+        made
+    }
 }
 
 /// One downloadable file.
@@ -45,8 +110,10 @@ pub struct FileEntry {
 #[derive(Clone, Debug, Default)]
 pub struct FileStore {
     files: HashMap<FileKey, FileEntry>,
-    peer_photos: HashMap<i64, i32>,
+    peer_photos: HashMap<i64, (i32, String)>,
     seed: u64,
+    /// Photos and documents numbered so far (the label of their pictures).
+    numbered: HashMap<(u8, i64), u32>,
 }
 
 /// Synthesized bytes `offset..offset + len` of the file with key `key`.
@@ -64,15 +131,33 @@ pub fn synth_bytes(key: u64, offset: u64, len: usize) -> Vec<u8> {
     out
 }
 
-fn size_bytes(size: &enums::PhotoSize) -> Option<(&str, u64)> {
+/// The type, byte size, width and height of a downloadable photo size.
+fn size_bytes(size: &enums::PhotoSize) -> Option<(&str, u64, i32, i32)> {
     match size {
-        enums::PhotoSize::PhotoSize(s) => Some((&s.r#type, s.size.max(0) as u64)),
+        enums::PhotoSize::PhotoSize(s) => Some((&s.r#type, s.size.max(0) as u64, s.w, s.h)),
         enums::PhotoSize::Progressive(s) => Some((
             &s.r#type,
             s.sizes.last().copied().unwrap_or(0).max(0) as u64,
+            s.w,
+            s.h,
         )),
         _ => None,
     }
+}
+
+/// Up to two initials of a name (`Ada Lovelace` → `AL`), `?` for none.
+fn initials(name: &str) -> String {
+    let s: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
+    if s.is_empty() { "?".into() } else { s }
+}
+
+/// A picture's side: the announced one, or `default` when unknown.
+fn side(v: i32, default: u32) -> u32 {
+    u32::try_from(v).ok().filter(|&v| v > 0).unwrap_or(default)
 }
 
 impl FileStore {
@@ -150,13 +235,15 @@ impl FileStore {
         let enums::Photo::Photo(p) = photo else {
             return Ok(());
         };
+        let label = self.label(1, p.id);
         for (i, size) in p.sizes.iter().enumerate() {
-            if let Some((ty, bytes)) = size_bytes(size) {
+            if let Some((ty, bytes, w, h)) = size_bytes(size) {
                 let key = FileKey::Photo {
                     id: p.id,
                     thumb: ty.to_owned(),
                 };
-                let entry = self.entry(&key, p.dc_id, bytes, p.access_hash, true, p.date);
+                let mut entry = self.entry(&key, p.dc_id, bytes, p.access_hash, true, p.date);
+                entry.content = self.picture(bytes, p.id, Kind::Jpeg, (w, h), &label);
                 self.insert(key, entry, &p.file_reference, &format!("{path}.sizes.{i}"))?;
             }
         }
@@ -172,15 +259,30 @@ impl FileStore {
             thumb: String::new(),
         };
         let size = d.size.max(0) as u64;
-        let entry = self.entry(&key, d.dc_id, size, d.access_hash, false, d.date);
+        let label = self.label(2, d.id);
+        let mut entry = self.entry(&key, d.dc_id, size, d.access_hash, false, d.date);
+        let kind = Kind::from_mime(&d.mime_type);
+        if kind != Kind::Other {
+            let (w, h) = d
+                .attributes
+                .iter()
+                .find_map(|a| match a {
+                    enums::DocumentAttribute::ImageSize(s) => Some((s.w, s.h)),
+                    enums::DocumentAttribute::Video(v) => Some((v.w, v.h)),
+                    _ => None,
+                })
+                .unwrap_or((0, 0));
+            entry.content = self.picture(size, d.id, kind, (w, h), &label);
+        }
         self.insert(key, entry, &d.file_reference, path)?;
         for (i, thumb) in d.thumbs.iter().flatten().enumerate() {
-            if let Some((ty, bytes)) = size_bytes(thumb) {
+            if let Some((ty, bytes, w, h)) = size_bytes(thumb) {
                 let key = FileKey::Document {
                     id: d.id,
                     thumb: ty.to_owned(),
                 };
-                let entry = self.entry(&key, d.dc_id, bytes, d.access_hash, true, d.date);
+                let mut entry = self.entry(&key, d.dc_id, bytes, d.access_hash, true, d.date);
+                entry.content = self.picture(bytes, d.id, Kind::Jpeg, (w, h), &label);
                 self.insert(key, entry, &d.file_reference, &format!("{path}.thumbs.{i}"))?;
             }
         }
@@ -205,6 +307,30 @@ impl FileStore {
             date,
             content: Content::Synth(self.key_hash(key)),
         }
+    }
+
+    /// `#n`: the number of photo (`kind` 1) or document (2) `id`, in the
+    /// order they are first seen.
+    fn label(&mut self, kind: u8, id: i64) -> String {
+        let next = self.numbered.len() as u32 + 1;
+        let n = *self.numbered.entry((kind, id)).or_insert(next);
+        format!("#{n}")
+    }
+
+    /// A picture of `id` (all its sizes share the colours), or synthesized
+    /// bytes when `size` is beyond [`MAX_PICTURE`].
+    fn picture(&self, size: u64, id: i64, kind: Kind, (w, h): (i32, i32), label: &str) -> Content {
+        let seed = hash_words(&[self.seed, 4, id as u64]);
+        if size > MAX_PICTURE {
+            return Content::Synth(seed);
+        }
+        Content::Picture(Picture {
+            seed,
+            kind,
+            width: side(w, 320),
+            height: side(h, 240),
+            label: label.to_owned(),
+        })
     }
 
     fn key_hash(&self, key: &FileKey) -> u64 {
@@ -249,17 +375,23 @@ impl FileStore {
             if let enums::User::User(u) = u
                 && let Some(enums::UserProfilePhoto::UserProfilePhoto(p)) = &u.photo
             {
-                self.peer_photos.insert(p.photo_id, p.dc_id);
+                let name = format!(
+                    "{} {}",
+                    u.first_name.as_deref().unwrap_or(""),
+                    u.last_name.as_deref().unwrap_or("")
+                );
+                self.peer_photos
+                    .insert(p.photo_id, (p.dc_id, initials(&name)));
             }
         }
         for c in &world.chats {
-            let photo = match c {
-                enums::Chat::Chat(c) => &c.photo,
-                enums::Chat::Channel(c) => &c.photo,
+            let (photo, title) = match c {
+                enums::Chat::Chat(c) => (&c.photo, &c.title),
+                enums::Chat::Channel(c) => (&c.photo, &c.title),
                 _ => continue,
             };
             if let enums::ChatPhoto::ChatPhoto(p) = photo {
-                self.peer_photos.insert(p.photo_id, p.dc_id);
+                self.peer_photos.insert(p.photo_id, (p.dc_id, initials(title)));
             }
         }
     }
@@ -299,16 +431,25 @@ impl FileStore {
         self.files.iter()
     }
 
-    /// The DC and size of a chat or user photo (`inputPeerPhotoFileLocation`).
-    pub fn peer_photo(&self, photo_id: i64, big: bool) -> Option<(i32, u64, u64)> {
-        let dc = *self.peer_photos.get(&photo_id)?;
+    /// The DC, size and content of a chat or user photo
+    /// (`inputPeerPhotoFileLocation`): a 640×640 (big) or 160×160 JPEG
+    /// with the initials of the name.
+    pub fn peer_photo(&self, photo_id: i64, big: bool) -> Option<(i32, u64, Content)> {
+        let (dc, label) = self.peer_photos.get(&photo_id)?;
         let key = hash_words(&[self.seed, 3, photo_id as u64, u64::from(big)]);
-        let size = if big {
-            16 * 1024 + key % (48 * 1024)
+        let (size, side) = if big {
+            (16 * 1024 + key % (48 * 1024), 640)
         } else {
-            2 * 1024 + key % (6 * 1024)
+            (2 * 1024 + key % (6 * 1024), 160)
         };
-        Some((dc, size, key))
+        let content = Content::Picture(Picture {
+            seed: hash_words(&[self.seed, 3, photo_id as u64]),
+            kind: Kind::Jpeg,
+            width: side,
+            height: side,
+            label: label.clone(),
+        });
+        Some((*dc, size, content))
     }
 
     /// Bytes `offset..offset + limit` of a file (fewer at its end, none
@@ -336,6 +477,13 @@ pub fn read_content(
             let start = offset as usize;
             b.data.get(start..start + len).unwrap_or_default().to_vec()
         }),
+        Content::Picture(p) => {
+            let start = offset as usize;
+            p.bytes(size)
+                .get(start..start + len)
+                .unwrap_or_default()
+                .to_vec()
+        }
     }
 }
 

@@ -26,10 +26,17 @@
 //! and the `image` crate recognise pictures by their content, not by the
 //! file name, so a PNG named `.jpg` still shows.
 //!
-//! Pictures larger than [`MAX_SIDE`] on a side are drawn smaller (same
-//! aspect ratio), so a huge announced size costs no more than a photo.
+//! Pictures larger than [`MAX_SIDE`] on a side are drawn at that size
+//! (same aspect ratio): the export's HTML shows a photo at most 260 pixels
+//! wide and a sticker at most 160, and a mock server serving a world of a
+//! million messages must synthesize its pictures in well under a
+//! millisecond each (a 1280×960 JPEG takes the `image` crate's encoder
+//! some 50 times longer than a 320×240 one). The last pictures encoded are
+//! remembered, so the sizes of one photo (drawn alike) share one encoding.
 
+use std::collections::VecDeque;
 use std::io::Cursor;
+use std::sync::{Arc, Mutex};
 
 use image::ImageEncoder;
 use image::codecs::jpeg::JpegEncoder;
@@ -39,7 +46,7 @@ use image::codecs::webp::WebPEncoder;
 use crate::rng::{hash_words, mix64};
 
 /// The largest width or height drawn; larger pictures are scaled down.
-pub const MAX_SIDE: u32 = 1280;
+pub const MAX_SIDE: u32 = 320;
 
 /// A file kind, as told by its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -135,15 +142,23 @@ pub fn synthesize(spec: &Spec) -> Synth {
     for kind in kinds {
         let (mut w, mut h) = (w, h);
         loop {
-            let rgb = draw(w, h, spec.seed, spec.label);
+            let mut rgb = None;
             let qualities: &[u8] = if kind == Kind::Jpeg {
                 &[85, 50, 20]
             } else {
                 &[0]
             };
-            for &q in qualities {
-                let encoded = encode(kind, &rgb, w, h, q);
-                if let Some(bytes) = pad(kind, encoded, spec.size, spec.seed) {
+            for &quality in qualities {
+                let look = Look {
+                    kind,
+                    seed: spec.seed,
+                    width: w,
+                    height: h,
+                    label: spec.label.to_owned(),
+                    quality,
+                };
+                let core = encoded(&look, &mut rgb);
+                if let Some(bytes) = pad(kind, &core, spec.size, spec.seed) {
                     return Synth {
                         bytes,
                         kind,
@@ -215,6 +230,42 @@ fn fit(w: u32, h: u32) -> (u32, u32) {
     (scale(w), scale(h))
 }
 
+/// What an encoding depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Look {
+    kind: Kind,
+    seed: u64,
+    width: u32,
+    height: u32,
+    label: String,
+    quality: u8,
+}
+
+/// The encoding of `look` (remembered: the sizes of one photo look alike).
+fn encoded(look: &Look, rgb: &mut Option<Vec<u8>>) -> Arc<Vec<u8>> {
+    static RECENT: Mutex<VecDeque<(Look, Arc<Vec<u8>>)>> = Mutex::new(VecDeque::new());
+    const KEEP: usize = 8;
+    let hit = RECENT.lock().ok().and_then(|recent| {
+        recent
+            .iter()
+            .find(|(l, _)| l == look)
+            .map(|(_, bytes)| bytes.clone())
+    });
+    if let Some(bytes) = hit {
+        return bytes;
+    }
+    let (w, h) = (look.width, look.height);
+    let pixels = rgb.get_or_insert_with(|| draw(w, h, look.seed, &look.label));
+    let bytes = Arc::new(encode(look.kind, pixels, w, h, look.quality));
+    if let Ok(mut recent) = RECENT.lock() {
+        if recent.len() >= KEEP {
+            recent.pop_front();
+        }
+        recent.push_back((look.clone(), bytes.clone()));
+    }
+    bytes
+}
+
 fn encode(kind: Kind, rgb: &[u8], w: u32, h: u32, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     let color = image::ExtendedColorType::Rgb8;
@@ -235,7 +286,7 @@ fn encode(kind: Kind, rgb: &[u8], w: u32, h: u32, quality: u8) -> Vec<u8> {
 }
 
 /// `encoded` padded to exactly `size` bytes, or `None` when it does not fit.
-fn pad(kind: Kind, encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> {
+fn pad(kind: Kind, encoded: &[u8], size: usize, seed: u64) -> Option<Vec<u8>> {
     if encoded.is_empty() {
         return None;
     }
@@ -247,9 +298,9 @@ fn pad(kind: Kind, encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> 
     }
 }
 
-fn pad_jpeg(encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> {
+fn pad_jpeg(encoded: &[u8], size: usize, seed: u64) -> Option<Vec<u8>> {
     if encoded.len() == size {
-        return Some(encoded);
+        return Some(encoded.to_vec());
     }
     let gap = size.checked_sub(encoded.len())?;
     if gap < min_pad(Kind::Jpeg) {
@@ -293,9 +344,9 @@ fn png_chunk(out: &mut Vec<u8>, ty: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.finalize().to_be_bytes());
 }
 
-fn pad_png(encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> {
+fn pad_png(encoded: &[u8], size: usize, seed: u64) -> Option<Vec<u8>> {
     if encoded.len() == size {
-        return Some(encoded);
+        return Some(encoded.to_vec());
     }
     let gap = size.checked_sub(encoded.len())?;
     if gap < min_pad(Kind::Png) || gap - 12 > u32::MAX as usize >> 1 {
@@ -312,7 +363,7 @@ fn pad_png(encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn pad_webp(encoded: Vec<u8>, size: usize, seed: u64) -> Option<Vec<u8>> {
+fn pad_webp(encoded: &[u8], size: usize, seed: u64) -> Option<Vec<u8>> {
     // The encoder writes the simple format: RIFF, size, WEBP, one chunk.
     let chunk = encoded.get(12..)?;
     let (fourcc, rest) = chunk.split_at_checked(4)?;
@@ -413,9 +464,7 @@ fn draw(w: u32, h: u32, seed: u64, label: &str) -> Vec<u8> {
         for c in 0..3 {
             rgb[c] = ((usize::from(a[c]) * (256 - t) + usize::from(b[c]) * t) / 256) as u8;
         }
-        for _ in 0..wu {
-            px.extend_from_slice(&rgb);
-        }
+        px.extend_from_slice(&rgb.repeat(wu));
     }
     let chars: Vec<char> = label.chars().take(12).collect();
     if chars.is_empty() {
@@ -499,10 +548,10 @@ mod tests {
     #[test]
     fn full_size_pictures_keep_their_dimensions() {
         for (kind, w, h, size) in [
-            (Kind::Jpeg, 1280, 960, 100_000),
-            (Kind::Jpeg, 800, 600, 30_000),
+            (Kind::Jpeg, 320, 240, 100_000),
+            (Kind::Jpeg, 160, 160, 2_000),
             (Kind::Jpeg, 320, 240, 6_000),
-            (Kind::Webp, 512, 512, 8_000),
+            (Kind::Webp, 320, 320, 8_000),
             (Kind::Png, 320, 180, 2_000),
         ] {
             let s = synthesize(&Spec {
@@ -552,6 +601,14 @@ mod tests {
             ..spec(Kind::Png, 50_000, 1)
         });
         assert_eq!((s.width, s.height), (MAX_SIDE, MAX_SIDE / 2));
+        // The sizes of a photo share one drawing.
+        let spec = |size| Spec {
+            width: 1280,
+            height: 960,
+            ..spec(Kind::Jpeg, size, 4)
+        };
+        let (x, y) = (synthesize(&spec(60_000)), synthesize(&spec(300_000)));
+        assert_eq!((x.width, x.height, y.width, y.height), (320, 240, 320, 240));
     }
 
     #[test]

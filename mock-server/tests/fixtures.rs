@@ -78,3 +78,68 @@ fn committed_fixtures_round_trip_and_stay_small() {
         common::dispatcher(world, 100);
     }
 }
+
+/// Every picture of `world` (photo sizes, thumbnails, stickers and other
+/// image documents, profile pictures of users and chats) decodes with the
+/// `image` crate at its announced size; the number of pictures.
+fn pictures_decode(world: &tg_mock_server::World, name: &str) -> usize {
+    use tg_mock_server::blobs::{Content, FileStore, read_content};
+    use tl::enums;
+    let store = FileStore::build(world).unwrap();
+    let mut checked = 0;
+    let mut check = |what: String, content: &Content, size: u64| {
+        let bytes = read_content(world, content, size, 0, usize::MAX);
+        assert_eq!(bytes.len() as u64, size, "{name}: {what}");
+        if let Err(e) = image::load_from_memory(&bytes) {
+            panic!("{name}: {what} ({size} bytes) does not decode: {e}");
+        }
+        checked += 1;
+    };
+    for (key, entry) in store.iter() {
+        let image = entry.is_photo || matches!(entry.content, Content::Picture(_));
+        if image {
+            check(format!("{key:?}"), &entry.content, entry.size);
+        }
+    }
+    let mut photo_ids: Vec<i64> = Vec::new();
+    for u in &world.users {
+        if let enums::User::User(u) = u
+            && let Some(enums::UserProfilePhoto::UserProfilePhoto(p)) = &u.photo
+        {
+            photo_ids.push(p.photo_id);
+        }
+    }
+    for c in &world.chats {
+        let photo = match c {
+            enums::Chat::Chat(c) => &c.photo,
+            enums::Chat::Channel(c) => &c.photo,
+            _ => continue,
+        };
+        if let enums::ChatPhoto::ChatPhoto(p) = photo {
+            photo_ids.push(p.photo_id);
+        }
+    }
+    for id in photo_ids {
+        for big in [false, true] {
+            let (_, size, content) = store.peer_photo(id, big).unwrap();
+            check(format!("peer photo {id} big={big}"), &content, size);
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_picture_of_the_bundled_and_generated_worlds_decodes() {
+    let demo = fixture::load(&dir("demo")).unwrap();
+    assert!(pictures_decode(&demo, "demo") > 40);
+    let small = fixture::load(&dir("small")).unwrap();
+    assert!(pictures_decode(&small, "small") > 5);
+    let generated = generate(&GenerateConfig {
+        seed: 99,
+        messages: 300,
+        dialogs: 6,
+        files: 30,
+        ..GenerateConfig::default()
+    });
+    assert!(pictures_decode(&generated, "generated") > 30);
+}

@@ -192,7 +192,8 @@ impl Gen {
                 ];
                 (
                     "image/webp",
-                    self.size_between(8_000, 60_000.min(max)),
+                    // Even: a WebP (RIFF) file always is.
+                    self.size_between(8_000, 60_000.min(max)) & !1,
                     attrs,
                     true,
                 )
@@ -260,7 +261,7 @@ impl Gen {
             file_reference: self.file_reference(),
             date,
             mime_type: "image/webp".into(),
-            size: self.size_between(2_000, 20_000),
+            size: self.size_between(2_000, 20_000) & !1,
             dc_id: self.file_dc(),
             attributes: vec![
                 types::DocumentAttributeImageSize { w: 100, h: 100 }.into(),

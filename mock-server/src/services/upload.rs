@@ -16,7 +16,7 @@
 use tl::{enums, functions, types};
 
 use super::{Call, RpcError, RpcResult, resolve_peer};
-use crate::blobs::{Content, FileStore, read_content};
+use crate::blobs::{FileStore, read_content};
 use crate::world::{FileKey, PeerKey};
 
 const KIB: i64 = 1024;
@@ -166,13 +166,7 @@ fn peer_photo(
         return Err(RpcError::bad("LOCATION_INVALID"));
     };
     migrate(call, dc)?;
-    let bytes = read_content(
-        call.db.world(),
-        &Content::Synth(content),
-        size,
-        offset,
-        limit,
-    );
+    let bytes = read_content(call.db.world(), &content, size, offset, limit);
     Ok(file(enums::storage::FileType::FileJpeg, 0, bytes))
 }
 
