@@ -370,3 +370,114 @@ fn walk_find(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
     }
     None
 }
+
+/// Every file under `root`, by path relative to it, with its bytes.
+fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    for _ in 0..100_000 {
+        let Some(dir) = stack.pop() else { break };
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn exports_killed_at_several_moments_then_rerun_equal_a_clean_one() {
+    let world = tg_mock_server::generate(&tg_mock_server::GenerateConfig {
+        seed: 18,
+        messages: 12_000,
+        dialogs: 10,
+        files: 30,
+        max_file_size: 1 << 20,
+        ..Default::default()
+    });
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    login(&mock, &world, &session);
+    let export = |out: &Path| {
+        let args = [
+            "export",
+            "--progress",
+            "none",
+            "--time-zone",
+            "UTC",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        mock.cmd(&args, &session)
+    };
+    let clean = dir.path().join("clean");
+    let started = std::time::Instant::now();
+    let out = run(export(&clean), "");
+    let took = started.elapsed();
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "{}",
+        text(&out.stderr)
+    );
+    let expected = tree(&clean);
+    assert!(
+        expected.contains_key("result.json"),
+        "{:?}",
+        expected.keys()
+    );
+    assert!(
+        !clean.join(".tg-takeout").exists(),
+        "the work folder is removed"
+    );
+
+    let (mut debris_seen, mut killed) = (0, 0);
+    for (i, percent) in [5u32, 15, 30, 45, 60].into_iter().enumerate() {
+        let out_dir = dir.path().join(format!("killed_{i}"));
+        let mut child = export(&out_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(took * percent / 100);
+        if child.try_wait().unwrap().is_none() {
+            // SIGKILL: the run cannot clean up after itself.
+            let _ = child.kill();
+            child.wait().unwrap();
+            killed += 1;
+            debris_seen += tree(&out_dir)
+                .keys()
+                .filter(|k| k.ends_with(".part") && !k.starts_with(".tg-takeout"))
+                .count();
+            let out = run(export(&out_dir), "");
+            assert!(
+                matches!(out.status.code(), Some(0 | 5)),
+                "rerun after a kill at {percent}%: {}",
+                text(&out.stderr)
+            );
+        }
+        // (A run that finished before its kill is compared as it is: a
+        // rerun would rightly go to a new dated folder beside it.)
+        let got = tree(&out_dir);
+        let names =
+            |t: &std::collections::BTreeMap<String, Vec<u8>>| t.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&got), names(&expected), "kill at {percent}%");
+        for (name, bytes) in &expected {
+            assert!(
+                got[name] == *bytes,
+                "{name} differs after a kill at {percent}%"
+            );
+        }
+    }
+    assert!(
+        killed >= 2,
+        "only {killed} runs were killed before they ended"
+    );
+    eprintln!("{killed} runs killed; they left {debris_seen} writer temporary files");
+}

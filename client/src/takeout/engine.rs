@@ -19,7 +19,9 @@ use super::download::Downloader;
 use super::files::Files;
 use super::history::Dates;
 use super::journal::Journal;
-use super::output::{MissingItem, Output, WORK_DIR, choose_root, write_missing};
+use super::output::{
+    MissingItem, Output, WORK_DIR, choose_root, remove_stale_temps, write_missing,
+};
 use super::plan::{ExportPlan, Format, Section};
 use super::session::{self, Start, TakeoutInvoker};
 use crate::export::time::{Tz, display_date_time};
@@ -246,6 +248,10 @@ async fn export(
 ) -> Result<ExportReport, TakeoutError> {
     let settings = &plan.settings;
     let work = root.join(WORK_DIR);
+    // A resumed export: the temporary files of runs killed before.
+    if work.is_dir() {
+        remove_stale_temps(&root, inv.id()).map_err(|e| TakeoutError::disk(&root, e))?;
+    }
     std::fs::create_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
     let journal = Journal::open(&root, &work).map_err(|e| TakeoutError::disk(&work, e))?;
     let downloader = Arc::new(Downloader::new(
@@ -337,6 +343,9 @@ async fn export(
     } = run;
     out.finish().await?;
     write_missing(&root, &missing)?;
+    // Again: a writer of an abandoned run of this process may have been
+    // unwinding at the start.
+    remove_stale_temps(&root, inv.id()).map_err(|e| TakeoutError::disk(&root, e))?;
     std::fs::remove_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
     report.files = downloader
         .written

@@ -61,6 +61,54 @@ pub fn choose_root(out: &Path, now_unix: i64, tz: &Tz, single_chat: bool) -> io:
     ))
 }
 
+/// Whether `name` is a temporary file of our writers: `<name>.<run>.part`,
+/// `<run>` the takeout id of the run that wrote it (digits, maybe after a
+/// `-`).
+pub fn is_writer_temp(name: &str) -> bool {
+    let Some(rest) = name.strip_suffix(".part") else {
+        return false;
+    };
+    let Some((base, run)) = rest.rsplit_once('.') else {
+        return false;
+    };
+    let digits = run.strip_prefix('-').unwrap_or(run);
+    !base.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Removes the writers' temporary files ([`is_writer_temp`]) that runs
+/// other than `run` left in `root` and its subfolders (a run killed with
+/// `kill -9` cannot remove its own), except inside the work folder; the
+/// number removed. Only regular files are removed; links are not followed.
+pub fn remove_stale_temps(root: &Path, run: i64) -> io::Result<usize> {
+    let own = format!(".{run}.part");
+    let mut removed = 0;
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if kind.is_dir() {
+                if !(dir == root && name == WORK_DIR) {
+                    stack.push(entry.path());
+                }
+            } else if kind.is_file() && is_writer_temp(name) && !name.ends_with(&own) {
+                match std::fs::remove_file(entry.path()) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => removed += 1,
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// One call of the writers (the order of `export::json`).
 #[derive(Debug)]
 pub enum Command {
@@ -293,6 +341,44 @@ mod tests {
         // An unfinished export of ours is continued.
         std::fs::create_dir(first.join(WORK_DIR)).unwrap();
         assert_eq!(choose_root(&out, day, &utc(), false).unwrap(), first);
+    }
+
+    #[test]
+    fn stale_writer_temps_are_removed_and_nothing_else() {
+        for (name, ours) in [
+            ("result.json.17.part", true),
+            ("messages.html.-9223372036854775808.part", true),
+            ("chats.html.5.part", true),
+            ("result.json.part", false),
+            (".5.part", false),
+            ("a.b.part", false),
+            ("a.5.partial", false),
+            ("a.5-.part", false),
+            ("photo.jpg", false),
+        ] {
+            assert_eq!(is_writer_temp(name), ours, "{name}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let files = [
+            ("result.json.17.part", false),
+            ("result.json.42.part", true),
+            ("result.json", true),
+            ("chats/chat_01/messages.html.-3.part", false),
+            ("chats/chat_01/photos/p.jpg.part", true),
+            (".tg-takeout/tmp/x.3.part", true),
+            ("lists/chats.html.9.part", false),
+        ];
+        for (path, _) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temps(root, 42).unwrap(), 3);
+        for (path, kept) in files {
+            assert_eq!(root.join(path).exists(), kept, "{path}");
+        }
+        assert_eq!(remove_stale_temps(&root.join("absent"), 1).unwrap(), 0);
     }
 
     #[tokio::test]
