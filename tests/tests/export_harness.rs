@@ -173,7 +173,8 @@ fn client_config(addr: std::net::SocketAddr) -> ClientConfig {
     config
 }
 
-async fn login(net: &MockServer, world: &World) -> Client {
+/// A client of `net`'s DC 2, logged in to the account of `world`.
+pub async fn login(net: &MockServer, world: &World) -> Client {
     let addr = net
         .addresses()
         .iter()
@@ -226,11 +227,20 @@ pub async fn export(
     settings: Settings,
     options: &ExportOptions,
 ) -> (Result<ExportReport, TakeoutError>, Vec<ProgressEvent>) {
+    export_client(&server.client, settings, options).await
+}
+
+/// One export by `client` with `settings`; the events it sent.
+pub async fn export_client(
+    client: &Client,
+    settings: Settings,
+    options: &ExportOptions,
+) -> (Result<ExportReport, TakeoutError>, Vec<ProgressEvent>) {
     let plan = settings.validate().expect("valid settings");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let result = tokio::time::timeout(
         Duration::from_secs(120),
-        run_export(&server.client, &plan, options, &tx),
+        run_export(client, &plan, options, &tx),
     )
     .await
     .expect("the export finishes within two minutes");
