@@ -243,7 +243,9 @@ pub fn synth_part(kind: FileKind, size: u64, key: u64, offset: u64, len: usize) 
         .unwrap_or(u32::MAX)
         .to_le_bytes();
     let header: Vec<u8> = match kind {
-        FileKind::Jpeg => vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0],
+        FileKind::Jpeg => vec![
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+        ],
         FileKind::Png => b"\x89PNG\r\n\x1a\n".to_vec(),
         FileKind::Webp => {
             let mut h = b"RIFF".to_vec();
@@ -299,7 +301,10 @@ impl Location {
             "inputDocumentFileLocation" => Self::Document(id("id"), thumb()),
             "inputPeerPhotoFileLocation" => Self::PeerPhoto(
                 id("photo_id"),
-                location.get("big").and_then(Value::as_bool).unwrap_or(false),
+                location
+                    .get("big")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             ),
             "inputTakeoutFileLocation" => Self::Takeout,
             _ => Self::Other(location.to_string()),
@@ -472,9 +477,8 @@ impl Anonymizer {
     fn stripped(&self, data: &[u8]) -> Vec<u8> {
         let mut out = self.bytes("stripped", data);
         let keep = if data.first() == Some(&1) { 3 } else { 0 };
-        for i in 0..keep.min(data.len()) {
-            out[i] = data[i];
-        }
+        let keep = keep.min(data.len());
+        out[..keep].copy_from_slice(&data[..keep]);
         out
     }
 
@@ -595,9 +599,7 @@ impl Anonymizer {
                     let ty = s.get("type")?.as_str()?.to_owned();
                     let size = match s.get("_")?.as_str()? {
                         "photoSize" => s.get("size")?.as_u64()?,
-                        "photoSizeProgressive" => {
-                            s.get("sizes")?.as_array()?.last()?.as_u64()?
-                        }
+                        "photoSizeProgressive" => s.get("sizes")?.as_array()?.last()?.as_u64()?,
                         _ => return None,
                     };
                     Some((ty, size))
@@ -759,8 +761,7 @@ pub fn anonymize<R: BufRead, W: Write>(
     let mut lines = Lines::new(input)?;
     let mut anon = Anonymizer::new(seed);
     let write = |out: &mut W, v: &Value| -> Result<(), TranscriptError> {
-        serde_json::to_writer(&mut *out, v)
-            .map_err(|e| TranscriptError::Write(e.into()))?;
+        serde_json::to_writer(&mut *out, v).map_err(|e| TranscriptError::Write(e.into()))?;
         out.write_all(b"\n").map_err(TranscriptError::Write)
     };
     write(&mut output, &Value::Object(header_out(&lines.header)))?;
@@ -853,7 +854,10 @@ mod tests {
             assert_eq!(a.text(s), t, "deterministic");
         }
         assert_ne!(a.text("Hello World"), "Hello World");
-        assert_ne!(Anonymizer::new(8).text("Hello World"), a.text("Hello World"));
+        assert_ne!(
+            Anonymizer::new(8).text("Hello World"),
+            a.text("Hello World")
+        );
     }
 
     #[test]
@@ -946,7 +950,10 @@ mod tests {
         assert_eq!(stats.file_parts, 2);
         let out = String::from_utf8(out).unwrap();
         assert!(!out.contains("secret"), "{out}");
-        let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines[0]["anonymized"], true);
         let doc = &lines[1]["response"]["messages"][0]["media"]["document"];
         let (hash, reference) = (&doc["access_hash"], &doc["file_reference"]);
@@ -970,8 +977,8 @@ mod tests {
     #[test]
     fn other_data_keeps_its_keys_and_length() {
         let a = Anonymizer::new(2);
-        let data = serde_json::to_vec_pretty(&json!({"name": "Ada Lovelace", "n": [1, "two"]}))
-            .unwrap();
+        let data =
+            serde_json::to_vec_pretty(&json!({"name": "Ada Lovelace", "n": [1, "two"]})).unwrap();
         let out = a.other_data(&data, 0);
         assert_eq!(out.len(), data.len());
         let v: Value = serde_json::from_slice(&out).unwrap();
@@ -981,17 +988,38 @@ mod tests {
 
     #[test]
     fn bad_lines_are_errors_naming_the_line() {
-        let header = format!("{{\"format\":\"{}\",\"layer\":{}}}\n", crate::replay::FORMAT, tl::LAYER);
+        let header = format!(
+            "{{\"format\":\"{}\",\"layer\":{}}}\n",
+            crate::replay::FORMAT,
+            tl::LAYER
+        );
         let run = |body: &str| anonymize(format!("{header}{body}").as_bytes(), Vec::new(), 1);
         let e = run("{\"request\":{\"_\":\"help.getConfig\"},\"error\":[1,\"X\"]}\n{oops\n")
             .unwrap_err();
         assert_eq!(e.line(), Some(3), "{e}");
-        let e = run("{\"request\":{\"_\":\"phone.requestCall\"},\"error\":[1,\"X\"]}\n")
-            .unwrap_err();
-        assert!(matches!(e, TranscriptError::UnknownMethod { line: 2, .. }), "{e}");
-        let e = anonymize("{\"format\":\"tg-mock-replay/1\",\"layer\":3}\n".as_bytes(), Vec::new(), 1)
-            .unwrap_err();
-        assert!(matches!(e, TranscriptError::Layer { line: 1, found: 3, .. }), "{e}");
+        let e =
+            run("{\"request\":{\"_\":\"phone.requestCall\"},\"error\":[1,\"X\"]}\n").unwrap_err();
+        assert!(
+            matches!(e, TranscriptError::UnknownMethod { line: 2, .. }),
+            "{e}"
+        );
+        let e = anonymize(
+            "{\"format\":\"tg-mock-replay/1\",\"layer\":3}\n".as_bytes(),
+            Vec::new(),
+            1,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                TranscriptError::Layer {
+                    line: 1,
+                    found: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // A cut last line is dropped.
         let stats =
             run("{\"request\":{\"_\":\"help.getConfig\"},\"error\":[1,\"X\"]}\n{\"requ").unwrap();

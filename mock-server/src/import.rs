@@ -131,7 +131,12 @@ fn peer_key(p: &Value) -> String {
     format!(
         "{}:{}",
         tag(p),
-        long(p.get("user_id").or(p.get("chat_id")).or(p.get("channel_id"))).unwrap_or(0)
+        long(
+            p.get("user_id")
+                .or(p.get("chat_id"))
+                .or(p.get("channel_id"))
+        )
+        .unwrap_or(0)
     )
 }
 
@@ -293,7 +298,9 @@ impl Importer {
             "account.getAuthorizations" => {
                 self.authorizations.get_or_insert_with(|| {
                     (
-                        r.get("authorization_ttl_days").cloned().unwrap_or(180.into()),
+                        r.get("authorization_ttl_days")
+                            .cloned()
+                            .unwrap_or(180.into()),
                         r.get("authorizations").cloned().unwrap_or_default(),
                     )
                 });
@@ -369,7 +376,12 @@ impl Importer {
             _ => return,
         };
         if !data.is_empty() {
-            self.files.entry(key).or_default().0.entry(offset).or_insert(data);
+            self.files
+                .entry(key)
+                .or_default()
+                .0
+                .entry(offset)
+                .or_insert(data);
         }
     }
 
@@ -438,10 +450,7 @@ impl Importer {
         if let Some(c) = self.contacts {
             w.insert("contacts".into(), c);
         }
-        w.insert(
-            "top_peers_disabled".into(),
-            self.top_peers_disabled.into(),
-        );
+        w.insert("top_peers_disabled".into(), self.top_peers_disabled.into());
         if let Some(t) = self.top_peers {
             w.insert("top_peers".into(), t);
         }

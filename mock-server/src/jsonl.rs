@@ -43,7 +43,9 @@ pub enum TranscriptError {
         message: String,
     },
     /// The transcript was recorded at another layer.
-    #[error("line {line}: the transcript is for layer {found}, this server speaks layer {expected}")]
+    #[error(
+        "line {line}: the transcript is for layer {found}, this server speaks layer {expected}"
+    )]
     Layer {
         /// 1-based line (always 1).
         line: usize,
@@ -247,7 +249,10 @@ mod tests {
         assert!(matches!(all(""), Err(TranscriptError::Empty)));
         let e = all("{\"format\":\"tg-mock-replay/1\",\"layer\":1}\n").unwrap_err();
         assert!(matches!(e, TranscriptError::Layer { found: 1, .. }), "{e}");
-        assert!(e.to_string().starts_with("line 1: the transcript is for layer 1"));
+        assert!(
+            e.to_string()
+                .starts_with("line 1: the transcript is for layer 1")
+        );
         let e = all("{\"format\":\"x\",\"layer\":1}\n").unwrap_err();
         assert!(e.to_string().contains("format is \"x\""), "{e}");
         let e = all("nope\n").unwrap_err();
@@ -263,8 +268,16 @@ mod tests {
         assert_eq!(method_of(&ok, 2, &known).unwrap(), "help.getConfig");
         let bad = serde_json::json!({"request": {"_": "help.getCdnConfig"}, "error": [1, "X"]});
         let e = method_of(&bad, 7, &known).unwrap_err();
-        assert!(matches!(e, TranscriptError::UnknownMethod { line: 7, .. }), "{e}");
+        assert!(
+            matches!(e, TranscriptError::UnknownMethod { line: 7, .. }),
+            "{e}"
+        );
         let none = serde_json::json!({"request": {"_": "help.getConfig"}});
-        assert!(method_of(&none, 3, &known).unwrap_err().to_string().contains("exactly one"));
+        assert!(
+            method_of(&none, 3, &known)
+                .unwrap_err()
+                .to_string()
+                .contains("exactly one")
+        );
     }
 }

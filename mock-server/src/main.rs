@@ -114,20 +114,21 @@ enum Command {
     },
 }
 
-fn anonymize_file(input: &std::path::Path, output: &std::path::Path, seed: u64) -> Result<(), String> {
+fn anonymize_file(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    seed: u64,
+) -> Result<(), String> {
     use std::io::{BufReader, BufWriter};
     if input == output {
         return Err("the output must be another file than the input".into());
     }
-    let reader = std::fs::File::open(input)
-        .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let reader =
+        std::fs::File::open(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
     let writer = std::fs::File::create(output)
         .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-    match tg_mock_server::anonymize::anonymize(
-        BufReader::new(reader),
-        BufWriter::new(writer),
-        seed,
-    ) {
+    match tg_mock_server::anonymize::anonymize(BufReader::new(reader), BufWriter::new(writer), seed)
+    {
         Ok(stats) => {
             println!(
                 "wrote {} ({} exchanges, {} file parts synthesized)",
@@ -136,7 +137,10 @@ fn anonymize_file(input: &std::path::Path, output: &std::path::Path, seed: u64) 
                 stats.file_parts
             );
             if let Some(line) = stats.dropped_line {
-                eprintln!("{}: line {line} was cut (a crash?): dropped", input.display());
+                eprintln!(
+                    "{}: line {line} was cut (a crash?): dropped",
+                    input.display()
+                );
             }
             Ok(())
         }
