@@ -14,6 +14,8 @@ mod login;
 mod output;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
+/// Recording exports and replaying the transcripts.
+mod record;
 /// Random settings × random worlds against a model of the selection.
 mod settings;
 /// The start steps: userpics and stories counted first, in order.
