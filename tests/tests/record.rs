@@ -80,7 +80,8 @@ async fn a_recorded_export_replays_byte_for_byte_at_parallel_1_and_8() {
     let dir = tempfile::tempdir().unwrap();
     for parallel in [1, 8] {
         let transcript = dir.path().join(format!("small-{parallel}.jsonl"));
-        let recorded = record(world.clone(), &transcript, RecordFiles::Small, parallel).await;
+        // The fixture has a file over 1 MiB: keep every byte.
+        let recorded = record(world.clone(), &transcript, RecordFiles::All, parallel).await;
         let text = std::fs::read_to_string(&transcript).unwrap();
         // Login, the export and a file from another DC are in it.
         for needle in [
@@ -135,7 +136,7 @@ async fn survivable_faults_apply_on_top_of_a_replay() {
     let world = small_world();
     let dir = tempfile::tempdir().unwrap();
     let transcript = dir.path().join("small.jsonl");
-    let recorded = record(world.clone(), &transcript, RecordFiles::Small, 4).await;
+    let recorded = record(world.clone(), &transcript, RecordFiles::All, 4).await;
     let scripts: [&[(usize, u32, usize)]; 3] = [
         &[(0, 1, 0), (1, 2, 1)],
         &[(2, 1, 2), (0, 3, 0), (4, 1, 1)],
