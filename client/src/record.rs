@@ -613,11 +613,7 @@ mod tests {
         assert_eq!(l.len(), 4);
         // Appending keeps one header.
         let r = Recorder::open(&path, RecordFiles::Small).unwrap();
-        r.record(
-            2,
-            &history.to_bytes(),
-            Answer::Result(&empty.to_bytes()),
-        );
+        r.record(2, &history.to_bytes(), Answer::Result(&empty.to_bytes()));
         r.finish().unwrap();
         let l = lines(&path);
         assert_eq!(l.len(), 5);
@@ -659,12 +655,11 @@ mod tests {
         };
         r.record(2, &check.to_bytes(), Answer::Result(&user.to_bytes()));
         let export = functions::auth::ExportAuthorization { dc_id: 4 };
-        let exported: tl::enums::auth::ExportedAuthorization =
-            types::auth::ExportedAuthorization {
-                id: 1,
-                bytes: vec![9; 64],
-            }
-            .into();
+        let exported: tl::enums::auth::ExportedAuthorization = types::auth::ExportedAuthorization {
+            id: 1,
+            bytes: vec![9; 64],
+        }
+        .into();
         r.record(2, &export.to_bytes(), Answer::Result(&exported.to_bytes()));
         let import = functions::auth::ImportAuthorization {
             id: 1,
@@ -688,9 +683,15 @@ mod tests {
             assert!(!text.contains(&secret), "{secret}");
         }
         let l = lines(&path);
-        assert_eq!(l[1]["ignore"], serde_json::json!(["phone_code", "email_verification"]));
+        assert_eq!(
+            l[1]["ignore"],
+            serde_json::json!(["phone_code", "email_verification"])
+        );
         assert_eq!(l[1]["request"]["phone_code"], "");
-        assert_eq!(l[2]["ignore"], serde_json::json!(["password.A", "password.M1"]));
+        assert_eq!(
+            l[2]["ignore"],
+            serde_json::json!(["password.A", "password.M1"])
+        );
         assert_eq!(l[2]["request"]["password"]["srp_id"], 5);
         assert_eq!(l[3]["response"]["bytes"], "");
         assert_eq!(l[4]["ignore"], serde_json::json!(["bytes"]));

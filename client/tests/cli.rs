@@ -390,7 +390,11 @@ fn record_login_and_export_then_replay_them() {
     let session = dir.path().join("s.json");
     let out = run(mock.cmd(&["login", "--record", t], &session), &input);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("Recorded "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Recorded "),
+        "{}",
+        text(&out.stderr)
+    );
     let export_args = |out_dir: &Path| -> Vec<String> {
         [
             "export",
@@ -408,7 +412,12 @@ fn record_login_and_export_then_replay_them() {
     };
     let first = dir.path().join("first");
     let mut args = export_args(&first);
-    args.extend(["--record".into(), t.into(), "--record-files".into(), "all".into()]);
+    args.extend([
+        "--record".into(),
+        t.into(),
+        "--record-files".into(),
+        "all".into(),
+    ]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(mock.cmd(&args, &session), "");
     assert!(out.status.success(), "{}", text(&out.stderr));

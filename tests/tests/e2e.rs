@@ -12,10 +12,10 @@ mod hostile;
 mod login;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
-/// The sender: key exchange, encrypted calls, transports, reconnects.
-mod sender;
 /// Recording exports and replaying the transcripts.
 mod record;
+/// The sender: key exchange, encrypted calls, transports, reconnects.
+mod sender;
 /// Random settings × random worlds against a model of the selection.
 mod settings;
 /// The start steps: userpics and stories counted first, in order.

@@ -57,6 +57,7 @@ async fn replay_export(
     let server = replay::start(loaded, listen, None)
         .await
         .expect("the replay server starts");
+    let faulty = faults.is_some();
     if let Some(script) = faults {
         server.replay.set_script(script).expect("a valid script");
     }
@@ -66,7 +67,14 @@ async fn replay_export(
         .await
         .0;
     let unexpected = server.transcript().unexpected();
-    assert!(unexpected.is_empty(), "unexpected requests: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected requests: {unexpected:#?}"
+    );
+    if faulty {
+        let fired = server.replay.fired();
+        assert!(fired.iter().sum::<u32>() >= 2, "faults fired: {fired:?}");
+    }
     let report = result.expect("the replayed export");
     assert_eq!(report.skipped, 0);
     client.disconnect().await;
@@ -93,7 +101,10 @@ async fn a_recorded_export_replays_byte_for_byte_at_parallel_1_and_8() {
         ] {
             assert!(text.contains(needle), "{needle} recorded");
         }
-        assert!(!text.contains(&format!("\"{}\"", world.login.code)), "no login code");
+        assert!(
+            !text.contains(&format!("\"{}\"", world.login.code)),
+            "no login code"
+        );
         let replayed = replay_export(&transcript, &world, parallel, None).await;
         assert_same_tree(&recorded, &replayed);
     }
@@ -206,7 +217,11 @@ fn broken_lines_of_a_recorded_transcript_are_typed_errors_naming_the_line() {
     );
     let e = broken(getconfig, &wrong);
     assert_eq!(line_of(&e), getconfig + 1);
-    assert!(e.to_string().contains("response of account.initTakeoutSession"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("response of account.initTakeoutSession"),
+        "{e}"
+    );
     // A transcript for another layer.
     let e = broken(0, "{\"format\":\"tg-mock-replay/1\",\"layer\":100}");
     assert!(matches!(e, ReplayError::Layer { found: 100, .. }), "{e}");

@@ -12,7 +12,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 pub use serde_json::{Map, Value};
 
-use crate::{Deserializable, DeserializeError, Identifiable, Raw, RawVec, RemoteCall, Serializable};
+use crate::{
+    Deserializable, DeserializeError, Identifiable, Raw, RawVec, RemoteCall, Serializable,
+};
 
 /// A JSON value that is not the TL object it should be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -593,7 +595,10 @@ mod tests {
         assert_eq!(result_from_json(id, &rjson).unwrap(), answer.to_bytes());
         // Bool and vectors of the return type.
         let finish = functions::account::FinishTakeoutSession::CONSTRUCTOR_ID;
-        assert_eq!(result_to_json(finish, &true.to_bytes()).unwrap(), Value::Bool(true));
+        assert_eq!(
+            result_to_json(finish, &true.to_bytes()).unwrap(),
+            Value::Bool(true)
+        );
         assert!(matches!(
             result_from_json(finish, &serde_json::json!({"_": "config"})),
             Err(MethodJsonError::Json(_))
@@ -605,7 +610,10 @@ mod tests {
             call_to_json(&[1, 2, 3, 4]),
             Err(MethodJsonError::UnknownMethod(_))
         ));
-        assert!(matches!(call_to_json(&[1]), Err(MethodJsonError::Decode(_))));
+        assert!(matches!(
+            call_to_json(&[1]),
+            Err(MethodJsonError::Decode(_))
+        ));
         assert!(matches!(
             call_from_json(&serde_json::json!({"_": "nope"})),
             Err(MethodJsonError::UnknownMethod(_))

@@ -20,10 +20,16 @@ use crate::{Identifiable, RemoteCall, Serializable};
 pub const WRAPPERS: [(u32, &str); 7] = [
     (InvokeWithLayer::<Rest>::CONSTRUCTOR_ID, "invokeWithLayer"),
     (InitConnection::<Rest>::CONSTRUCTOR_ID, "initConnection"),
-    (InvokeWithoutUpdates::<Rest>::CONSTRUCTOR_ID, "invokeWithoutUpdates"),
+    (
+        InvokeWithoutUpdates::<Rest>::CONSTRUCTOR_ID,
+        "invokeWithoutUpdates",
+    ),
     (InvokeAfterMsg::<Rest>::CONSTRUCTOR_ID, "invokeAfterMsg"),
     (InvokeAfterMsgs::<Rest>::CONSTRUCTOR_ID, "invokeAfterMsgs"),
-    (InvokeWithTakeout::<Rest>::CONSTRUCTOR_ID, "invokeWithTakeout"),
+    (
+        InvokeWithTakeout::<Rest>::CONSTRUCTOR_ID,
+        "invokeWithTakeout",
+    ),
     (
         InvokeWithMessagesRange::<Rest>::CONSTRUCTOR_ID,
         "invokeWithMessagesRange",
@@ -142,7 +148,11 @@ pub fn peel(request: &[u8]) -> Result<Peeled<'_>, PeelError> {
         let bad = |error| PeelError::Wrapper { at, name, error };
         match id {
             InvokeWithLayer::<Rest>::CONSTRUCTOR_ID => {
-                p.layer = Some(InvokeWithLayer::<Rest>::deserialize(&mut cur).map_err(bad)?.layer);
+                p.layer = Some(
+                    InvokeWithLayer::<Rest>::deserialize(&mut cur)
+                        .map_err(bad)?
+                        .layer,
+                );
             }
             InitConnection::<Rest>::CONSTRUCTOR_ID => {
                 InitConnection::<Rest>::deserialize(&mut cur).map_err(bad)?;
@@ -246,7 +256,9 @@ mod tests {
     #[test]
     fn broken_requests_are_errors_naming_where() {
         assert_eq!(peel(&[1, 2]), Err(PeelError::NoId { at: 0 }));
-        let mut body = InvokeWithTakeout::<Rest>::CONSTRUCTOR_ID.to_le_bytes().to_vec();
+        let mut body = InvokeWithTakeout::<Rest>::CONSTRUCTOR_ID
+            .to_le_bytes()
+            .to_vec();
         body.extend([1, 2, 3]);
         assert!(matches!(
             peel(&body),
@@ -265,7 +277,9 @@ mod tests {
         assert_eq!(peel(&body), Err(PeelError::NoId { at: 12 }));
         let mut deep = history().to_bytes();
         for _ in 0..=MAX_WRAPPERS {
-            let mut w = InvokeWithoutUpdates::<Rest>::CONSTRUCTOR_ID.to_le_bytes().to_vec();
+            let mut w = InvokeWithoutUpdates::<Rest>::CONSTRUCTOR_ID
+                .to_le_bytes()
+                .to_vec();
             w.extend(deep);
             deep = w;
         }

@@ -277,8 +277,12 @@ impl<C: Connector> Runner<C> {
 
     /// Hands the request and its answer to the recorder, if any.
     fn record(&self, request: RequestId, answer: Answer<'_>) {
-        if let (Some(recorder), Some(Pending { body: Some(body), .. })) =
-            (&self.config.recorder, self.pending.get(&request))
+        if let (
+            Some(recorder),
+            Some(Pending {
+                body: Some(body), ..
+            }),
+        ) = (&self.config.recorder, self.pending.get(&request))
         {
             recorder.record(self.config.dc_id, body, answer);
         }

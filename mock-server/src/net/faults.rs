@@ -458,6 +458,11 @@ impl<H> Faulty<H> {
         Ok(())
     }
 
+    /// How many times each rule of the script in force has fired.
+    pub fn fired(&self) -> Vec<u32> {
+        self.lock().fired.clone()
+    }
+
     /// The script in force.
     pub fn script(&self) -> FaultScript {
         self.lock().script.clone()

@@ -320,10 +320,7 @@ impl Loaded {
             .index
             .entry((method.id, ignore_set, exchange.key.clone()))
             .or_default();
-        if let Some(&earlier) = same
-            .iter()
-            .find(|&&i| self.exchanges[i].shadows(&exchange))
-        {
+        if let Some(&earlier) = same.iter().find(|&&i| self.exchanges[i].shadows(&exchange)) {
             return Err(ExchangeProblem::Shadowed(
                 self.exchanges[earlier].place.to_string(),
             ));
@@ -472,9 +469,7 @@ fn read_lines(header: Value, mut reader: impl BufRead, path: &Path) -> Result<Lo
             });
         match parsed {
             Ok(None) => {}
-            Ok(Some(value)) => loaded
-                .push(value, Place::Line(line))
-                .map_err(at)?,
+            Ok(Some(value)) => loaded.push(value, Place::Line(line)).map_err(at)?,
             Err(message) if !terminated => {
                 tracing::warn!(
                     transcript = %path.display(),

@@ -70,8 +70,8 @@ use crate::control::{self, Control};
 use crate::dispatch::DcAddr;
 use crate::net::{self, Bound, FaultScript, Faulty, ListenConfig, MockServer};
 
-pub use load::{ExchangeProblem, FORMAT, Place, ReplayError};
 use load::{Answer, Loaded, stripped};
+pub use load::{ExchangeProblem, FORMAT, Place, ReplayError};
 
 /// The TL names of the methods a transcript can hold: every method of the
 /// schema but the wrappers.
@@ -223,7 +223,13 @@ impl Replay {
     }
 
     /// The first unused exchange in file order that answers `call`.
-    fn find(&self, state: &State, call: &tl::peel::Peeled<'_>, json: &Value, dc: i32) -> Option<usize> {
+    fn find(
+        &self,
+        state: &State,
+        call: &tl::peel::Peeled<'_>,
+        json: &Value,
+        dc: i32,
+    ) -> Option<usize> {
         let l = &self.loaded;
         let sets = l.sets_of_method.get(&call.method_id)?;
         let mut best: Option<usize> = None;
@@ -242,7 +248,14 @@ impl Replay {
         best
     }
 
-    fn unexpected_call(&self, state: &mut State, call: &tl::peel::Peeled<'_>, name: &str, json: &Value, dc: i32) -> net::Reply {
+    fn unexpected_call(
+        &self,
+        state: &mut State,
+        call: &tl::peel::Peeled<'_>,
+        name: &str,
+        json: &Value,
+        dc: i32,
+    ) -> net::Reply {
         let candidates: Vec<String> = self
             .loaded
             .exchanges
@@ -307,7 +320,13 @@ impl net::Handler for Replay {
             let mut m = serde_json::Map::new();
             m.insert("_".into(), name.clone().into());
             m.insert("bytes".into(), tl::json::bytes_to_json(call.query));
-            return self.unexpected_call(&mut state, &call, &name, &Value::Object(m), request.dc_id);
+            return self.unexpected_call(
+                &mut state,
+                &call,
+                &name,
+                &Value::Object(m),
+                request.dc_id,
+            );
         };
         match self.find(&state, &call, &json, request.dc_id) {
             Some(i) => {
@@ -438,4 +457,3 @@ pub async fn start(
         control_task,
     })
 }
-

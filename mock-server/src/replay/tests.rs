@@ -249,9 +249,7 @@ fn unknown_and_undecodable_requests_are_unexpected() {
     ));
     let u = r.unexpected();
     assert_eq!(u.len(), 2);
-    assert!(
-        u[0].starts_with("contacts.getStatuses {\"_\":\"contacts.getStatuses\"}")
-    );
+    assert!(u[0].starts_with("contacts.getStatuses {\"_\":\"contacts.getStatuses\"}"));
     assert!(u[1].starts_with("(undecodable) "));
 }
 
@@ -302,10 +300,8 @@ fn loading_errors_name_the_exchange_and_the_problem() {
             .contains("unknown field `repat`")
     );
     assert!(
-        one(
-            r#"{"request": {"_": "help.getNearestDc"}, "error": [1, "X"], "ignore": ["a..b"]}"#
-        )
-        .contains("ignore path \"a..b\"")
+        one(r#"{"request": {"_": "help.getNearestDc"}, "error": [1, "X"], "ignore": ["a..b"]}"#)
+            .contains("ignore path \"a..b\"")
     );
     assert_eq!(
         msg(&format!(
@@ -384,12 +380,19 @@ fn json_lines_are_read_and_served_like_the_object_form() {
 fn json_lines_errors_name_the_line() {
     let msg = |body: &str| lines(body).unwrap_err().to_string();
     assert!(
-        msg(&format!("{NEAR_LINE}\n{{\"request\": \n{NEAR_LINE}\n")).starts_with("t.jsonl:3: not JSON: "),
+        msg(&format!("{NEAR_LINE}\n{{\"request\": \n{NEAR_LINE}\n"))
+            .starts_with("t.jsonl:3: not JSON: "),
         "a malformed line in the middle"
     );
     assert_eq!(
-        msg(&format!("{NEAR_LINE}\n{}\n", r#"{"request": {"_": "help.getNothing"}, "error": [1, "X"]}"#)),
-        format!("t.jsonl:3: method \"help.getNothing\" is not a method of layer {}", tl::LAYER)
+        msg(&format!(
+            "{NEAR_LINE}\n{}\n",
+            r#"{"request": {"_": "help.getNothing"}, "error": [1, "X"]}"#
+        )),
+        format!(
+            "t.jsonl:3: method \"help.getNothing\" is not a method of layer {}",
+            tl::LAYER
+        )
     );
     assert!(
         msg(r#"{"request": {"_": "help.getNearestDc"}, "response": {"_": "config"}}"#)
@@ -400,14 +403,32 @@ fn json_lines_errors_name_the_line() {
             .starts_with("t.jsonl:2: response of help.getNearestDc: "),
         "a response of the wrong type"
     );
-    let other_layer =
-        Replay::parse("{\"format\":\"tg-mock-replay/1\",\"layer\":1}\n", Path::new("t.jsonl"));
-    assert!(matches!(other_layer, Err(ReplayError::Layer { found: 1, .. })));
+    let other_layer = Replay::parse(
+        "{\"format\":\"tg-mock-replay/1\",\"layer\":1}\n",
+        Path::new("t.jsonl"),
+    );
+    assert!(matches!(
+        other_layer,
+        Err(ReplayError::Layer { found: 1, .. })
+    ));
     let other_format = Replay::parse("{\"format\":\"x\"}\n", Path::new("t.jsonl"));
-    assert!(other_format.unwrap_err().to_string().contains("line 1: format \"x\""));
+    assert!(
+        other_format
+            .unwrap_err()
+            .to_string()
+            .contains("line 1: format \"x\"")
+    );
     let no_format = Replay::parse("{\"layer\":5}\n", Path::new("t.jsonl"));
-    assert!(no_format.unwrap_err().to_string().contains("line 1: header"));
-    let not_utf8 = load::read(&b"{\"format\":\"tg-mock-replay/1\"}\n\xff\xfe\n"[..], Path::new("t.jsonl"));
+    assert!(
+        no_format
+            .unwrap_err()
+            .to_string()
+            .contains("line 1: header")
+    );
+    let not_utf8 = load::read(
+        &b"{\"format\":\"tg-mock-replay/1\"}\n\xff\xfe\n"[..],
+        Path::new("t.jsonl"),
+    );
     assert!(matches!(not_utf8, Err(ReplayError::Line { line: 2, .. })));
 }
 
@@ -419,7 +440,10 @@ fn a_cut_last_line_is_dropped_but_a_cut_middle_line_is_an_error() {
     // The same line with its newline: the file did not end there by accident.
     assert!(lines(&format!("{NEAR_LINE}\n{cut}\n")).is_err());
     // A complete last line without a newline is kept.
-    assert_eq!(lines(&format!("{NEAR_LINE}\n{NEAR_LINE}")).unwrap().len(), 2);
+    assert_eq!(
+        lines(&format!("{NEAR_LINE}\n{NEAR_LINE}")).unwrap().len(),
+        2
+    );
 }
 
 #[test]
@@ -468,7 +492,11 @@ fn synth_parts_are_filled_from_the_hash() {
     let bad = lines(
         r#"{"request": {"_": "help.getNearestDc"}, "synth": {"len": 1, "sha256": ""}, "error": [1, "X"]}"#,
     );
-    assert!(bad.unwrap_err().to_string().contains("synth: only with a `response`"));
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("synth: only with a `response`")
+    );
 }
 
 /// The fields the recorder writes as placeholders with `ignore` (see
@@ -532,7 +560,10 @@ fn tolerated_fields_match_any_value() {
         "\n"
     ))
     .unwrap();
-    let other = functions::auth::ImportAuthorization { id: 8, bytes: vec![] };
+    let other = functions::auth::ImportAuthorization {
+        id: 8,
+        bytes: vec![],
+    };
     assert_eq!(
         call(&r2, &other.to_bytes()),
         err(400, "REPLAY_UNEXPECTED_auth.importAuthorization")
