@@ -14,6 +14,8 @@ mod hostile;
 mod login;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
+/// Recording exports and replaying the transcripts.
+mod record;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Random settings × random worlds against a model of the selection.
