@@ -18,6 +18,7 @@ pub mod rng;
 pub mod server;
 pub mod services;
 pub mod stats;
+pub mod synth;
 pub mod world;
 
 pub use dispatch::{AuthState, DcAddr, Dispatcher, Reply, RequestCtx, ServerConfig};
