@@ -52,11 +52,13 @@
 //! - **SRP `B`**: bytes below the 2048-bit prime (top bits cleared).
 //! - **latitude / longitude**: a point anywhere on Earth.
 //! - **birthday**: day 1 to 28, month 1 to 12, year 1950 to 2004.
-//! - **image**: [`synth_part`] bytes of the same length and kind.
+//! - **image**: a JPEG of the same length ([`crate::synth`]).
 //! - **file bytes**: the part `offset..offset + len` of a file synthesized
-//!   from the seed with the size and kind (JPEG, PNG, WebP, OGG, from the
-//!   photo or the document's MIME type seen earlier in the transcript) of
-//!   the original. The takeout's other-data JSON keeps its keys and has every
+//!   from the seed with the size of the original: a valid picture
+//!   ([`crate::synth`]) where the original was a JPEG, PNG or WebP (told by
+//!   the photo, or the document's MIME type, seen earlier in the
+//!   transcript; by its magic bytes otherwise) up to [`PICTURE_MAX`],
+//!   keyed bytes otherwise. The takeout's other-data JSON keeps its keys and has every
 //!   string value rewritten as text (same byte length); a part that is not
 //!   JSON has every letter and digit rewritten.
 //!
@@ -75,6 +77,7 @@ use sha2::{Digest, Sha256};
 
 use crate::jsonl::{Lines, TranscriptError, method_of};
 use crate::rng::mix64;
+use crate::synth::{self, Kind, Spec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Rule {
@@ -191,87 +194,33 @@ fn rules() -> Vec<(&'static str, &'static str, Rule)> {
     rules
 }
 
-/// What a file's bytes are, for synthesizing a valid file of that kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FileKind {
-    /// A JPEG image (photos and thumbnails).
-    Jpeg,
-    /// A PNG image.
-    Png,
-    /// A WebP image (stickers).
-    Webp,
-    /// An Ogg stream (voice notes).
-    Ogg,
-    /// Anything else: keyed random bytes.
-    Other,
+/// Files up to this size are synthesized whole as valid pictures by
+/// [`crate::synth`] (and their parts cut from them); bigger ones and
+/// non-pictures are keyed bytes computed part by part.
+pub const PICTURE_MAX: u64 = 8 * 1024 * 1024;
+
+/// Whole synthesized pictures kept for their next parts.
+const CACHED_FILES: usize = 4;
+
+/// What the transcript told about a file before its parts came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileInfo {
+    size: u64,
+    kind: Kind,
+    width: u32,
+    height: u32,
 }
 
-impl FileKind {
-    /// The kind of a document's MIME type.
-    pub fn of_mime(mime: &str) -> Self {
-        match mime {
-            "image/jpeg" | "image/jpg" => Self::Jpeg,
-            "image/png" => Self::Png,
-            "image/webp" => Self::Webp,
-            "audio/ogg" | "audio/opus" | "application/ogg" => Self::Ogg,
-            _ => Self::Other,
-        }
-    }
-
-    /// The kind of a file from its first bytes.
-    pub fn of_magic(data: &[u8]) -> Self {
-        if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Self::Jpeg
-        } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Self::Png
-        } else if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
-            Self::Webp
-        } else if data.starts_with(b"OggS") {
-            Self::Ogg
-        } else {
-            Self::Other
-        }
-    }
+/// The picture kind of a document's MIME type.
+fn kind_of_mime(mime: &str) -> Kind {
+    Kind::from_mime(mime)
 }
 
-/// Bytes `offset..offset + len` of the file of `size` bytes and `kind`
-/// synthesized from `key`: a file of that kind whose header a viewer
-/// recognizes, then keyed bytes.
-pub fn synth_part(kind: FileKind, size: u64, key: u64, offset: u64, len: usize) -> Vec<u8> {
-    let mut out = crate::blobs::synth_bytes(key, offset, len);
-    let size_le = u32::try_from(size.saturating_sub(8))
-        .unwrap_or(u32::MAX)
-        .to_le_bytes();
-    let header: Vec<u8> = match kind {
-        FileKind::Jpeg => vec![
-            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
-        ],
-        FileKind::Png => b"\x89PNG\r\n\x1a\n".to_vec(),
-        FileKind::Webp => {
-            let mut h = b"RIFF".to_vec();
-            h.extend_from_slice(&size_le);
-            h.extend_from_slice(b"WEBP");
-            h
-        }
-        FileKind::Ogg => b"OggS\0".to_vec(),
-        FileKind::Other => Vec::new(),
-    };
-    for (i, b) in header.iter().enumerate() {
-        let pos = i as u64;
-        if pos >= offset && pos < offset + len as u64 && pos < size {
-            out[(pos - offset) as usize] = *b;
-        }
-    }
-    if kind == FileKind::Jpeg && size >= 2 + header.len() as u64 {
-        // The end-of-image marker.
-        for (i, b) in [0xFF, 0xD9].iter().enumerate() {
-            let pos = size - 2 + i as u64;
-            if pos >= offset && pos < offset + len as u64 {
-                out[(pos - offset) as usize] = *b;
-            }
-        }
-    }
-    out
+/// `w` and `h` of an object, if it has them.
+fn dims(v: &Value) -> Option<(u32, u32)> {
+    let w = u32::try_from(v.get("w")?.as_u64()?).ok()?;
+    let h = u32::try_from(v.get("h")?.as_u64()?).ok()?;
+    Some((w, h))
 }
 
 /// Where a file part comes from: `upload.getFile`'s location, access
@@ -345,8 +294,8 @@ pub struct Stats {
 pub struct Anonymizer {
     key: [u8; 32],
     rules: HashMap<&'static str, Vec<(&'static str, Rule)>>,
-    files: HashMap<Location, (u64, FileKind)>,
-    methods: Vec<&'static str>,
+    files: HashMap<Location, FileInfo>,
+    cache: std::collections::VecDeque<(Location, std::sync::Arc<Vec<u8>>)>,
     stats: Stats,
 }
 
@@ -371,7 +320,7 @@ impl Anonymizer {
             key,
             rules: map,
             files: HashMap::new(),
-            methods: crate::replay::methods(),
+            cache: std::collections::VecDeque::new(),
             stats: Stats::default(),
         }
     }
@@ -541,8 +490,15 @@ impl Anonymizer {
                 Rule::Stripped => self.base64(s, |d| self.stripped(d)),
                 Rule::SrpB => self.base64(s, |d| self.srp_b(d)),
                 Rule::Image => self.base64(s, |d| {
-                    let key = self.word("image", d);
-                    synth_part(FileKind::Jpeg, d.len() as u64, key, 0, d.len())
+                    synth::synthesize(&Spec {
+                        kind: Kind::Jpeg,
+                        size: d.len(),
+                        seed: self.word("image", d),
+                        width: 40,
+                        height: 40,
+                        label: "",
+                    })
+                    .bytes
                 }),
                 Rule::Remap64 => match s.parse::<i64>() {
                     Ok(n) => {
@@ -588,10 +544,11 @@ impl Anonymizer {
         }
     }
 
-    /// Remembers the size and kind of the files of a photo or document.
+    /// Remembers the size, kind and dimensions of the files of a photo or
+    /// document.
     fn note_file(&mut self, ctor: &str, obj: &Map<String, Value>) {
         let id = obj.get("id").and_then(long).unwrap_or(0);
-        let sizes = |list: Option<&Value>| -> Vec<(String, u64)> {
+        let sizes = |list: Option<&Value>| -> Vec<(String, u64, (u32, u32))> {
             list.and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -602,32 +559,102 @@ impl Anonymizer {
                         "photoSizeProgressive" => s.get("sizes")?.as_array()?.last()?.as_u64()?,
                         _ => return None,
                     };
-                    Some((ty, size))
+                    Some((ty, size, dims(s).unwrap_or((320, 240))))
                 })
                 .collect()
         };
+        let info = |size, kind, (width, height)| FileInfo {
+            size,
+            kind,
+            width,
+            height,
+        };
         match ctor {
             "photo" => {
-                for (ty, size) in sizes(obj.get("sizes")) {
+                for (ty, size, wh) in sizes(obj.get("sizes")) {
                     self.files
-                        .insert(Location::Photo(id, ty), (size, FileKind::Jpeg));
+                        .insert(Location::Photo(id, ty), info(size, Kind::Jpeg, wh));
                 }
             }
             "document" => {
                 let mime = obj.get("mime_type").and_then(Value::as_str).unwrap_or("");
+                let wh = obj
+                    .get("attributes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .find_map(dims)
+                    .unwrap_or((320, 240));
                 if let Some(size) = obj.get("size").and_then(long) {
                     self.files.insert(
                         Location::Document(id, String::new()),
-                        (size.max(0) as u64, FileKind::of_mime(mime)),
+                        info(size.max(0) as u64, kind_of_mime(mime), wh),
                     );
                 }
-                for (ty, size) in sizes(obj.get("thumbs")) {
+                for (ty, size, wh) in sizes(obj.get("thumbs")) {
                     self.files
-                        .insert(Location::Document(id, ty), (size, FileKind::Jpeg));
+                        .insert(Location::Document(id, ty), info(size, Kind::Jpeg, wh));
                 }
             }
             _ => {}
         }
+    }
+
+    /// Bytes `offset..offset + len` of the synthesized stand-in of the file
+    /// at `location`.
+    fn file_bytes(
+        &mut self,
+        location: &Location,
+        info: FileInfo,
+        offset: u64,
+        len: usize,
+    ) -> Vec<u8> {
+        let (kind_word, id, thumb) = location.key_words();
+        let key = self.word(
+            "file",
+            &[
+                &kind_word.to_le_bytes()[..],
+                &id.to_le_bytes(),
+                thumb.as_bytes(),
+            ]
+            .concat(),
+        );
+        if info.kind == Kind::Other || info.size > PICTURE_MAX {
+            return crate::blobs::synth_bytes(key, offset, len);
+        }
+        let whole = match self.cache.iter().find(|(l, _)| l == location) {
+            Some((_, whole)) => whole.clone(),
+            None => {
+                let whole = std::sync::Arc::new(
+                    synth::synthesize(&Spec {
+                        kind: info.kind,
+                        size: info.size as usize,
+                        seed: key,
+                        width: info.width,
+                        height: info.height,
+                        label: "",
+                    })
+                    .bytes,
+                );
+                if self.cache.len() == CACHED_FILES {
+                    self.cache.pop_front();
+                }
+                self.cache.push_back((location.clone(), whole.clone()));
+                whole
+            }
+        };
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(whole.len());
+        let end = start.saturating_add(len).min(whole.len());
+        let mut out = whole[start..end].to_vec();
+        // A part past the announced size (the transcript disagrees with
+        // itself): keyed bytes for the rest.
+        if out.len() < len {
+            let more = crate::blobs::synth_bytes(key, offset + out.len() as u64, len - out.len());
+            out.extend(more);
+        }
+        out
     }
 
     /// Rewrites the bytes of an `upload.getFile` exchange (before the
@@ -664,24 +691,22 @@ impl Anonymizer {
         let new = if location == Location::Takeout {
             self.other_data(&data, offset)
         } else {
-            let (size, kind) = match self.files.get(&location) {
+            let info = match self.files.get(&location) {
                 Some(known) => *known,
-                None if offset == 0 && (data.len() as u64) < limit => {
-                    (data.len() as u64, FileKind::of_magic(&data))
-                }
-                None => (offset + data.len() as u64, FileKind::Other),
+                None if offset == 0 && (data.len() as u64) < limit => FileInfo {
+                    size: data.len() as u64,
+                    kind: Kind::of(&data),
+                    width: 320,
+                    height: 240,
+                },
+                None => FileInfo {
+                    size: offset + data.len() as u64,
+                    kind: Kind::Other,
+                    width: 0,
+                    height: 0,
+                },
             };
-            let (kind_word, id, thumb) = location.key_words();
-            let key = self.word(
-                "file",
-                &[
-                    &kind_word.to_le_bytes()[..],
-                    &id.to_le_bytes(),
-                    thumb.as_bytes(),
-                ]
-                .concat(),
-            );
-            synth_part(kind, size, key, offset, data.len())
+            self.file_bytes(&location, info, offset, data.len())
         };
         response.insert("bytes".into(), tl::json::bytes_to_json(&new));
         self.stats.file_parts += 1;
@@ -717,7 +742,7 @@ impl Anonymizer {
 
     /// Rewrites one exchange (line `line` of the transcript).
     pub fn exchange(&mut self, mut exchange: Value, line: usize) -> Result<Value, TranscriptError> {
-        let method = method_of(&exchange, line, &self.methods)?;
+        let method = method_of(&exchange, line)?;
         let Value::Object(obj) = &mut exchange else {
             return Err(TranscriptError::Exchange {
                 line,
@@ -914,6 +939,10 @@ mod tests {
         assert_eq!(q["q"], "hello");
     }
 
+    fn image_decodes(bytes: &[u8]) {
+        image::load_from_memory(bytes).expect("a valid picture");
+    }
+
     fn line(v: Value) -> String {
         format!("{v}\n")
     }
@@ -964,7 +993,8 @@ mod tests {
         }
         let whole = [bytes(&lines[3]), bytes(&lines[2])].concat();
         assert_eq!(whole.len(), 6000);
-        assert_eq!(FileKind::of_magic(&whole), FileKind::Png);
+        assert_eq!(Kind::of(&whole), Kind::Png);
+        image_decodes(&whole);
         // Deterministic: the same input and seed give the same bytes.
         let mut again = Vec::new();
         anonymize(text.as_bytes(), &mut again, 9).unwrap();
@@ -997,8 +1027,7 @@ mod tests {
         let e = run("{\"request\":{\"_\":\"help.getConfig\"},\"error\":[1,\"X\"]}\n{oops\n")
             .unwrap_err();
         assert_eq!(e.line(), Some(3), "{e}");
-        let e =
-            run("{\"request\":{\"_\":\"phone.requestCall\"},\"error\":[1,\"X\"]}\n").unwrap_err();
+        let e = run("{\"request\":{\"_\":\"phone.bogusCall\"},\"error\":[1,\"X\"]}\n").unwrap_err();
         assert!(
             matches!(e, TranscriptError::UnknownMethod { line: 2, .. }),
             "{e}"

@@ -22,7 +22,7 @@
 //! | `custom_emoji` | `messages.getCustomEmojiDocuments` |
 //! | `other_data` | `upload.getFile` of `inputTakeoutFileLocation`, parts joined, as JSON |
 //! | `blobs` | `upload.getFile` parts of a photo size or document, when they cover the whole file from offset 0; `synth` parts are materialized with [`crate::replay`]'s function |
-//! | `login` | `auth.sendCode`'s phone (else the account's), `auth.signIn`'s code (else `12345`), `account.getPassword`'s hint and salts; the 2FA password is not in a transcript: it is `--password` (none: no 2FA) |
+//! | `login` | `auth.sendCode`'s phone (else the account's), `auth.signIn`'s code (the recorder blanks it: else `12345`), `account.getPassword`'s hint and salts; the 2FA password is not in a transcript: it is `--password` (none: no 2FA) |
 //!
 //! Files whose bytes the transcript does not hold in full are synthesized
 //! from the world's seed like any generated world's.
@@ -226,9 +226,11 @@ impl Importer {
                     .map(str::to_owned);
             }
             "auth.signIn" => {
+                // The recorder blanks the code: "" is no code.
                 self.code = request
                     .get("phone_code")
                     .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
                     .map(str::to_owned);
             }
             _ => {}
@@ -502,23 +504,10 @@ fn synth_recorded(synth: &Value) -> Option<Vec<u8>> {
     for (i, b) in hash.iter_mut().enumerate() {
         *b = u8::from_str_radix(sha.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
-    Some(fill(usize::try_from(len).ok()?, &hash))
-}
-
-/// Replay's filling of a `synth` part: SHA-256(sha ‖ block LE) blocks.
-fn fill(len: usize, sha256: &[u8; 32]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let mut out = Vec::with_capacity(len + 32);
-    let mut block = 0u64;
-    while out.len() < len {
-        let mut h = Sha256::new();
-        h.update(sha256);
-        h.update(block.to_le_bytes());
-        out.extend_from_slice(&h.finalize());
-        block += 1;
-    }
-    out.truncate(len);
-    out
+    Some(crate::replay::synth::fill(
+        usize::try_from(len).ok()?,
+        &hash,
+    ))
 }
 
 /// Turns complete downloads into blobs (the rest is synthesized).
@@ -560,11 +549,10 @@ fn attach_blobs(world: &mut World, files: HashMap<FileKey, Parts>) -> Result<(),
 /// Builds a world from the JSON-Lines transcript `input`.
 pub fn import<R: BufRead>(input: R, options: &ImportOptions) -> Result<World, ImportError> {
     let mut lines = Lines::new(input)?;
-    let known = crate::replay::methods();
     let mut importer = Importer::default();
     while let Some((line, exchange)) = lines.next_exchange()? {
-        let method = method_of(&exchange, line, &known)?;
-        importer.exchange(&method, &exchange);
+        let method = method_of(&exchange, line)?;
+        importer.exchange(method, &exchange);
     }
     importer.world(options)
 }

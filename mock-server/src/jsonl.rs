@@ -191,30 +191,41 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-/// The method name of an exchange's `request`, checked against
-/// [`crate::replay::methods`].
-pub fn method_of(exchange: &Value, line: usize, known: &[&str]) -> Result<String, TranscriptError> {
-    let shape = |message: &str| TranscriptError::Exchange {
-        line,
-        message: message.to_owned(),
-    };
+/// The method name of an exchange, checked: a method replay can serve
+/// (see [`crate::replay::methods`]), a `request` that is a call of it, and
+/// exactly one of `response` (of the method's return type) and `error`.
+pub fn method_of(exchange: &Value, line: usize) -> Result<&'static str, TranscriptError> {
+    let shape = |message: String| TranscriptError::Exchange { line, message };
     let request = exchange
         .get("request")
-        .ok_or_else(|| shape("missing \"request\""))?;
+        .ok_or_else(|| shape("missing \"request\"".into()))?;
     let name = request
         .get("_")
         .and_then(Value::as_str)
-        .ok_or_else(|| shape("\"request\" has no \"_\" constructor name"))?;
-    if !known.contains(&name) {
+        .ok_or_else(|| shape("\"request\" has no \"_\" constructor name".into()))?;
+    let Some(method) = tl::json::method_named(name) else {
         return Err(TranscriptError::UnknownMethod {
             line,
             method: name.to_owned(),
         });
-    }
+    };
+    method
+        .call_from_json(request)
+        .map_err(|e| shape(format!("request: {e}")))?;
     match (exchange.get("response"), exchange.get("error")) {
-        (Some(_), None) | (None, Some(_)) => Ok(name.to_owned()),
-        _ => Err(shape("needs exactly one of \"response\" and \"error\"")),
+        (Some(response), None) => {
+            method
+                .result_from_json(response)
+                .map_err(|e| shape(format!("response of {name}: {e}")))?;
+        }
+        (None, Some(_)) => {}
+        _ => {
+            return Err(shape(
+                "needs exactly one of \"response\" and \"error\"".into(),
+            ));
+        }
     }
+    Ok(method.name)
 }
 
 #[cfg(test)]
@@ -263,21 +274,36 @@ mod tests {
 
     #[test]
     fn methods_are_checked() {
-        let known = ["help.getConfig"];
-        let ok = serde_json::json!({"request": {"_": "help.getConfig"}, "response": {}});
-        assert_eq!(method_of(&ok, 2, &known).unwrap(), "help.getConfig");
-        let bad = serde_json::json!({"request": {"_": "help.getCdnConfig"}, "error": [1, "X"]});
-        let e = method_of(&bad, 7, &known).unwrap_err();
+        let ok = serde_json::json!({"request": {"_": "help.getNearestDc"}, "error": [1, "X"]});
+        assert_eq!(method_of(&ok, 2).unwrap(), "help.getNearestDc");
+        let bad = serde_json::json!({"request": {"_": "help.getBogus"}, "error": [1, "X"]});
+        let e = method_of(&bad, 7).unwrap_err();
         assert!(
             matches!(e, TranscriptError::UnknownMethod { line: 7, .. }),
             "{e}"
         );
-        let none = serde_json::json!({"request": {"_": "help.getConfig"}});
+        let none = serde_json::json!({"request": {"_": "help.getNearestDc"}});
         assert!(
-            method_of(&none, 3, &known)
+            method_of(&none, 3)
                 .unwrap_err()
                 .to_string()
                 .contains("exactly one")
+        );
+        let wrong = serde_json::json!({"request": {"_": "help.getNearestDc"},
+            "response": {"_": "config"}});
+        let e = method_of(&wrong, 4).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 4: response of help.getNearestDc"),
+            "{e}"
+        );
+        let field =
+            serde_json::json!({"request": {"_": "help.getNearestDc", "x": 1}, "error": [1, "X"]});
+        assert!(
+            method_of(&field, 5)
+                .unwrap_err()
+                .to_string()
+                .starts_with("line 5: request:")
         );
     }
 }

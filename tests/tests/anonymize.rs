@@ -1,210 +1,103 @@
 //! Recorded transcripts made anonymous and turned into worlds (issue 13):
-//! an export of a world is taped on the server side in the JSON-Lines
-//! transcript form, anonymized (`tg_mock_server::anonymize`), and imported
-//! back into a world (`tg_mock_server::import`).
+//! an export of a world is recorded by the exporter's recorder
+//! (`ClientConfig::recorder`), anonymized (`tg_mock_server::anonymize`),
+//! replayed, and imported back into a world (`tg_mock_server::import`).
 //!
 //! - Nothing personal of the world (names, usernames, phones, texts, file
 //!   names, any 16-byte run of any file) is left in the anonymized
-//!   transcript.
-//! - The world imported from the plain transcript exports byte for byte
-//!   what the world did; the world imported from the anonymized transcript
-//!   exports the same chats, message ids, dates, entity kinds and file
-//!   sizes (also over generated worlds and random settings).
+//!   transcript, and its replay exports the same chats, message ids,
+//!   dates, entity kinds and file sizes.
+//! - The world imported from a transcript exports byte for byte what the
+//!   replay of that transcript does (plain or anonymized); over generated
+//!   worlds and random settings the import of the anonymized transcript
+//!   keeps the chats, ids, dates and file sizes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tg_mock_server::blobs::FileStore;
-use tg_mock_server::dispatch::{AuthState, Peeled, peel};
 use tg_mock_server::import::{ImportOptions, import};
-use tg_mock_server::net::{Bound, ConnFaults, Faulty, Handler, ListenConfig, Reply, Request};
+use tg_mock_server::net::{Bound, Faulty, ListenConfig};
+use tg_mock_server::replay::{self, Replay};
 use tg_mock_server::world::Index;
 use tg_mock_server::{Api, GenerateConfig, World, generate};
+use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::takeout::{MediaType, Section, Settings};
 use tl::json::ToJson;
-use tl::{Deserializable, Identifiable, RemoteCall};
 
-use crate::harness::{everything, export_client as export, login, options, out_dir, tree};
+use crate::harness::{Server, everything, export_with, login, options, out_dir, tree};
 use crate::util::small_world;
 
-/// The JSON of a call and of its answer, for the methods replay knows.
-macro_rules! taped {
-    ($($ty:ty),* $(,)?) => {
-        fn call_json(id: u32, query: &[u8], reply: Option<&[u8]>) -> Option<(Value, Option<Value>)> {
-            use tl::functions::*;
-            $(
-                if id == <$ty as Identifiable>::CONSTRUCTOR_ID {
-                    let call = <$ty>::from_bytes(query).ok()?;
-                    let answer = match reply {
-                        Some(bytes) => Some(
-                            <<$ty as RemoteCall>::Return as Deserializable>::from_bytes(bytes)
-                                .ok()?
-                                .to_json(),
-                        ),
-                        None => None,
-                    };
-                    return Some((call.to_json(), answer));
-                }
-            )*
-            None
-        }
-    };
-}
+type Tree = BTreeMap<String, Vec<u8>>;
 
-taped!(
-    help::GetConfig,
-    help::GetNearestDc,
-    auth::SendCode,
-    auth::SignIn,
-    auth::CheckPassword,
-    auth::LogOut,
-    auth::ExportAuthorization,
-    auth::ImportAuthorization,
-    account::GetPassword,
-    account::InitTakeoutSession,
-    account::FinishTakeoutSession,
-    account::GetAuthorizations,
-    account::GetWebAuthorizations,
-    users::GetUsers,
-    users::GetFullUser,
-    updates::GetState,
-    messages::GetSplitRanges,
-    messages::GetDialogs,
-    messages::GetPeerDialogs,
-    messages::GetHistory,
-    messages::Search,
-    messages::GetMessages,
-    messages::GetFullChat,
-    messages::GetCustomEmojiDocuments,
-    channels::GetMessages,
-    channels::GetLeftChannels,
-    channels::GetFullChannel,
-    contacts::GetContacts,
-    contacts::GetSaved,
-    contacts::GetTopPeers,
-    photos::GetUserPhotos,
-    stories::GetStoriesArchive,
-    stories::GetStoriesById,
-    upload::GetFile,
-);
-
-/// The exchange of one answered call (`None` for scripted faults).
-fn exchange(p: &Peeled, reply: &Reply, dc: i32) -> Option<Value> {
-    let (request, response) = match reply {
-        Reply::Result(bytes) => call_json(p.method_id, &p.query, Some(bytes))?,
-        Reply::Error { .. } => call_json(p.method_id, &p.query, None)?,
-        _ => return None,
-    };
-    let mut ex = json!({
-        "request": request,
-        "takeout": p.takeout.map_or(Value::Bool(false), Value::from),
-        "range": p.range.map_or(Value::Bool(false), |(min_id, max_id)| json!({"min_id": min_id, "max_id": max_id})),
-        "dc": dc,
-    });
-    match (response, reply) {
-        (Some(r), _) => ex["response"] = r,
-        (None, Reply::Error { code, message }) => ex["error"] = json!([code, message]),
-        _ => return None,
-    }
-    if p.method == "auth.checkPassword" {
-        // SRP's A and M1 differ on every run.
-        ex["ignore"] = json!(["password"]);
-    }
-    Some(ex)
-}
-
-/// The world's API, taping every answered call.
-struct Tape {
-    api: Arc<Faulty<Api>>,
-    lines: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Handler for Tape {
-    type KeyState = AuthState;
-
-    fn handle(&self, request: Request<'_>, state: &mut AuthState) -> Reply {
-        let body = request.body.to_vec();
-        let dc = request.dc_id;
-        let reply = self.api.handle(request, state);
-        if let Ok(p) = peel(&body)
-            && let Some(ex) = exchange(&p, &reply, dc)
-        {
-            self.lines.lock().unwrap().push(ex);
-        }
-        reply
-    }
-
-    fn connection_faults(&self) -> ConnFaults {
-        self.api.connection_faults()
-    }
-}
-
-/// The taped exchanges as a transcript: the same call with the same
-/// answer twice is one exchange with `repeat`.
-fn transcript(exchanges: &[Value]) -> String {
-    let mut out = format!(
-        "{}\n",
-        json!({"format": "tg-mock-replay/1", "layer": tl::LAYER, "recorded_by": "e2e tape"})
-    );
-    let mut kept: Vec<Value> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for ex in exchanges {
-        let mut key = ex.clone();
-        key.as_object_mut().unwrap().remove("dc");
-        let key = key.to_string();
-        match seen.get(&key) {
-            Some(&i) => kept[i]["repeat"] = Value::Bool(true),
-            None => {
-                seen.insert(key, kept.len());
-                kept.push(ex.clone());
-            }
-        }
-    }
-    for ex in kept {
-        out.push_str(&ex.to_string());
-        out.push('\n');
-    }
-    out
-}
-
-/// Exports `world` with `settings` (the output in `out`), taping the
-/// session; the transcript's text.
-async fn record(world: &World, settings: Settings) -> String {
-    let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
-    let dc_options = tg_mock_server::server::dc_options(&bound);
-    let api = Arc::new(Faulty::new(
-        Api::new(world.clone(), dc_options).expect("world"),
-    ));
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let net = bound.serve(Arc::new(Tape {
-        api,
-        lines: lines.clone(),
-    }));
-    let client = login(&net, world).await;
-    let (result, _) = export(&client, settings, &options()).await;
+/// Exports `world` with `settings`, recording every byte of the session;
+/// the transcript's text and the export.
+async fn record(world: &World, settings: Settings) -> (String, Tree) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    let recorder = Recorder::open(&path, RecordFiles::All).expect("the transcript opens");
+    let server = Server::start_recorded(world.clone(), Some(recorder.clone())).await;
+    let out = settings.out.clone();
+    let (result, _) = export_with(&server.client, settings, &options()).await;
     result.expect("the recorded export succeeds");
-    client.disconnect().await;
-    net.shutdown().await;
-    let lines = lines.lock().unwrap();
-    transcript(&lines)
+    server.client.disconnect().await;
+    recorder.finish().expect("the transcript is written");
+    (std::fs::read_to_string(&path).unwrap(), tree(&out))
 }
 
-/// Exports `world` with `settings` (no tape).
-async fn export_world(world: &World, settings: Settings) {
+/// Exports `world` with `settings` (no recording).
+async fn export_world(world: &World, settings: Settings) -> Tree {
     let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
     let dc_options = tg_mock_server::server::dc_options(&bound);
-    let api = Arc::new(Faulty::new(
+    let api = std::sync::Arc::new(Faulty::new(
         Api::new(world.clone(), dc_options).expect("world"),
     ));
     let net = bound.serve(api);
-    let client = login(&net, world).await;
-    let (result, _) = export(&client, settings, &options()).await;
+    let client = login(net.address(2).expect("DC 2"), world, None).await;
+    let out = settings.out.clone();
+    let (result, _) = export_with(&client, settings, &options()).await;
     result.expect("the export succeeds");
     client.disconnect().await;
     net.shutdown().await;
+    tree(&out)
+}
+
+/// The phone number the transcript's `auth.sendCode` asks for.
+fn phone_of(text: &str) -> String {
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["request"]["_"] == "auth.sendCode")
+        .and_then(|l| l["request"]["phone_number"].as_str().map(str::to_owned))
+        .expect("a login in the transcript")
+}
+
+/// Exports against a replay of `text`, logging in as `world`'s account
+/// with the transcript's phone number (the code and the SRP proof are
+/// ignored by replay).
+async fn replay_export(text: &str, world: &World, settings: Settings) -> Tree {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    std::fs::write(&path, text).unwrap();
+    let loaded = Replay::load(&path).expect("the transcript loads");
+    let listen = ListenConfig {
+        dcs: vec![(2, 0)],
+        ..ListenConfig::default()
+    };
+    let server = replay::start(loaded, listen, None)
+        .await
+        .expect("the replay server starts");
+    let mut account = world.clone();
+    account.login.phone = phone_of(text);
+    let client = login(server.address(2).expect("DC 2"), &account, None).await;
+    let out = settings.out.clone();
+    let (result, _) = export_with(&client, settings, &options()).await;
+    let unexpected = server.transcript().unexpected();
+    assert!(unexpected.is_empty(), "unexpected: {unexpected:#?}");
+    result.expect("the replayed export succeeds");
+    client.disconnect().await;
+    server.shutdown().await;
+    tree(&out)
 }
 
 fn anonymized(text: &str, seed: u64) -> String {
@@ -243,7 +136,8 @@ fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 fn split_values(text: &str) -> (String, Vec<Vec<u8>>) {
     let mut joined = String::new();
     let mut binary = Vec::new();
-    for line in text.lines() {
+    // The header names the recorder, nothing of the account.
+    for line in text.lines().skip(1) {
         let v: Value = serde_json::from_str(line).expect("JSON line");
         let mut values = Vec::new();
         strings(&v, &mut values);
@@ -406,8 +300,7 @@ fn assert_anonymous(world: &World, plain: &str, text: &str) {
 
 /// What an export shows, structurally: per chat its id, type and messages
 /// (id, date, entity kinds, media kind), and the sizes of the files.
-fn shape(root: &Path) -> (Vec<Value>, Vec<u64>) {
-    let files = tree(root);
+fn shape(files: &Tree) -> (Vec<Value>, Vec<u64>) {
     let result: Value =
         serde_json::from_slice(files.get("result.json").expect("result.json")).expect("JSON");
     let mut chats = Vec::new();
@@ -463,14 +356,22 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_small_world_anonymized_keeps_nothing_personal() {
+async fn the_small_world_anonymized_keeps_nothing_personal_and_replays() {
     let world = small_world();
     let (_tmp, out) = out_dir();
-    let plain = record(&world, everything(&out, 4)).await;
+    let (plain, original) = record(&world, everything(&out, 4)).await;
     let text = anonymized(&plain, 5);
     assert_anonymous(&world, &plain, &text);
     assert_eq!(anonymized(&plain, 5), text, "deterministic");
     assert_ne!(anonymized(&plain, 6), text, "the seed matters");
+    let (_tmp2, out2) = out_dir();
+    let replayed = replay_export(&text, &world, everything(&out2, 4)).await;
+    assert_eq!(shape(&original), shape(&replayed));
+    // The names are gone from the export too.
+    let result = String::from_utf8(replayed["result.json"].clone()).unwrap();
+    for name in ["Lovelace", "Hopper", "Book Club", "Mock News"] {
+        assert!(!result.contains(name), "{name}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -480,40 +381,39 @@ async fn a_generated_world_anonymized_keeps_nothing_personal() {
         dialogs: 6,
         messages: 150,
         files: 12,
+        max_file_size: 300 << 10,
         ..Default::default()
     });
     let (_tmp, out) = out_dir();
-    let plain = record(&world, everything(&out, 2)).await;
+    let (plain, _) = record(&world, everything(&out, 2)).await;
     let text = anonymized(&plain, 9);
     assert_anonymous(&world, &plain, &text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_world_imported_from_a_transcript_exports_the_same_bytes() {
+async fn the_world_imported_from_a_transcript_exports_what_its_replay_does() {
     let world = small_world();
     let (_tmp, out) = out_dir();
-    let plain = record(&world, everything(&out, 4)).await;
-    let original = tree(&out);
+    let (plain, original) = record(&world, everything(&out, 4)).await;
+    // Plain: the import gives back the world's export, byte for byte.
     let copy = imported(&plain);
     assert_eq!(copy.self_id, world.self_id);
     assert_eq!(copy.login.phone, world.login.phone);
-    Index::build(Arc::new(copy.clone())).expect("a valid world");
+    Index::build(std::sync::Arc::new(copy.clone())).expect("a valid world");
     let (_tmp2, out2) = out_dir();
-    export_world(&copy, everything(&out2, 1)).await;
-    crate::harness::assert_same_tree(&original, &tree(&out2));
-}
+    crate::harness::assert_same_tree(&original, &export_world(&copy, everything(&out2, 1)).await);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_world_imported_from_an_anonymized_transcript_keeps_the_shape() {
-    let world = small_world();
-    let (_tmp, out) = out_dir();
-    let plain = record(&world, everything(&out, 4)).await;
-    let copy = imported(&anonymized(&plain, 3));
+    // Anonymized: the imported world's export is the replay's, byte for
+    // byte, with other settings than the recording's too.
+    let text = anonymized(&plain, 3);
+    let copy = imported(&text);
     assert_ne!(copy.login.phone, world.login.phone);
-    let (_tmp2, out2) = out_dir();
-    export_world(&copy, everything(&out2, 8)).await;
-    assert_eq!(shape(&out), shape(&out2));
-    // The anonymized world's export: another fixture with nothing personal.
+    let (_tmp3, out3) = out_dir();
+    let replayed = replay_export(&text, &world, everything(&out3, 2)).await;
+    let (_tmp4, out4) = out_dir();
+    let served = export_world(&copy, everything(&out4, 8)).await;
+    crate::harness::assert_same_tree(&replayed, &served);
+    // It saves and loads as a fixture.
     let saved = tempfile::tempdir().unwrap();
     tg_mock_server::fixture::save(&copy, saved.path()).unwrap();
     assert_eq!(tg_mock_server::fixture::load(saved.path()).unwrap(), copy);
@@ -556,12 +456,12 @@ proptest! {
         if settings.clone().validate().is_err() {
             return Ok(());
         }
-        let plain = run(record(&world, settings.clone()));
+        let (plain, original) = run(record(&world, settings.clone()));
         let copy = imported(&anonymized(&plain, anon_seed));
         let (_tmp2, out2) = out_dir();
-        settings.out = out2.clone();
-        run(export_world(&copy, settings));
-        prop_assert_eq!(shape(&out), shape(&out2));
+        settings.out = out2;
+        let served = run(export_world(&copy, settings));
+        prop_assert_eq!(shape(&original), shape(&served));
     }
 }
 
@@ -580,7 +480,7 @@ fn bad_transcripts_are_errors_naming_the_line() {
         ),
         (
             format!(
-                "{header}{ok}{ok}{{\"request\":{{\"_\":\"phone.getCallConfig\"}},\"error\":[1,\"X\"]}}\n"
+                "{header}{ok}{ok}{{\"request\":{{\"_\":\"phone.bogusConfig\"}},\"error\":[1,\"X\"]}}\n"
             ),
             4,
         ),
