@@ -13,6 +13,7 @@ pub mod dc;
 pub mod export;
 pub mod invoke;
 pub mod net;
+pub mod record;
 pub mod rpc;
 pub mod sender;
 pub mod takeout;

@@ -480,4 +480,97 @@ fn exports_killed_at_several_moments_then_rerun_equal_a_clean_one() {
         "only {killed} runs were killed before they ended"
     );
     eprintln!("{killed} runs killed; they left {debris_seen} writer temporary files");
+/// `login --record T` then `export --record T` make one transcript; a
+/// fresh login and export against `serve --replay T` (in process) write
+/// the same result.json.
+#[test]
+fn record_login_and_export_then_replay_them() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let transcript = dir.path().join("t.jsonl");
+    let t = transcript.to_str().unwrap();
+    let input = format!(
+        "{}\n{}\n{}\n",
+        world.login.phone,
+        world.login.code,
+        world.login.password.clone().unwrap_or_default()
+    );
+    let session = dir.path().join("s.json");
+    let out = run(mock.cmd(&["login", "--record", t], &session), &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Recorded "),
+        "{}",
+        text(&out.stderr)
+    );
+    let export_args = |out_dir: &Path| -> Vec<String> {
+        [
+            "export",
+            "--progress",
+            "none",
+            "--format",
+            "json",
+            "--time-zone",
+            "UTC",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let first = dir.path().join("first");
+    let mut args = export_args(&first);
+    args.extend([
+        "--record".into(),
+        t.into(),
+        "--record-files".into(),
+        "all".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(mock.cmd(&args, &session), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let recorded = std::fs::read_to_string(&transcript).unwrap();
+    assert_eq!(
+        recorded.matches("tg-mock-replay/1").count(),
+        1,
+        "one header"
+    );
+    assert!(recorded.contains("\"auth.sendCode\""));
+    assert!(recorded.contains("\"account.finishTakeoutSession\""));
+    assert!(!recorded.contains(&format!("\"{}\"", world.login.code)));
+
+    let loaded = tg_mock_server::replay::Replay::load(&transcript).expect("it loads");
+    let listen = ListenConfig {
+        dcs: vec![(2, 0)],
+        ..ListenConfig::default()
+    };
+    let replay = mock
+        .runtime
+        .block_on(tg_mock_server::replay::start(loaded, listen, None))
+        .unwrap();
+    let replay_cmd = |args: &[&str], session: &Path| {
+        let mut c = bin();
+        c.args(args);
+        c.arg("--server")
+            .arg(replay.address(2).unwrap().to_string());
+        c.arg("--rsa-key").arg(mock.key.path());
+        c.arg("--session").arg(session);
+        c
+    };
+    let session2 = dir.path().join("s2.json");
+    let out = run(replay_cmd(&["login"], &session2), &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let second = dir.path().join("second");
+    let args = export_args(&second);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(replay_cmd(&args, &session2), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(replay.transcript().unexpected().is_empty());
+    let result = |d: &Path| {
+        let found = walk_find(d, "result.json").expect("result.json");
+        std::fs::read(found).unwrap()
+    };
+    assert!(result(&first) == result(&second), "the same result.json");
+    mock.runtime.block_on(replay.shutdown());
 }

@@ -103,6 +103,9 @@ pub fn generate<W: Write>(
         ));
     }
     common.push_str("        _ => return None,\n    })\n}\n");
+    if config.json {
+        write_method_table(&mut common, &meta, defs);
+    }
     out.common.write_all(common.as_bytes())?;
 
     let by_ns = |cat: Category| {
@@ -149,6 +152,31 @@ pub fn generate<W: Write>(
     }
     out.enums.write_all(enums.as_bytes())?;
     Ok(())
+}
+
+/// The JSON codec of every method with a concrete return type (the
+/// generic wrappers are left out), sorted by id for a binary search:
+/// `tl::json::call_to_json` and its siblings look methods up here.
+fn write_method_table(out: &mut String, meta: &metadata::Meta, defs: &[Def]) {
+    let mut methods: Vec<usize> = (0..defs.len())
+        .filter(|&i| defs[i].def.category == Category::Functions)
+        .filter(|&i| structs::generics(meta, i).is_empty())
+        .filter(|&i| !matches!(meta.returns[i], Some(metadata::Ty::Generic(_))))
+        .collect();
+    methods.sort_by_key(|&i| defs[i].def.id);
+    out.push_str(
+        "\n/// The JSON codec of every non-generic method, sorted by constructor id.\n\
+         #[cfg(feature = \"serde\")]\n\
+         pub(crate) static METHOD_JSON: &[crate::json::MethodJson] = &[\n",
+    );
+    for i in methods {
+        out.push_str(&format!(
+            "    crate::json::MethodJson::of::<{}>({:?}),\n",
+            rust::struct_path(meta, i, "functions"),
+            defs[i].def.full_name()
+        ));
+    }
+    out.push_str("];\n");
 }
 
 /// Appends `body` at the top level (empty namespace) or inside

@@ -9,17 +9,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tl::functions::{
-    InitConnection, InvokeAfterMsg, InvokeAfterMsgs, InvokeWithLayer, InvokeWithMessagesRange,
-    InvokeWithTakeout, InvokeWithoutUpdates,
-};
 use tl::json::ToJson;
-use tl::{Deserializable, Identifiable, Raw};
+use tl::{Deserializable, Identifiable};
 
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
 use crate::stats::{CallRecord, Origin, Stats};
-use crate::world::{Index, World, WorldError, range_bounds};
+use crate::world::{Index, World, WorldError};
 
 /// The oldest layer whose takeout-path objects equal the served layer's.
 pub const MIN_LAYER: i32 = 229;
@@ -175,70 +171,29 @@ pub struct Peeled {
     pub query: Vec<u8>,
 }
 
-/// Nesting deeper than this is refused.
-const MAX_WRAPPERS: usize = 16;
-
 /// The name of a constructor id, or its id in hex.
 pub fn method_name(id: u32) -> String {
     tl::name_for_id(id).map_or_else(|| format!("{id:08x}"), str::to_owned)
 }
 
 /// Peels every `invokeWith*`/`initConnection`/`invokeAfterMsg(s)` wrapper
-/// off a request (pure; the network side can use it to name a call for its
-/// fault script).
+/// off a request ([`tl::peel`]; pure, the network side can use it to name a
+/// call for its fault script).
 pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
-    fn de<T: Deserializable>(b: &[u8]) -> Result<T, RpcError> {
-        T::from_bytes(b).map_err(|_| RpcError::undecodable())
-    }
-    let mut p = Peeled::default();
-    let mut bytes = request.to_vec();
-    loop {
-        let id = tl::Cursor::new(&bytes)
-            .peek_u32()
-            .map_err(|_| RpcError::undecodable())?;
-        let (name, inner) = match id {
-            InvokeWithLayer::<Raw>::CONSTRUCTOR_ID => {
-                let w: InvokeWithLayer<Raw> = de(&bytes)?;
-                p.layer = Some(w.layer);
-                ("invokeWithLayer", w.query)
-            }
-            InitConnection::<Raw>::CONSTRUCTOR_ID => {
-                p.init_connection = true;
-                ("initConnection", de::<InitConnection<Raw>>(&bytes)?.query)
-            }
-            InvokeWithoutUpdates::<Raw>::CONSTRUCTOR_ID => (
-                "invokeWithoutUpdates",
-                de::<InvokeWithoutUpdates<Raw>>(&bytes)?.query,
-            ),
-            InvokeAfterMsg::<Raw>::CONSTRUCTOR_ID => {
-                ("invokeAfterMsg", de::<InvokeAfterMsg<Raw>>(&bytes)?.query)
-            }
-            InvokeAfterMsgs::<Raw>::CONSTRUCTOR_ID => {
-                ("invokeAfterMsgs", de::<InvokeAfterMsgs<Raw>>(&bytes)?.query)
-            }
-            InvokeWithTakeout::<Raw>::CONSTRUCTOR_ID => {
-                let w: InvokeWithTakeout<Raw> = de(&bytes)?;
-                p.takeout = Some(w.takeout_id);
-                ("invokeWithTakeout", w.query)
-            }
-            InvokeWithMessagesRange::<Raw>::CONSTRUCTOR_ID => {
-                let w: InvokeWithMessagesRange<Raw> = de(&bytes)?;
-                p.range = Some(range_bounds(&w.range));
-                ("invokeWithMessagesRange", w.query)
-            }
-            _ => {
-                p.method_id = id;
-                p.method = method_name(id);
-                p.query = bytes;
-                return Ok(p);
-            }
-        };
-        if p.wrappers.len() == MAX_WRAPPERS {
-            return Err(RpcError::bad("INPUT_REQUEST_TOO_DEEP"));
-        }
-        p.wrappers.push(name);
-        bytes = inner.0;
-    }
+    let p = tl::peel::peel(request).map_err(|e| match e {
+        tl::peel::PeelError::TooDeep => RpcError::bad("INPUT_REQUEST_TOO_DEEP"),
+        _ => RpcError::undecodable(),
+    })?;
+    Ok(Peeled {
+        method_id: p.method_id,
+        method: method_name(p.method_id),
+        wrappers: p.wrappers,
+        layer: p.layer,
+        init_connection: p.init_connection,
+        takeout: p.takeout,
+        range: p.range,
+        query: p.query.to_vec(),
+    })
 }
 
 /// What the log shows of a call: method, wrappers, parameters (secrets

@@ -4,11 +4,14 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod anonymize;
 pub mod blobs;
 pub mod control;
 pub mod dispatch;
 pub mod fixture;
 pub mod generate;
+pub mod import;
+pub mod jsonl;
 pub mod net;
 pub mod replay;
 pub mod rng;

@@ -86,6 +86,91 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Rewrite a recorded transcript (JSON Lines) so that no personal data
+    /// is left; it still replays with the exporter (see the README).
+    Anonymize {
+        /// The recorded transcript.
+        input: PathBuf,
+        /// Where to write the anonymized transcript.
+        output: PathBuf,
+        /// Seed of every replacement (same input and seed: same output).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Build a world fixture from a recorded (or anonymized) export
+    /// transcript.
+    Import {
+        /// The transcript (JSON Lines).
+        transcript: PathBuf,
+        /// The output fixture directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// The world's seed (files the transcript lacks are synthesized).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A 2FA password for the imported account (default: none).
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+fn anonymize_file(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    seed: u64,
+) -> Result<(), String> {
+    use std::io::{BufReader, BufWriter};
+    if input == output {
+        return Err("the output must be another file than the input".into());
+    }
+    let reader =
+        std::fs::File::open(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let writer = std::fs::File::create(output)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    match tg_mock_server::anonymize::anonymize(BufReader::new(reader), BufWriter::new(writer), seed)
+    {
+        Ok(stats) => {
+            println!(
+                "wrote {} ({} exchanges, {} file parts synthesized)",
+                output.display(),
+                stats.exchanges,
+                stats.file_parts
+            );
+            if let Some(line) = stats.dropped_line {
+                eprintln!(
+                    "{}: line {line} was cut (a crash?): dropped",
+                    input.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) => {
+            // No half-anonymized file is left behind.
+            let _ = std::fs::remove_file(output);
+            Err(format!("{}: {e}", input.display()))
+        }
+    }
+}
+
+fn import_file(
+    transcript: &std::path::Path,
+    out: &std::path::Path,
+    options: &tg_mock_server::import::ImportOptions,
+) -> Result<(), String> {
+    let reader = std::fs::File::open(transcript)
+        .map_err(|e| format!("cannot read {}: {e}", transcript.display()))?;
+    let world = tg_mock_server::import::import(std::io::BufReader::new(reader), options)
+        .map_err(|e| format!("{}: {e}", transcript.display()))?;
+    fixture::save(&world, out).map_err(|e| e.to_string())?;
+    println!(
+        "wrote {} ({} users, {} chats, {} messages, {} blobs)",
+        out.join("world.json").display(),
+        world.users.len(),
+        world.chats.len(),
+        world.messages.len(),
+        world.blobs.len()
+    );
+    Ok(())
 }
 
 fn parse_secret(hex: &str) -> Result<[u8; 16], String> {
@@ -208,6 +293,21 @@ fn main() -> ExitCode {
                 .map(|()| println!("wrote {}", out.join("world.json").display()))
                 .map_err(|e| e.to_string())
         }
+        Command::Anonymize {
+            input,
+            output,
+            seed,
+        } => anonymize_file(&input, &output, seed),
+        Command::Import {
+            transcript,
+            out,
+            seed,
+            password,
+        } => import_file(
+            &transcript,
+            &out,
+            &tg_mock_server::import::ImportOptions { seed, password },
+        ),
         Command::Serve(ServeArgs {
             fixture,
             host,

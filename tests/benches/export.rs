@@ -18,7 +18,10 @@
 //! answer, comma list), `--parallel` (comma list; `default` is the export's
 //! default), `--format` (`json`, `html`, `both`; default `both`, as the CLI),
 //! `--repeat`, `--seed`, `--out` (the folder exports are written in, each
-//! in a fresh temporary folder; default: the system's temporary folder).
+//! in a fresh temporary folder; default: the system's temporary folder),
+//! `--record` (record every run, login included, into a transcript beside
+//! the export, `--record-files small`; `--record both`: every run without,
+//! then with recording), which adds the transcript's size per message.
 //!
 //! Disk: every export is kept until the benchmark ends (1.7 GB each for the
 //! standard world), because deleting one would slow the next. On ext4
@@ -45,6 +48,7 @@ use tg_takeout::export::time::utc;
 use tg_takeout::takeout::{
     ExportOptions, Format, MediaType, ProgressEvent, Section, Settings, run_export,
 };
+use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::{AppInfo, Client, ClientConfig};
 
 /// What one world is.
@@ -104,6 +108,8 @@ struct Opts {
     repeat: usize,
     /// Where the exports are written (each in a fresh temporary folder).
     out: Option<std::path::PathBuf>,
+    /// Per run: without recording, with, or both in turn.
+    record: Vec<bool>,
 }
 
 fn arg_map() -> Vec<(String, String)> {
@@ -223,6 +229,12 @@ impl Opts {
             format,
             repeat,
             out: option(&args, "out").map(Into::into),
+            record: match option(&args, "record").as_deref() {
+                None => vec![false],
+                Some("" | "on") => vec![true],
+                Some("both") => vec![false, true],
+                Some(other) => panic!("--record: nothing, `on` or `both`, not {other:?}"),
+            },
         }
     }
 }
@@ -459,8 +471,9 @@ impl Mock {
 // ---------------------------------------------------------------------------
 // The exporter side.
 
-async fn login(mock: &Mock) -> Client {
+async fn login(mock: &Mock, recorder: Option<Recorder>) -> Client {
     let mut config = ClientConfig::new(Network::Custom(mock.addr), AppInfo::new(12345, "0123abcd"));
+    config.recorder = recorder;
     config.keys = tg_takeout::auth::KeySet::empty()
         .with(tg_takeout::auth::test_server_key().public_key().clone());
     let client = Client::new(config).expect("client");
@@ -639,8 +652,19 @@ fn main() {
         for run in runs {
             mock.command(&format!("latency {}", run.latency_ms))
                 .unwrap_or_else(|e| panic!("latency {} ms: {e}", run.latency_ms));
-            for _ in 0..opts.repeat {
-                let client = runtime.block_on(login(&mock));
+            for (_, record) in (0..opts.repeat).flat_map(|i| opts.record.iter().map(move |r| (i, *r))) {
+                let transcript = record.then(|| {
+                    match opts.out.as_deref() {
+                        Some(dir) => tempfile::tempdir_in(dir),
+                        None => tempfile::tempdir(),
+                    }
+                    .expect("temp dir")
+                });
+                let recorder = transcript.as_ref().map(|dir| {
+                    Recorder::open(&dir.path().join("transcript.jsonl"), RecordFiles::Small)
+                        .expect("the transcript opens")
+                });
+                let client = runtime.block_on(login(&mock, recorder.clone()));
                 let before = mock.command("calls").expect("the mock answers");
                 let pid = mock.child.id().to_string();
                 let out = opts.out.as_deref();
@@ -649,6 +673,24 @@ fn main() {
                 exports.push(export);
                 let calls = mock.command("calls").expect("the mock answers") - before;
                 runtime.block_on(client.disconnect());
+                if let (Some(dir), Some(recorder)) = (&transcript, &recorder) {
+                    let stats = recorder.finish().expect("the transcript is written");
+                    let bytes = std::fs::metadata(dir.path().join("transcript.jsonl"))
+                        .map_or(0, |m| m.len());
+                    eprintln!(
+                        "  recorded: {} exchanges ({} file parts as size and hash), {:.1} MB, \
+                         {:.0} bytes per message",
+                        stats.exchanges,
+                        stats.synthesized,
+                        bytes as f64 / 1e6,
+                        bytes as f64 / row.messages.max(1) as f64
+                    );
+                }
+                eprintln!(
+                    "  recording: {}",
+                    if record { "on" } else { "off" }
+                );
+                drop(transcript);
                 eprintln!(
                     "  {} ({} chats, {calls} requests, {:.0} MB written; {:.2} s before the \
                      first chat; RSS {} MB at start; CPU {} exporter, {} mock)",

@@ -1,6 +1,8 @@
 //! End-to-end tests: the client against the mock server over real TCP on
 //! loopback. One test binary; each module is one area.
 
+/// Anonymized transcripts and worlds imported from transcripts.
+mod anonymize;
 /// The export engine: whole exports, determinism, faults, generated worlds.
 mod export;
 /// The export helpers shared by the export tests.
@@ -12,6 +14,8 @@ mod hostile;
 mod login;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
+/// Recording exports and replaying the transcripts.
+mod record;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Random settings × random worlds against a model of the selection.

@@ -112,18 +112,34 @@ pub struct Server {
 impl Server {
     /// Serves `world` on loopback and logs a client in.
     pub async fn start(world: World) -> Self {
+        Self::start_recorded(world, None).await
+    }
+
+    /// [`Server::start`] with a client that records every call, its login
+    /// included, into `recorder`.
+    pub async fn start_recorded(
+        world: World,
+        recorder: Option<tg_takeout::record::Recorder>,
+    ) -> Self {
         let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
         let dc_options = tg_mock_server::server::dc_options(&bound);
         let api = Arc::new(Faulty::new(
             Api::new(world.clone(), dc_options).expect("world"),
         ));
         let finishes = Arc::new(Mutex::new(Vec::new()));
+        let record = recorder;
         let recorder = Recorder {
             api: api.clone(),
             finishes: finishes.clone(),
         };
         let net = bound.serve(Arc::new(recorder));
-        let client = login(&net, &world).await;
+        let addr = net
+            .addresses()
+            .iter()
+            .find(|(dc, _)| *dc == 2)
+            .map(|(_, a)| *a)
+            .expect("DC 2");
+        let client = login(addr, &world, record).await;
         Self {
             _net: net,
             api,
@@ -157,7 +173,7 @@ impl Server {
 }
 
 /// A client of the mock's DC 2 with quick retries.
-fn client_config(addr: std::net::SocketAddr) -> ClientConfig {
+pub fn client_config(addr: std::net::SocketAddr) -> ClientConfig {
     let mut config = ClientConfig::new(Network::Custom(addr), AppInfo::new(12345, "0123abcd"));
     config.keys = tg_takeout::auth::KeySet::empty()
         .with(tg_takeout::auth::test_server_key().public_key().clone());
@@ -173,14 +189,16 @@ fn client_config(addr: std::net::SocketAddr) -> ClientConfig {
     config
 }
 
-async fn login(net: &MockServer, world: &World) -> Client {
-    let addr = net
-        .addresses()
-        .iter()
-        .find(|(dc, _)| *dc == 2)
-        .map(|(_, a)| *a)
-        .expect("DC 2");
-    let client = Client::new(client_config(addr)).expect("client");
+/// Logs a client of the server at `addr` in as `world`'s account
+/// (recording into `recorder`), and asks for the DC table.
+pub async fn login(
+    addr: std::net::SocketAddr,
+    world: &World,
+    recorder: Option<tg_takeout::record::Recorder>,
+) -> Client {
+    let mut config = client_config(addr);
+    config.recorder = recorder;
+    let client = Client::new(config).expect("client");
     let token = client.send_code(&world.login.phone).await.expect("code");
     match client
         .sign_in(&token, &world.login.code)
@@ -226,11 +244,20 @@ pub async fn export(
     settings: Settings,
     options: &ExportOptions,
 ) -> (Result<ExportReport, TakeoutError>, Vec<ProgressEvent>) {
+    export_with(&server.client, settings, options).await
+}
+
+/// [`export`] by `client`.
+pub async fn export_with(
+    client: &Client,
+    settings: Settings,
+    options: &ExportOptions,
+) -> (Result<ExportReport, TakeoutError>, Vec<ProgressEvent>) {
     let plan = settings.validate().expect("valid settings");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let result = tokio::time::timeout(
         Duration::from_secs(120),
-        run_export(&server.client, &plan, options, &tx),
+        run_export(client, &plan, options, &tx),
     )
     .await
     .expect("the export finishes within two minutes");

@@ -12,7 +12,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 pub use serde_json::{Map, Value};
 
-use crate::{Raw, RawVec};
+use crate::{
+    Deserializable, DeserializeError, Identifiable, Raw, RawVec, RemoteCall, Serializable,
+};
 
 /// A JSON value that is not the TL object it should be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -345,6 +347,181 @@ pub fn unknown_constructor(name: &str, ty: &str) -> JsonError {
     JsonError::new(format!("{name:?} is not a constructor of {ty}")).at("_")
 }
 
+/// How to read and write one method's calls and results as JSON, for
+/// tools that meet a method only by its id or name (the client's recorder,
+/// the mock server's replay): [`method`], [`method_named`],
+/// [`call_to_json`], [`call_from_json`], [`result_to_json`],
+/// [`result_from_json`]. Every method of the schema has one except the
+/// generic wrappers (`invokeWithLayer` and the like, see [`crate::peel`]).
+#[derive(Clone, Copy)]
+pub struct MethodJson {
+    /// The constructor id.
+    pub id: u32,
+    /// The TL name (`messages.getHistory`).
+    pub name: &'static str,
+    call_to_json: fn(&[u8]) -> std::result::Result<Value, DeserializeError>,
+    call_from_json: fn(&Value) -> Result<Vec<u8>>,
+    result_to_json: fn(&[u8]) -> std::result::Result<Value, DeserializeError>,
+    result_from_json: fn(&Value) -> Result<Vec<u8>>,
+}
+
+impl fmt::Debug for MethodJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MethodJson({:#010x} {})", self.id, self.name)
+    }
+}
+
+fn de_to_json<T: Deserializable + ToJson>(
+    bytes: &[u8],
+) -> std::result::Result<Value, DeserializeError> {
+    T::from_bytes(bytes).map(|v| v.to_json())
+}
+
+fn json_to_bytes<T: FromJson + Serializable>(value: &Value) -> Result<Vec<u8>> {
+    T::from_json(value).map(|v| v.to_bytes())
+}
+
+impl MethodJson {
+    /// The codec of method `F` named `name` (used by the generated table).
+    #[doc(hidden)]
+    pub const fn of<F>(name: &'static str) -> Self
+    where
+        F: RemoteCall + Identifiable + Deserializable + ToJson + FromJson,
+        F::Return: ToJson + FromJson + Serializable,
+    {
+        Self {
+            id: F::CONSTRUCTOR_ID,
+            name,
+            call_to_json: de_to_json::<F>,
+            call_from_json: json_to_bytes::<F>,
+            result_to_json: de_to_json::<F::Return>,
+            result_from_json: json_to_bytes::<F::Return>,
+        }
+    }
+
+    /// The JSON of a serialized call of this method (constructor id first).
+    pub fn call_to_json(&self, bytes: &[u8]) -> std::result::Result<Value, DeserializeError> {
+        (self.call_to_json)(bytes)
+    }
+
+    /// A call of this method from its JSON, serialized.
+    pub fn call_from_json(&self, value: &Value) -> Result<Vec<u8>> {
+        (self.call_from_json)(value)
+    }
+
+    /// The call's JSON read and written back: the form two equal calls
+    /// share (`"5"` and `5` for a `long` become `5`, absent flags dropped).
+    pub fn canonical_call(&self, value: &Value) -> Result<Value> {
+        let bytes = self.call_from_json(value)?;
+        self.call_to_json(&bytes)
+            .map_err(|e| JsonError::new(format!("does not read back: {e}")))
+    }
+
+    /// The JSON of a serialized answer of this method.
+    pub fn result_to_json(&self, bytes: &[u8]) -> std::result::Result<Value, DeserializeError> {
+        (self.result_to_json)(bytes)
+    }
+
+    /// An answer of this method from its JSON, serialized.
+    pub fn result_from_json(&self, value: &Value) -> Result<Vec<u8>> {
+        (self.result_from_json)(value)
+    }
+}
+
+/// Every method's codec, sorted by id.
+pub fn methods() -> &'static [MethodJson] {
+    crate::METHOD_JSON
+}
+
+/// The codec of the method with constructor id `id`.
+pub fn method(id: u32) -> Option<&'static MethodJson> {
+    let all = methods();
+    all.binary_search_by_key(&id, |m| m.id)
+        .ok()
+        .map(|i| &all[i])
+}
+
+/// The codec of the method named `name` (`messages.getHistory`).
+pub fn method_named(name: &str) -> Option<&'static MethodJson> {
+    static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    let index = BY_NAME.get_or_init(|| {
+        methods()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name, i))
+            .collect()
+    });
+    index.get(name).map(|&i| &methods()[i])
+}
+
+/// Why a call or result could not be turned to or from JSON by method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MethodJsonError {
+    /// No method has this id or name (or it is a generic wrapper).
+    UnknownMethod(String),
+    /// The bytes do not decode as the method's call or result.
+    Decode(DeserializeError),
+    /// The JSON is not the method's call or result.
+    Json(JsonError),
+}
+
+impl fmt::Display for MethodJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownMethod(m) => write!(f, "unknown method {m}"),
+            Self::Decode(e) => write!(f, "{e}"),
+            Self::Json(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for MethodJsonError {}
+
+fn known(id: u32) -> std::result::Result<&'static MethodJson, MethodJsonError> {
+    method(id).ok_or_else(|| {
+        MethodJsonError::UnknownMethod(
+            crate::name_for_id(id).map_or_else(|| format!("{id:#010x}"), str::to_owned),
+        )
+    })
+}
+
+/// The JSON of a serialized call (constructor id first, no wrappers).
+pub fn call_to_json(bytes: &[u8]) -> std::result::Result<Value, MethodJsonError> {
+    let id = crate::Cursor::new(bytes)
+        .peek_u32()
+        .map_err(MethodJsonError::Decode)?;
+    known(id)?
+        .call_to_json(bytes)
+        .map_err(MethodJsonError::Decode)
+}
+
+/// A call from its JSON (`{"_": "messages.getHistory", ...}`), serialized.
+pub fn call_from_json(value: &Value) -> std::result::Result<Vec<u8>, MethodJsonError> {
+    let name = tag(value).map_err(MethodJsonError::Json)?;
+    method_named(name)
+        .ok_or_else(|| MethodJsonError::UnknownMethod(name.to_owned()))?
+        .call_from_json(value)
+        .map_err(MethodJsonError::Json)
+}
+
+/// The JSON of a serialized answer to method `method_id`.
+pub fn result_to_json(method_id: u32, bytes: &[u8]) -> std::result::Result<Value, MethodJsonError> {
+    known(method_id)?
+        .result_to_json(bytes)
+        .map_err(MethodJsonError::Decode)
+}
+
+/// An answer to method `method_id` from its JSON, serialized.
+pub fn result_from_json(
+    method_id: u32,
+    value: &Value,
+) -> std::result::Result<Vec<u8>, MethodJsonError> {
+    known(method_id)?
+        .result_from_json(value)
+        .map_err(MethodJsonError::Json)
+}
+
 /// Implements serde's `Serialize` and `Deserialize` through [`ToJson`] and
 /// [`FromJson`] for non-generic TL types.
 #[macro_export]
@@ -384,6 +561,66 @@ mod tests {
         let v: Value = serde_json::json!([{"a": 1}, "x"]);
         let err = Vec::<Vec<i32>>::from_json(&v).unwrap_err();
         assert_eq!(err.to_string(), "at 0: expected an array, found an object");
+    }
+
+    #[test]
+    fn calls_and_results_by_method_id() {
+        use crate::{functions, types};
+        let call = functions::messages::GetHistory {
+            peer: crate::enums::InputPeer::InputPeerSelf,
+            offset_id: 5,
+            limit: 10,
+            ..Default::default()
+        };
+        let json = call_to_json(&call.to_bytes()).unwrap();
+        assert_eq!(json["_"], "messages.getHistory");
+        assert_eq!(json["offset_id"], 5);
+        assert_eq!(call_from_json(&json).unwrap(), call.to_bytes());
+        let id = functions::messages::GetHistory::CONSTRUCTOR_ID;
+        let m = method(id).unwrap();
+        assert_eq!(m.name, "messages.getHistory");
+        assert_eq!(method_named("messages.getHistory").unwrap().id, id);
+        let mut long_as_text = json.clone();
+        long_as_text["hash"] = Value::from("0");
+        assert_eq!(m.canonical_call(&long_as_text).unwrap(), json);
+
+        let answer: crate::enums::messages::Messages = types::messages::Messages {
+            messages: vec![],
+            topics: vec![],
+            chats: vec![],
+            users: vec![],
+        }
+        .into();
+        let rjson = result_to_json(id, &answer.to_bytes()).unwrap();
+        assert_eq!(result_from_json(id, &rjson).unwrap(), answer.to_bytes());
+        // Bool and vectors of the return type.
+        let finish = functions::account::FinishTakeoutSession::CONSTRUCTOR_ID;
+        assert_eq!(
+            result_to_json(finish, &true.to_bytes()).unwrap(),
+            Value::Bool(true)
+        );
+        assert!(matches!(
+            result_from_json(finish, &serde_json::json!({"_": "config"})),
+            Err(MethodJsonError::Json(_))
+        ));
+        // Wrappers and unknown ids have no codec.
+        assert!(method(functions::InvokeWithLayer::<Raw>::CONSTRUCTOR_ID).is_none());
+        assert!(method_named("invokeWithTakeout").is_none());
+        assert!(matches!(
+            call_to_json(&[1, 2, 3, 4]),
+            Err(MethodJsonError::UnknownMethod(_))
+        ));
+        assert!(matches!(
+            call_to_json(&[1]),
+            Err(MethodJsonError::Decode(_))
+        ));
+        assert!(matches!(
+            call_from_json(&serde_json::json!({"_": "nope"})),
+            Err(MethodJsonError::UnknownMethod(_))
+        ));
+        // The table is sorted and complete for the project's methods.
+        assert!(methods().windows(2).all(|w| w[0].id < w[1].id));
+        assert!(methods().len() > 600, "{}", methods().len());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! - [`types`]: one struct per constructor (bare: encoded without its id);
 //! - [`enums`]: one enum per boxed type (encoded with the constructor id);
 //! - [`functions`]: one struct per method, implementing [`RemoteCall`];
-//! - [`LAYER`] and [`name_for_id`].
+//! - [`LAYER`] and [`name_for_id`];
+//! - [`peel`]: the `invokeWith*` wrappers and the call inside them.
 //!
 //! TL types map to Rust as `int` → `i32`, `long` → `i64`, `double` → `f64`,
 //! `string` → `String`, `bytes` → `Vec<u8>`, `int128`/`int256` → byte arrays,
@@ -19,6 +20,7 @@
 pub mod de;
 #[cfg(feature = "serde")]
 pub mod json;
+pub mod peel;
 #[cfg(feature = "proptest")]
 pub mod random;
 pub mod ser;

@@ -90,6 +90,26 @@ pub struct ConnectArgs {
     /// The MTProto transport.
     #[arg(long, value_enum, default_value_t = TransportArg::Intermediate)]
     pub transport: TransportArg,
+    /// Record every call and its answer into FILE, a transcript that
+    /// `tg-mock-server serve --replay` serves back (appended to when FILE
+    /// already is one, so `login` and `export` can share it).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Which file bytes the transcript keeps: none, small (whole files
+    /// under 1 MiB) or all; the others as their size and SHA-256.
+    #[arg(long, value_enum, default_value_t = RecordFilesArg::Small, requires = "record")]
+    pub record_files: RecordFilesArg,
+}
+
+/// `--record-files`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RecordFilesArg {
+    /// No file bytes.
+    None,
+    /// Files under 1 MiB.
+    Small,
+    /// Every file.
+    All,
 }
 
 /// `tg-takeout login`.

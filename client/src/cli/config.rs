@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::args::{ConnectArgs, FormatArg, SettingsArgs, TransportArg};
+use super::args::{ConnectArgs, FormatArg, RecordFilesArg, SettingsArgs, TransportArg};
 use super::exit::{CliError, usage};
 use crate::auth::{KeySet, PublicKey};
 use crate::dc::Network;
 use crate::export::time::{TimeZone, Tz};
 use crate::net::Socks5Proxy;
+use crate::record::{RecordFiles, Recorder};
 use crate::takeout::{Format, MediaType, Section, Settings};
 use crate::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
 use crate::{AppInfo, ClientConfig};
@@ -88,11 +89,35 @@ pub fn client_config(args: &ConnectArgs, needs_api: bool) -> Result<ClientConfig
             ..TransportConfig::new(kind)
         };
     }
+    if let Some(path) = &args.record {
+        let files = match args.record_files {
+            RecordFilesArg::None => RecordFiles::None,
+            RecordFilesArg::Small => RecordFiles::Small,
+            RecordFilesArg::All => RecordFiles::All,
+        };
+        config.recorder = Some(Recorder::open(path, files).map_err(|e| usage(e.to_string()))?);
+    }
     config.session_path = Some(match &args.session {
         Some(p) => p.clone(),
         None => default_session_path()?,
     });
     Ok(config)
+}
+
+/// Closes the transcript of `--record`, if any, and says what it holds.
+pub fn finish_record(client: &crate::Client) -> Result<(), CliError> {
+    if let Some(recorder) = &client.config().recorder {
+        let stats = recorder
+            .finish()
+            .map_err(|e| CliError::Other(anyhow::Error::new(e)))?;
+        eprintln!(
+            "Recorded {} calls into {} ({} file parts as size and hash).",
+            stats.exchanges,
+            recorder.path().display(),
+            stats.synthesized
+        );
+    }
+    Ok(())
 }
 
 /// A time zone from the zone database (`jiff`).

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use tokio::sync::mpsc;
 
 use super::args::{DemoArgs, ExportArgs, FormatArg};
-use super::config::{client_config, settings, time_zone};
+use super::config::{client_config, finish_record, settings, time_zone};
 use super::exit::{CliError, usage};
 use super::progress::{self, Mode};
 use crate::auth::{KeySet, test_server_key};
@@ -45,6 +45,7 @@ async fn run(
     drop(tx);
     client.disconnect().await;
     let _ = renderer.await;
+    finish_record(client)?;
     match result {
         Ok(report) => Ok(report),
         Err(e @ TakeoutError::Delayed { .. }) => Err(CliError::Delayed(e.to_string())),

@@ -7,7 +7,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use anyhow::Context as _;
 
 use super::args::{ConnectArgs, LoginArgs};
-use super::config::client_config;
+use super::config::{client_config, finish_record};
 use super::exit::{CliError, usage};
 use crate::Client;
 use crate::client::{LoginError, QrLogin, SignIn};
@@ -118,6 +118,7 @@ pub async fn login(args: &LoginArgs) -> Result<(), CliError> {
         }
     };
     client.disconnect().await;
+    finish_record(&client)?;
     eprintln!("Logged in as {} (user id {}).", user.display_name, user.id);
     Ok(())
 }
@@ -145,6 +146,7 @@ pub async fn whoami(args: &ConnectArgs) -> Result<(), CliError> {
         })
         .await;
     client.disconnect().await;
+    finish_record(&client)?;
     match users {
         Ok(_) => {
             println!(

@@ -84,6 +84,8 @@ pub struct ClientConfig {
     pub connections_per_dc: usize,
     /// Time allowed to connect and create a key.
     pub connect_timeout: Duration,
+    /// Records every call and its answer into a transcript (`--record`).
+    pub recorder: Option<crate::record::Recorder>,
 }
 
 impl ClientConfig {
@@ -100,6 +102,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             connections_per_dc: 1,
             connect_timeout: Duration::from_secs(15),
+            recorder: None,
         }
     }
 }
@@ -263,6 +266,7 @@ impl Client {
         sender_config.transport = cfg.transport.clone();
         sender_config.keys = cfg.keys.clone();
         sender_config.connect_timeout = cfg.connect_timeout;
+        sender_config.recorder = cfg.recorder.clone();
         let pool = Pool::connect(
             sender_config,
             addr,

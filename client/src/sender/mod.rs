@@ -80,6 +80,8 @@ pub struct SenderConfig {
     pub reconnect_attempts: u32,
     /// First delay between reconnect attempts (doubles each time).
     pub reconnect_backoff: Duration,
+    /// Gets every request with its answer (`--record`).
+    pub recorder: Option<crate::record::Recorder>,
 }
 
 impl SenderConfig {
@@ -94,6 +96,7 @@ impl SenderConfig {
             connect_timeout: Duration::from_secs(15),
             reconnect_attempts: 5,
             reconnect_backoff: Duration::from_millis(300),
+            recorder: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use super::clock::{self, OsRandom};
 use super::handle::Command;
 use super::{Connector, SenderConfig};
 use crate::mtp::{Event, RequestId, Session};
+use crate::record::Answer;
 use crate::rpc::{InvocationError, RpcError};
 use crate::transport::{Codec, TransportError};
 
@@ -30,6 +31,8 @@ struct Pending {
     reply: oneshot::Sender<Result<Vec<u8>, InvocationError>>,
     /// The innermost request's constructor id, to name it in errors.
     request_id: u32,
+    /// The request as sent, kept for the recorder.
+    body: Option<Vec<u8>>,
 }
 
 enum Exit {
@@ -51,28 +54,16 @@ pub(crate) struct Runner<C: Connector> {
     pending: HashMap<RequestId, Pending>,
 }
 
-/// Wrapper constructors with a fixed-size head before their query:
-/// (id, bytes after the id). `initConnection` is variable and not peeled.
-const WRAPPERS: [(u32, usize); 4] = [
-    (0xda9b0d0d, 4),  // invokeWithLayer layer:int
-    (0xaca9fd2e, 8),  // invokeWithTakeout takeout_id:long
-    (0x365275f2, 12), // invokeWithMessagesRange range:MessageRange (boxed)
-    (0xbf9459b7, 0),  // invokeWithoutUpdates
-];
-
-/// The constructor id of the request inside known wrappers.
-fn innermost_id(mut body: &[u8]) -> u32 {
-    loop {
-        let Some(id) = body
-            .get(..4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
-        else {
-            return 0;
-        };
-        match WRAPPERS.iter().find(|(w, _)| *w == id) {
-            Some(&(_, skip)) if body.len() >= 4 + skip + 4 => body = &body[4 + skip..],
-            _ => return id,
-        }
+/// The constructor id of the request inside its wrappers (see
+/// [`tl::peel`]); a wrapper that does not decode is reported as itself, a
+/// body too short for an id as 0.
+fn innermost_id(body: &[u8]) -> u32 {
+    match tl::peel::peel(body) {
+        Ok(p) => p.method_id,
+        Err(e) => e
+            .at()
+            .and_then(|at| body.get(at..at + 4))
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
     }
 }
 
@@ -204,8 +195,16 @@ impl<C: Connector> Runner<C> {
         match cmd {
             Some(Command::Invoke { body, reply }) => {
                 let request_id = innermost_id(&body);
+                let kept = self.config.recorder.as_ref().map(|_| body.clone());
                 let id = self.session.push(body);
-                self.pending.insert(id, Pending { reply, request_id });
+                self.pending.insert(
+                    id,
+                    Pending {
+                        reply,
+                        request_id,
+                        body: kept,
+                    },
+                );
             }
             // Finish what is queued and in flight, accept nothing new.
             Some(Command::Shutdown) => self.rx.close(),
@@ -244,12 +243,16 @@ impl<C: Connector> Runner<C> {
     fn drain_events(&mut self) -> Option<Exit> {
         while let Some(event) = self.session.poll_event() {
             match event {
-                Event::Result { request, body } => self.resolve(request, Ok(body)),
+                Event::Result { request, body } => {
+                    self.record(request, Answer::Result(&body));
+                    self.resolve(request, Ok(body));
+                }
                 Event::RpcError {
                     request,
                     code,
                     message,
                 } => {
+                    self.record(request, Answer::Error(code, &message));
                     let caused_by = self.pending.get(&request).map_or(0, |p| p.request_id);
                     let e = RpcError::parse(code, &message).caused_by(caused_by);
                     self.resolve(request, Err(e.into()));
@@ -270,6 +273,19 @@ impl<C: Connector> Runner<C> {
             }
         }
         None
+    }
+
+    /// Hands the request and its answer to the recorder, if any.
+    fn record(&self, request: RequestId, answer: Answer<'_>) {
+        if let (
+            Some(recorder),
+            Some(Pending {
+                body: Some(body), ..
+            }),
+        ) = (&self.config.recorder, self.pending.get(&request))
+        {
+            recorder.record(self.config.dc_id, body, answer);
+        }
     }
 
     fn resolve(&mut self, request: RequestId, result: Result<Vec<u8>, InvocationError>) {
@@ -302,13 +318,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn innermost_id_peels_fixed_wrappers() {
-        let mut body = 0xaca9fd2e_u32.to_le_bytes().to_vec();
-        body.extend(7i64.to_le_bytes());
-        body.extend(0x365275f2_u32.to_le_bytes());
-        body.extend([0u8; 12]);
-        body.extend(0x4423e6c5_u32.to_le_bytes());
-        body.extend([0u8; 20]);
+    fn innermost_id_peels_wrappers() {
+        use tl::Serializable;
+        let body = tl::functions::InvokeWithTakeout {
+            takeout_id: 7,
+            query: tl::functions::InvokeWithMessagesRange {
+                range: tl::types::MessageRange {
+                    min_id: 1,
+                    max_id: 2,
+                }
+                .into(),
+                query: tl::functions::messages::GetHistory::default(),
+            },
+        }
+        .to_bytes();
         assert_eq!(innermost_id(&body), 0x4423e6c5);
         assert_eq!(innermost_id(&0x4423e6c5_u32.to_le_bytes()), 0x4423e6c5);
         assert_eq!(innermost_id(&[1, 2]), 0);

@@ -108,14 +108,14 @@ pub(crate) fn wrapped_service(
     match id {
         Ping::CONSTRUCTOR_ID | PingDelayDisconnect::CONSTRUCTOR_ID => {
             let ping_id = match id {
-                Ping::CONSTRUCTOR_ID => Ping::from_bytes(&inner).ok()?.ping_id,
-                _ => PingDelayDisconnect::from_bytes(&inner).ok()?.ping_id,
+                Ping::CONSTRUCTOR_ID => Ping::from_bytes(inner).ok()?.ping_id,
+                _ => PingDelayDisconnect::from_bytes(inner).ok()?.ping_id,
             };
             let pong = tl::types::Pong { msg_id, ping_id };
             Some(boxed(tl::types::Pong::CONSTRUCTOR_ID, pong.to_bytes()))
         }
         GetFutureSalts::CONSTRUCTOR_ID => {
-            let num = GetFutureSalts::from_bytes(&inner).ok()?.num.clamp(1, 64);
+            let num = GetFutureSalts::from_bytes(inner).ok()?.num.clamp(1, 64);
             let salts = salt_schedule(first_salt, now_unix)
                 .into_iter()
                 .filter(|s| i64::from(s.valid_until) > now_unix)

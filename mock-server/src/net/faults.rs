@@ -36,7 +36,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tl::{Deserializable, functions};
 
 use super::{ConnFaults, Handler, Reply, Request};
 
@@ -281,43 +280,20 @@ impl FaultScript {
     }
 }
 
-/// The wrappers peeled to find the method a request calls.
-pub(crate) fn innermost(body: &[u8]) -> (u32, Vec<u8>) {
-    let mut body = body.to_vec();
-    for _ in 0..8 {
-        let Some(id) = body
-            .get(..4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        else {
-            break;
-        };
-        let inner = match id {
-            0xda9b0d0d => {
-                functions::InvokeWithLayer::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
+/// The method a request calls and its bytes, wrappers peeled
+/// ([`tl::peel`]); a wrapper that does not decode stands for itself, a
+/// body without a constructor id is method 0.
+pub(crate) fn innermost(body: &[u8]) -> (u32, &[u8]) {
+    match tl::peel::peel(body) {
+        Ok(p) => (p.method_id, p.query),
+        Err(e) => {
+            let rest = e.at().and_then(|at| body.get(at..)).unwrap_or(body);
+            match rest.get(..4) {
+                Some(b) => (u32::from_le_bytes([b[0], b[1], b[2], b[3]]), rest),
+                None => (0, rest),
             }
-            0xc1cd5ea9 => {
-                functions::InitConnection::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
-            }
-            0xbf9459b7 => {
-                functions::InvokeWithoutUpdates::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
-            }
-            0xaca9fd2e => {
-                functions::InvokeWithTakeout::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
-            }
-            0x365275f2 => {
-                functions::InvokeWithMessagesRange::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
-            }
-            0xcb9f372d => {
-                functions::InvokeAfterMsg::<tl::Raw>::from_bytes(&body).map(|w| w.query.0)
-            }
-            _ => return (id, body),
-        };
-        match inner {
-            Ok(inner) => body = inner,
-            Err(_) => return (id, body),
         }
     }
-    (0, body)
 }
 
 /// The TL name of the method a request calls, wrappers peeled.
@@ -482,6 +458,11 @@ impl<H> Faulty<H> {
         Ok(())
     }
 
+    /// How many times each rule of the script in force has fired.
+    pub fn fired(&self) -> Vec<u32> {
+        self.lock().fired.clone()
+    }
+
     /// The script in force.
     pub fn script(&self) -> FaultScript {
         self.lock().script.clone()
@@ -547,6 +528,8 @@ impl<H: Handler> Handler for Faulty<H> {
 
 #[cfg(test)]
 mod tests {
+    use tl::functions;
+
     use super::*;
     use tl::Serializable;
 

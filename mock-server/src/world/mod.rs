@@ -13,6 +13,7 @@ mod index;
 mod json;
 
 pub use index::{Index, PeerEntry};
+pub use json::FORMAT as WORLD_FORMAT;
 
 use std::fmt;
 
