@@ -12,6 +12,10 @@ mod hostile;
 mod login;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
+/// Replay of a recorded transcript to the real client.
+mod replay;
+/// The mock server against hostile and random bytes on the wire.
+mod robustness;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Random settings × random worlds against a model of the selection.
