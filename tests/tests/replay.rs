@@ -16,7 +16,10 @@ use tl::{enums, functions, types};
 /// Every bound on waiting in these tests.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../mock-server/fixtures/replay/example.json");
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../mock-server/fixtures/replay/example.json"
+);
 
 async fn within<T>(f: impl Future<Output = T>) -> T {
     tokio::time::timeout(TIMEOUT, f)

@@ -22,6 +22,7 @@ pub mod json;
 #[cfg(feature = "proptest")]
 pub mod random;
 pub mod ser;
+pub mod splitmix;
 
 pub use de::{Cursor, Deserializable, DeserializeError};
 pub use ser::Serializable;

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::args::{ConnectArgs, FormatArg, SettingsArgs, TransportArg};
+use super::args::{ConnectArgs, SettingsArgs, TransportArg};
 use super::exit::{CliError, usage};
-use crate::auth::{KeySet, PublicKey};
-use crate::dc::Network;
-use crate::export::time::{TimeZone, Tz};
-use crate::net::Socks5Proxy;
-use crate::takeout::{Format, MediaType, Section, Settings};
-use crate::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
-use crate::{AppInfo, ClientConfig};
+use tg_takeout::auth::{KeySet, PublicKey};
+use tg_takeout::dc::Network;
+use tg_takeout::export::time::{TimeZone, Tz};
+use tg_takeout::net::Socks5Proxy;
+use tg_takeout::takeout::{Format, MediaType, Section, Settings};
+use tg_takeout::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
+use tg_takeout::{AppInfo, ClientConfig};
 
 /// The default session file: `tg-takeout/session.json` in the platform's
 /// data directory.
@@ -210,22 +210,14 @@ pub fn settings(args: &SettingsArgs) -> Result<(Settings, Tz, Option<String>), C
     }
     let format = match (args.format, file.format.as_deref()) {
         (Some(f), _) => Some(f),
-        (None, Some("json")) => Some(FormatArg::Json),
-        (None, Some("html")) => Some(FormatArg::Html),
-        (None, Some("both")) => Some(FormatArg::Both),
-        (None, Some(other)) => {
-            return Err(usage(format!(
-                "format {other:?} must be json, html or both"
-            )));
-        }
+        (None, Some(name)) => Some(
+            Format::from_name(name)
+                .ok_or_else(|| usage(format!("format {name:?} must be json, html or both")))?,
+        ),
         (None, None) => None,
     };
     if let Some(f) = format {
-        s.format = match f {
-            FormatArg::Json => Format::Json,
-            FormatArg::Html => Format::Html,
-            FormatArg::Both => Format::Both,
-        };
+        s.format = f;
     }
     if let Some(out) = args.out.clone().or(file.out) {
         s.out = out;

@@ -147,7 +147,9 @@ struct Inner {
     table: Mutex<DcTable>,
     session: Mutex<Session>,
     pools: tokio::sync::Mutex<HashMap<i32, Arc<Pool>>>,
-    events: Mutex<Option<mpsc::UnboundedSender<ClientEvent>>>,
+    /// Every subscriber of [`Client::events`]; closed ones are dropped on
+    /// the next event.
+    events: Mutex<Vec<mpsc::UnboundedSender<ClientEvent>>>,
 }
 
 /// The session file's name for a network.
@@ -185,22 +187,25 @@ impl Client {
                 table: Mutex::new(table),
                 session: Mutex::new(session),
                 pools: tokio::sync::Mutex::new(HashMap::new()),
-                events: Mutex::new(None),
+                events: Mutex::new(Vec::new()),
             }),
         })
     }
 
-    /// Receives [`ClientEvent`]s from now on.
+    /// Receives [`ClientEvent`]s from now on. Every subscriber gets every
+    /// event; dropping the receiver unsubscribes.
     pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
-        *self.inner.events.lock().expect("events") = Some(tx);
+        self.inner.events.lock().expect("events").push(tx);
         rx
     }
 
     fn emit(&self, event: ClientEvent) {
-        if let Some(tx) = self.inner.events.lock().expect("events").as_ref() {
-            let _ = tx.send(event);
-        }
+        self.inner
+            .events
+            .lock()
+            .expect("events")
+            .retain(|tx| tx.send(event.clone()).is_ok());
     }
 
     /// The configuration.
@@ -501,5 +506,42 @@ impl Client {
         for (_, pool) in self.inner.pools.lock().await.drain() {
             pool.shutdown();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 1));
+        Client::new(ClientConfig::new(
+            Network::Custom(addr),
+            AppInfo::new(1, "x"),
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_subscriber_gets_every_event() {
+        let client = client();
+        let event = |seconds| ClientEvent::Retrying {
+            request: "messages.getHistory",
+            reason: RetryReason::FloodWait { seconds },
+            after: Duration::from_secs(u64::from(seconds)),
+        };
+        let mut first = client.events();
+        let mut second = client.events();
+        let dropped = client.events();
+        drop(dropped);
+        client.emit(event(1));
+        client.emit(event(2));
+        for rx in [&mut first, &mut second] {
+            assert_eq!(rx.try_recv().unwrap(), event(1));
+            assert_eq!(rx.try_recv().unwrap(), event(2));
+            assert!(rx.try_recv().is_err());
+        }
+        // The dropped receiver was unsubscribed on the first event.
+        assert_eq!(client.inner.events.lock().unwrap().len(), 2);
     }
 }

@@ -1,6 +1,6 @@
-//! Service message actions in the export model (takeout.md D.5).
+//! Service message actions in the export model (docs/export-format.md#service-messages).
 //!
-//! One variant per `action` value of the D.5 table, carrying what its extra
+//! One variant per `action` value of the table of docs/export-format.md#service-messages, carrying what its extra
 //! keys need. Names of peers are resolved by the converter. Actions newer
 //! than the spec are kept as [`Action::Other`] with a snake_case name.
 

@@ -1,7 +1,7 @@
-//! TL → export model: the only module that knows both (DESIGN.md layer 8).
+//! TL → export model: the only module that knows both (docs/architecture.md#layers).
 //!
-//! Follows tdesktop's parsing (takeout.md A.5 migrated ids, C file names,
-//! D.4 message fields and text entities). Media, service actions and the
+//! Follows tdesktop's parsing (docs/takeout.md#history for migrated ids,
+//! docs/export-format.md#file-names, docs/export-format.md#messages for message fields and text entities). Media, service actions and the
 //! non-chat sections are in `convert_media`, `convert_action` and
 //! [`super::convert_sections`].
 //!
@@ -23,11 +23,11 @@ pub use super::convert_peers::{PeerData, Peers, peer_id};
 pub(super) use super::convert_text::plain_text;
 pub use super::convert_text::text_parts;
 
-/// Message ids of pre-migration history are shifted by this (A.5).
+/// Message ids of pre-migration history are shifted by this (docs/takeout.md#history).
 pub const MIGRATED_ID_SHIFT: i64 = -1_000_000_000;
 
 /// Per-chat conversion state: where files go and the counters and used
-/// paths that make file names unique (C: counters are per chat and advance
+/// paths that make file names unique (docs/export-format.md#file-names: counters are per chat and advance
 /// at parse time, so skipped files still use up numbers).
 #[derive(Debug)]
 pub struct ChatContext {
@@ -67,7 +67,7 @@ impl ChatContext {
 }
 
 /// Converts one page of `messages.getHistory` / `messages.search`: the
-/// messages in ascending order (the API answers newest first, A.5), with
+/// messages in ascending order (the API answers newest first, docs/takeout.md#history), with
 /// ids shifted when the page comes from pre-migration history.
 pub fn messages_page(
     ctx: &mut ChatContext,

@@ -1,4 +1,4 @@
-//! TL service actions → model actions (takeout.md D.5).
+//! TL service actions → model actions (docs/export-format.md#service-messages).
 //!
 //! `None` means tdesktop parses the action to nothing and writes a regular
 //! message instead: `messageActionEmpty`, `paymentSentMe`,
@@ -307,7 +307,7 @@ fn stars_amount(amount: &enums::StarsAmount) -> Amount {
     }
 }
 
-/// The JSON name of a passport value type (D.5 `send_passport_values`).
+/// The JSON name of a passport value type (docs/export-format.md#service-messages `send_passport_values`).
 fn secure_value_name(value: &enums::SecureValueType) -> &'static str {
     use enums::SecureValueType as S;
     match value {

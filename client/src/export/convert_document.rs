@@ -1,5 +1,5 @@
-//! Photos and documents → model (takeout.md C: folders, file names and
-//! thumbnails; A.9: which photo size and thumbnail are saved).
+//! Photos and documents → model (docs/export-format.md#file-names: folders, file names and
+//! thumbnails; docs/takeout.md#files: which photo size and thumbnail are saved).
 
 use tl::enums;
 
@@ -18,14 +18,14 @@ pub(super) fn message_photo(ctx: &mut ChatContext, photo: &enums::Photo, date: i
     photo_with_path(photo, path)
 }
 
-/// `<prefix>_<n>@<date><ext>` (C).
+/// `<prefix>_<n>@<date><ext>` (docs/export-format.md#file-names).
 pub(super) fn photo_file_name(prefix: &str, index: u64, date: i64, tz: &Tz, ext: &str) -> String {
     let date = file_name_date(date, tz.as_ref());
     let at = if date.is_empty() { "" } else { "@" };
     format!("{prefix}_{index}{at}{date}{ext}")
 }
 
-/// The largest size of `photo` (A.9 "Locations used"), to be written at
+/// The largest size of `photo` (docs/takeout.md#files "Locations used"), to be written at
 /// `path`; unavailable for `photoEmpty` or a photo without usable sizes.
 pub(super) fn photo_with_path(photo: &enums::Photo, path: String) -> Photo {
     let enums::Photo::Photo(p) = photo else {
@@ -148,7 +148,7 @@ struct Attributes {
     audio_file: bool,
 }
 
-/// Converts a document into the chat folder (C "Document folder choice"
+/// Converts a document into the chat folder (docs/export-format.md#file-names
 /// and "Document file names"); used for custom emoji with `date` 0.
 pub(super) fn document(ctx: &mut ChatContext, doc: &enums::Document, date: i64) -> Document {
     let enums::Document::Document(d) = doc else {

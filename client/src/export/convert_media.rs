@@ -1,5 +1,5 @@
-//! TL message media → model media (takeout.md D.4 media table; C file
-//! names and folders; A.9 which photo size and thumbnail are saved).
+//! TL message media → model media (docs/export-format.md#media;
+//! docs/export-format.md#file-names; docs/takeout.md#files for which photo size and thumbnail are saved).
 
 use tl::enums;
 

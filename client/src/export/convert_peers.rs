@@ -1,5 +1,5 @@
 //! The users and chats of a TL response, for resolving names and chat
-//! kinds (takeout.md A.3 dialog types, D.4 names from the same slice).
+//! kinds (docs/takeout.md#dialogs for dialog types, docs/export-format.md#messages for names from the same slice).
 
 use std::collections::HashMap;
 
@@ -7,9 +7,9 @@ use tl::enums;
 
 use super::model::{ChatInfo, DialogType, Peer, PeerId};
 
-/// The "Verification Codes" service user (A.3).
+/// The "Verification Codes" service user (docs/takeout.md#dialogs).
 const VERIFY_CODES_USER_ID: i64 = 489_000;
-/// The "Replies" service user (A.3).
+/// The "Replies" service user (docs/takeout.md#dialogs).
 const REPLIES_USER_ID: i64 = 1_271_266_957;
 /// What the converter knows about one peer of a response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct PeerData {
 }
 
 /// The users and chats that came with a TL response, for resolving names
-/// (tdesktop resolves names from the same slice, D.4).
+/// (tdesktop resolves names from the same slice, docs/export-format.md#messages).
 #[derive(Clone, Debug, Default)]
 pub struct Peers {
     map: HashMap<PeerId, PeerData>,
@@ -89,7 +89,7 @@ impl Peers {
         self.get(id).map(|p| p.username.clone()).unwrap_or_default()
     }
 
-    /// The chat entry for a dialog with `id` (A.3, D.3): users are named by
+    /// The chat entry for a dialog with `id` (docs/takeout.md#dialogs, docs/export-format.md#chats): users are named by
     /// first name only, as tdesktop's JSON does.
     pub fn chat_info(&self, id: PeerId, folder: &str, is_left: bool) -> ChatInfo {
         let data = self.get(id).cloned().unwrap_or_default();
@@ -178,7 +178,7 @@ fn chat_data(chat: &enums::Chat) -> Option<(PeerId, PeerData)> {
     })
 }
 
-/// A channel's dialog type (A.3 `DialogTypeFromChat`).
+/// A channel's dialog type (docs/takeout.md#dialogs `DialogTypeFromChat`).
 fn channel_type(broadcast: bool, megagroup: bool, public: bool) -> DialogType {
     match (public, broadcast, megagroup) {
         (false, true, _) => DialogType::PrivateChannel,

@@ -1,5 +1,5 @@
-//! TL → model for the non-chat sections (takeout.md A.4, C, D.2) and for
-//! custom emoji documents (A.8).
+//! TL → model for the non-chat sections (docs/takeout.md#sections, docs/export-format.md#sections) and for
+//! custom emoji documents (docs/takeout.md#custom-emoji).
 
 use tl::enums;
 
@@ -68,7 +68,7 @@ pub fn userpics(
 }
 
 /// One page of `stories.getStoriesArchive`: only photo and video stories
-/// are kept (A.4); `first_index` counts stories already converted.
+/// are kept (docs/takeout.md#sections); `first_index` counts stories already converted.
 pub fn stories(
     items: &[enums::StoryItem],
     first_index: u64,
@@ -121,7 +121,7 @@ pub fn stories(
     result
 }
 
-/// A story video's extension from its MIME type (C).
+/// A story video's extension from its MIME type (docs/export-format.md#file-names).
 fn story_extension(mime: &str) -> &'static str {
     extension_for_mime(mime)
 }
@@ -216,7 +216,7 @@ pub fn sessions(answer: &enums::account::Authorizations) -> Vec<Session> {
 }
 
 /// Web sessions from `account.getWebAuthorizations`; the bot username is
-/// set only when the user is a bot (A.4).
+/// set only when the user is a bot (docs/takeout.md#sections).
 pub fn web_sessions(answer: &enums::account::WebAuthorizations) -> Vec<WebSession> {
     let enums::account::WebAuthorizations::WebAuthorizations(answer) = answer;
     let peers = Peers::from_tl(&answer.users, &[]);
@@ -241,7 +241,7 @@ pub fn web_sessions(answer: &enums::account::WebAuthorizations) -> Vec<WebSessio
 
 /// The file of a custom emoji document from
 /// `messages.getCustomEmojiDocuments`, parsed into the current chat's folder
-/// with date 0 (A.8); attach it with `Message::set_custom_emoji`.
+/// with date 0 (docs/takeout.md#custom-emoji); attach it with `Message::set_custom_emoji`.
 pub fn custom_emoji_file(ctx: &mut ChatContext, doc: &enums::Document) -> (i64, FileRef) {
     let id = match doc {
         enums::Document::Document(d) => d.id,

@@ -1,5 +1,5 @@
 //! Message text as tdesktop's flat parts, inline buttons and reactions
-//! (takeout.md D.4).
+//! (docs/export-format.md#messages).
 
 use tl::enums;
 
@@ -8,7 +8,7 @@ use super::model::{
     Button, ButtonData, Reaction, ReactionKind, RecentReaction, TextKind, TextPart,
 };
 
-/// tdesktop's `ParseText` (D.4): entities in order, each kept only if it
+/// tdesktop's `ParseText` (docs/export-format.md#messages): entities in order, each kept only if it
 /// starts at or after the end of the previous one and lies inside the text
 /// (offsets in UTF-16 code units); plain runs fill the gaps.
 pub fn text_parts(text: &str, entities: &[enums::MessageEntity]) -> Vec<TextPart> {
@@ -168,7 +168,7 @@ pub(super) fn plain_text(text: &enums::TextWithEntities) -> String {
     t.text.clone()
 }
 
-/// Inline keyboard rows (D.4 `inline_bot_buttons`).
+/// Inline keyboard rows (docs/export-format.md#messages `inline_bot_buttons`).
 pub(super) fn buttons(markup: Option<&enums::ReplyMarkup>) -> Vec<Vec<Button>> {
     let Some(enums::ReplyMarkup::ReplyInlineMarkup(markup)) = markup else {
         return Vec::new();
@@ -224,7 +224,7 @@ fn button(b: &enums::KeyboardInlineButton) -> Button {
     }
 }
 
-/// Reactions with their recent reactors (D.4 `reactions`).
+/// Reactions with their recent reactors (docs/export-format.md#messages `reactions`).
 pub(super) fn reactions(peers: &Peers, tl: Option<&enums::MessageReactions>) -> Vec<Reaction> {
     let Some(enums::MessageReactions::MessageReactions(r)) = tl else {
         return Vec::new();

@@ -1,24 +1,24 @@
 //! Files of the export: where each goes and what happened to it
-//! (takeout.md C for paths, A.9 for the skip rules, D.6 for the texts the
+//! (docs/export-format.md#layout for paths, docs/takeout.md#files for the skip rules, docs/export-format.md#file-texts for the texts the
 //! writers print instead of a path).
 
 /// A file of the export: where it goes and what happened to it.
 ///
 /// [`super::convert`] fills `location`, `size` and the suggested `path`; the
 /// engine downloads it (or decides to skip it) and sets `status`; the writers
-/// print the final path or the D.6 text for skipped and failed files.
+/// print the final path or the text of docs/export-format.md#file-texts for skipped and failed files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileRef {
     /// Where to download it from; `None` when there is nothing to download
     /// (no location, self-destructing media) or the bytes are `inline`.
     pub location: Option<FileLocation>,
     /// Bytes that come with the message (`photoCachedSize`, a contact's
-    /// vCard): written as they are, no download (A.9 rule 4).
+    /// vCard): written as they are, no download (docs/takeout.md#files rule 4).
     pub inline: Option<Vec<u8>>,
     /// The size the server reports (the `*_file_size` keys), 0 if unknown.
     pub size: i64,
     /// The suggested path relative to the export root, unique within its
-    /// chat (C); the engine may still write elsewhere (reuse of an already
+    /// chat (docs/export-format.md#file-names); the engine may still write elsewhere (reuse of an already
     /// downloaded file) and records that in [`FileStatus::Downloaded`].
     pub path: String,
     /// What happened to it.
@@ -65,7 +65,7 @@ pub struct FileLocation {
 }
 
 impl FileLocation {
-    /// The identity of the remote file, for reusing downloads (A.9 rule 3).
+    /// The identity of the remote file, for reusing downloads (docs/takeout.md#files rule 3).
     pub fn key(&self) -> FileKey {
         FileKey {
             dc_id: self.dc_id,
@@ -112,7 +112,7 @@ pub enum FileStatus {
     Skipped(SkipReason),
 }
 
-/// Why a file was not written (D.6).
+/// Why a file was not written (docs/export-format.md#file-texts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {
     /// No location, self-destructing media, or skipped by the user.

@@ -267,7 +267,7 @@ fn entities_message() -> enums::Message {
             offset: at(7).0,
             length: at(7).1,
         }),
-        // Overlaps the italic word: dropped (D.4).
+        // Overlaps the italic word: dropped (docs/export-format.md#messages).
         E::Underline(types::MessageEntityUnderline {
             offset: at(7).0,
             length: 2,

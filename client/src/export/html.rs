@@ -1,4 +1,4 @@
-//! Static HTML pages of an export, like tdesktop's (takeout.md C):
+//! Static HTML pages of an export, like tdesktop's (docs/export-format.md#html):
 //! `export_results.html` with the sections index, `lists/*.html`, and each
 //! chat's `messages.html`, `messages2.html`, ... (1000 messages per file),
 //! plus our own `css/style.css` and `js/script.js`.
@@ -22,6 +22,7 @@ use super::html_util::{esc_multiline, write_page_end, write_page_start};
 use super::layout::{OutputDir, OutputFile};
 use super::model::{ChatInfo, Message};
 use super::sections::{AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic};
+use super::sink::ExportSink;
 use super::time::Tz;
 
 /// Sections shown on the index page, with their entry counts.
@@ -68,12 +69,6 @@ impl<'a> HtmlWriter<'a> {
         }
     }
 
-    /// The personal information block of the index page.
-    pub fn write_personal_info(&mut self, info: &PersonalInfo) -> io::Result<()> {
-        self.index.personal = Some(info.clone());
-        Ok(())
-    }
-
     /// Opens a streamed list page unless it is the open one.
     fn list_page(&mut self, key: &'static str, title: &str) -> io::Result<&mut ListPage> {
         if self.list.as_ref().is_none_or(|l| l.key != key) {
@@ -96,46 +91,6 @@ impl<'a> HtmlWriter<'a> {
         self.list
             .as_mut()
             .ok_or_else(|| io::Error::other("list page not open"))
-    }
-
-    /// Appends profile pictures to `lists/profile_pictures.html`.
-    pub fn write_userpics(&mut self, page: &[Userpic]) -> io::Result<()> {
-        let tz = self.tz.clone();
-        let list = self.list_page("profile_pictures", "Profile pictures")?;
-        for pic in page {
-            let entry = userpic_entry(pic, tz.as_ref());
-            writeln!(list.file, "<div class=\"entry clearfix\">{entry}</div>")?;
-            list.count += 1;
-        }
-        Ok(())
-    }
-
-    /// Appends stories to `lists/stories.html`, with their captions.
-    pub fn write_stories(&mut self, page: &[Story]) -> io::Result<()> {
-        let tz = self.tz.clone();
-        let list = self.list_page("stories", "Stories archive")?;
-        for story in page {
-            let entry = story_entry(story, tz.as_ref());
-            writeln!(list.file, "<div class=\"entry clearfix\">{entry}</div>")?;
-            list.count += 1;
-        }
-        Ok(())
-    }
-
-    /// Closes the open profile pictures or stories page.
-    pub fn end_list(&mut self) -> io::Result<()> {
-        let Some(mut list) = self.list.take() else {
-            return Ok(());
-        };
-        writeln!(list.file, "</div>")?;
-        write_page_end(&mut list.file)?;
-        list.file.finish()?;
-        let title = match list.key {
-            "profile_pictures" => "Profile pictures",
-            _ => "Stories archive",
-        };
-        self.index.sections.push((list.key, title, list.count));
-        Ok(())
     }
 
     /// Writes a complete list page of `entries` (already HTML).
@@ -167,110 +122,6 @@ impl<'a> HtmlWriter<'a> {
         write_page_end(&mut file)?;
         file.finish()?;
         self.index.sections.push((key, title, entries.len()));
-        Ok(())
-    }
-
-    /// `lists/contacts.html` and `lists/frequent.html`.
-    pub fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
-        self.end_list()?;
-        let (contacts, frequent) = (self.about.contacts.clone(), self.about.frequent.clone());
-        let entries = contact_entries(list, self.tz.as_ref());
-        self.simple_list("contacts", "Contacts", &contacts, &entries)?;
-        self.simple_list(
-            "frequent",
-            "Frequent contacts",
-            &frequent,
-            &frequent_entries(list),
-        )
-    }
-
-    /// `lists/sessions.html` and `lists/web_sessions.html`.
-    pub fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
-        self.end_list()?;
-        let (sessions, web) = (self.about.sessions.clone(), self.about.web_sessions.clone());
-        let entries = session_entries(list, self.tz.as_ref());
-        self.simple_list("sessions", "Active sessions", &sessions, &entries)?;
-        let entries = web_session_entries(list, self.tz.as_ref());
-        self.simple_list("web_sessions", "Web sessions", &web, &entries)
-    }
-
-    /// Links `lists/other_data.json` from the index (the engine writes the
-    /// file itself, in every format).
-    pub fn write_other_data(&mut self) -> io::Result<()> {
-        self.end_list()?;
-        self.index.sections.push(("other_data", "Other data", 0));
-        Ok(())
-    }
-
-    /// Starts a chat's pages and, in a full export, its entry in
-    /// `lists/chats.html`.
-    pub fn start_chat(&mut self, chat: &ChatInfo) -> io::Result<()> {
-        self.end_list()?;
-        if !self.single_chat && self.chats.is_none() {
-            let mut file = self.dir.create("lists/chats.html")?;
-            write_page_start(
-                &mut file,
-                "../",
-                "Chats",
-                Some("../export_results.html"),
-                "list_page",
-            )?;
-            writeln!(
-                file,
-                "<div class=\"page_about details\">{}</div>",
-                esc_multiline(&self.about.chats)
-            )?;
-            writeln!(file, "<div class=\"entry_list\">")?;
-            self.chats = Some(ListPage {
-                file,
-                key: "chats",
-                count: 0,
-            });
-        }
-        if chat.is_left && !self.left_started {
-            if let Some(list) = self.chats.as_mut() {
-                writeln!(
-                    list.file,
-                    "</div><div class=\"page_about details with_divider\">{}</div><div class=\"entry_list\">",
-                    esc_multiline(&self.about.left_chats)
-                )?;
-            }
-            self.left_started = true;
-        }
-        let back = if self.single_chat {
-            ""
-        } else {
-            "lists/chats.html"
-        };
-        self.chat = Some(ChatPages::new(
-            self.dir,
-            self.tz.clone(),
-            chat.clone(),
-            back,
-        ));
-        Ok(())
-    }
-
-    /// Appends messages (ascending) to the open chat.
-    pub fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
-        match self.chat.as_mut() {
-            Some(chat) => chat.write_messages(messages),
-            None => Err(io::Error::other("no chat started")),
-        }
-    }
-
-    /// Finishes the chat's pages and its `lists/chats.html` entry.
-    pub fn end_chat(&mut self) -> io::Result<()> {
-        let Some(pages) = self.chat.take() else {
-            return Ok(());
-        };
-        let chat = pages.chat().clone();
-        let first_page = pages.first_page();
-        let count = pages.finish()?;
-        if let Some(list) = self.chats.as_mut() {
-            writeln!(list.file, "{}", chat_entry(&chat, &first_page, count))?;
-            list.count += 1;
-        }
         Ok(())
     }
 
@@ -320,5 +171,162 @@ impl<'a> HtmlWriter<'a> {
         )?;
         write_page_end(&mut file)?;
         file.finish()
+    }
+}
+
+impl ExportSink for HtmlWriter<'_> {
+    /// The personal information block of the index page.
+    fn write_personal_info(&mut self, info: &PersonalInfo) -> io::Result<()> {
+        self.index.personal = Some(info.clone());
+        Ok(())
+    }
+
+    /// Appends profile pictures to `lists/profile_pictures.html`.
+    fn write_userpics(&mut self, page: &[Userpic]) -> io::Result<()> {
+        let tz = self.tz.clone();
+        let list = self.list_page("profile_pictures", "Profile pictures")?;
+        for pic in page {
+            let entry = userpic_entry(pic, tz.as_ref());
+            writeln!(list.file, "<div class=\"entry clearfix\">{entry}</div>")?;
+            list.count += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends stories to `lists/stories.html`, with their captions.
+    fn write_stories(&mut self, page: &[Story]) -> io::Result<()> {
+        let tz = self.tz.clone();
+        let list = self.list_page("stories", "Stories archive")?;
+        for story in page {
+            let entry = story_entry(story, tz.as_ref());
+            writeln!(list.file, "<div class=\"entry clearfix\">{entry}</div>")?;
+            list.count += 1;
+        }
+        Ok(())
+    }
+
+    /// Closes the open profile pictures or stories page.
+    fn end_list(&mut self) -> io::Result<()> {
+        let Some(mut list) = self.list.take() else {
+            return Ok(());
+        };
+        writeln!(list.file, "</div>")?;
+        write_page_end(&mut list.file)?;
+        list.file.finish()?;
+        let title = match list.key {
+            "profile_pictures" => "Profile pictures",
+            _ => "Stories archive",
+        };
+        self.index.sections.push((list.key, title, list.count));
+        Ok(())
+    }
+
+    /// `lists/contacts.html` and `lists/frequent.html`.
+    fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
+        self.end_list()?;
+        let (contacts, frequent) = (self.about.contacts.clone(), self.about.frequent.clone());
+        let entries = contact_entries(list, self.tz.as_ref());
+        self.simple_list("contacts", "Contacts", &contacts, &entries)?;
+        self.simple_list(
+            "frequent",
+            "Frequent contacts",
+            &frequent,
+            &frequent_entries(list),
+        )
+    }
+
+    /// `lists/sessions.html` and `lists/web_sessions.html`.
+    fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
+        self.end_list()?;
+        let (sessions, web) = (self.about.sessions.clone(), self.about.web_sessions.clone());
+        let entries = session_entries(list, self.tz.as_ref());
+        self.simple_list("sessions", "Active sessions", &sessions, &entries)?;
+        let entries = web_session_entries(list, self.tz.as_ref());
+        self.simple_list("web_sessions", "Web sessions", &web, &entries)
+    }
+
+    /// Links `lists/other_data.json` from the index (the engine writes the
+    /// file itself, in every format, so `raw` is not needed here).
+    fn write_other_data(&mut self, _raw: &[u8]) -> io::Result<()> {
+        self.end_list()?;
+        self.index.sections.push(("other_data", "Other data", 0));
+        Ok(())
+    }
+
+    /// Starts a chat's pages and, in a full export, its entry in
+    /// `lists/chats.html`.
+    fn start_chat(&mut self, chat: &ChatInfo) -> io::Result<()> {
+        self.end_list()?;
+        if !self.single_chat && self.chats.is_none() {
+            let mut file = self.dir.create("lists/chats.html")?;
+            write_page_start(
+                &mut file,
+                "../",
+                "Chats",
+                Some("../export_results.html"),
+                "list_page",
+            )?;
+            writeln!(
+                file,
+                "<div class=\"page_about details\">{}</div>",
+                esc_multiline(&self.about.chats)
+            )?;
+            writeln!(file, "<div class=\"entry_list\">")?;
+            self.chats = Some(ListPage {
+                file,
+                key: "chats",
+                count: 0,
+            });
+        }
+        if chat.is_left && !self.left_started {
+            if let Some(list) = self.chats.as_mut() {
+                writeln!(
+                    list.file,
+                    "</div><div class=\"page_about details with_divider\">{}</div><div class=\"entry_list\">",
+                    esc_multiline(&self.about.left_chats)
+                )?;
+            }
+            self.left_started = true;
+        }
+        let back = if self.single_chat {
+            ""
+        } else {
+            "lists/chats.html"
+        };
+        self.chat = Some(ChatPages::new(
+            self.dir,
+            self.tz.clone(),
+            chat.clone(),
+            back,
+        ));
+        Ok(())
+    }
+
+    /// Appends messages (ascending) to the open chat.
+    fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
+        match self.chat.as_mut() {
+            Some(chat) => chat.write_messages(messages),
+            None => Err(io::Error::other("no chat started")),
+        }
+    }
+
+    /// Finishes the chat's pages and its `lists/chats.html` entry.
+    fn end_chat(&mut self) -> io::Result<()> {
+        let Some(pages) = self.chat.take() else {
+            return Ok(());
+        };
+        let chat = pages.chat().clone();
+        let first_page = pages.first_page();
+        let count = pages.finish()?;
+        if let Some(list) = self.chats.as_mut() {
+            writeln!(list.file, "{}", chat_entry(&chat, &first_page, count))?;
+            list.count += 1;
+        }
+        Ok(())
+    }
+
+    /// Ends every page.
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        HtmlWriter::finish(*self)
     }
 }

@@ -1,5 +1,5 @@
 //! Our own small stylesheet and script for the HTML pages (`css/style.css`,
-//! `js/script.js`, takeout.md C). Icons are CSS shapes, so the export needs
+//! `js/script.js`, docs/export-format.md#html). Icons are CSS shapes, so the export needs
 //! no image files.
 
 use std::io::{self, Write};

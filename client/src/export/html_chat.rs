@@ -1,6 +1,6 @@
 //! A chat's HTML history, paged like tdesktop: `messages.html`,
 //! `messages2.html`, ... with 1000 messages per file and links between the
-//! pages (takeout.md C). Messages are written as they come; only the first
+//! pages (docs/export-format.md#html). Messages are written as they come; only the first
 //! id of every page is kept, to link replies to the right page.
 
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
 //! Entries of the HTML list pages (`lists/*.html`) and the index page's
-//! personal block (takeout.md C). Every value is escaped here.
+//! personal block (docs/export-format.md#html). Every value is escaped here.
 
 use super::html_message::{photo_html, text_html};
 use super::html_util::{esc, esc_multiline, href_path, userpic};

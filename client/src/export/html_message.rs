@@ -15,7 +15,7 @@ use super::media::{Document, DocumentType, Media, Photo};
 use super::model::{ButtonData, Message, ReactionKind, TextKind, TextPart};
 use super::time::{TimeZone, push_display_date_time};
 
-/// Renders text parts (D.4 entities) as HTML.
+/// Renders text parts (docs/export-format.md#messages entities) as HTML.
 pub fn text_html(parts: &[TextPart], prefix: &str) -> String {
     let mut out = String::new();
     push_text_html(&mut out, parts, prefix);

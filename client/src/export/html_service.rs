@@ -1,5 +1,4 @@
-//! Human-readable texts of service messages in the HTML pages (takeout.md
-//! D.5 actions). Every name is escaped here; the result is HTML.
+//! Human-readable texts of service messages in the HTML pages (docs/export-format.md#service-messages). Every name is escaped here; the result is HTML.
 
 use super::action::{Action, BotAllowed};
 use super::format::format_money;

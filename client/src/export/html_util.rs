@@ -179,7 +179,7 @@ fn push2(out: &mut String, value: i64) {
     push_int(out, value);
 }
 
-/// Appends why a file is missing, as tdesktop's HTML captions (D.6), with
+/// Appends why a file is missing, as tdesktop's HTML captions (docs/export-format.md#file-texts), with
 /// the error for failed downloads, escaped when `escape`; `false` (and
 /// nothing appended) if the file was written.
 pub fn push_missing_file_text(out: &mut String, file: &FileRef, escape: bool) -> bool {

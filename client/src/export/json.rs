@@ -1,10 +1,10 @@
-//! A streaming writer of `result.json` (takeout.md D), compatible with
+//! A streaming writer of `result.json` (docs/export-format.md#result-json), compatible with
 //! tdesktop's "Export Telegram data" but always valid JSON.
 //!
-//! Sections are written in the D.1 order as the engine hands them over;
+//! Sections are written in the order of docs/export-format.md#top-level as the engine hands them over;
 //! chats and messages are streamed one page at a time, so memory stays flat
 //! however large the account. Key order and layout follow tdesktop's
-//! `export_output_json.cpp` (D.0–D.6). The only intended byte differences
+//! `export_output_json.cpp` (docs/export-format.md#result-json). The only intended byte differences
 //! are the escapes of control characters: tdesktop writes `\xHH` (invalid
 //! JSON, issue #27571), we write `\u00HH` (see [`super::json_out`]).
 //!
@@ -22,6 +22,7 @@ use super::json_message::write_message;
 use super::json_out::JsonOut;
 use super::model::{ChatInfo, Message};
 use super::sections::{AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic};
+use super::sink::{Document, ExportSink};
 use super::time::Tz;
 
 /// Which chat list is open.
@@ -51,7 +52,7 @@ pub struct JsonWriter<W: Write> {
 }
 
 impl<W: Write> JsonWriter<W> {
-    /// A writer for a full export (one object with sections, D.1) or, with
+    /// A writer for a full export (one object with sections, docs/export-format.md#top-level) or, with
     /// `single_chat`, a single-chat export (the file is the chat object).
     pub fn new(file: W, tz: Tz, about: AboutTexts, single_chat: bool) -> Self {
         Self {
@@ -90,8 +91,38 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
-    /// `personal_information` (D.2).
-    pub fn write_personal_info(&mut self, info: &PersonalInfo) -> io::Result<()> {
+    /// Opens the top-level array `key` unless it is already open.
+    fn open_list(&mut self, key: &'static str) {
+        if self.in_list == Some(key) {
+            return;
+        }
+        self.close_list();
+        self.out.key(key);
+        self.out.open_array();
+        self.in_list = Some(key);
+    }
+
+    /// Closes the `profile_pictures` or `stories` array, if open.
+    fn close_list(&mut self) {
+        if self.in_list.take().is_some() {
+            self.out.close();
+        }
+    }
+
+    /// Closes everything still open and flushes; returns the writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        while self.out.depth() > 0 {
+            self.out.close();
+        }
+        self.write_out()?;
+        self.file.flush()?;
+        Ok(self.file)
+    }
+}
+
+impl<W: Document> ExportSink for JsonWriter<W> {
+    /// `personal_information` (docs/export-format.md#sections).
+    fn write_personal_info(&mut self, info: &PersonalInfo) -> io::Result<()> {
         let o = &mut self.out;
         o.key("personal_information");
         o.open_object();
@@ -109,7 +140,7 @@ impl<W: Write> JsonWriter<W> {
 
     /// Opens (on the first call) the `profile_pictures` array and appends
     /// one page of profile pictures; [`Self::end_list`] closes it.
-    pub fn write_userpics(&mut self, page: &[Userpic]) -> io::Result<()> {
+    fn write_userpics(&mut self, page: &[Userpic]) -> io::Result<()> {
         self.open_list("profile_pictures");
         for pic in page {
             let o = &mut self.out;
@@ -125,8 +156,8 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// Opens (on the first call) the `stories` array and appends one page;
-    /// [`Self::end_list`] closes it. Captions are not written (D.2).
-    pub fn write_stories(&mut self, page: &[Story]) -> io::Result<()> {
+    /// [`Self::end_list`] closes it. Captions are not written (docs/export-format.md#sections).
+    fn write_stories(&mut self, page: &[Story]) -> io::Result<()> {
         self.open_list("stories");
         for story in page {
             let o = &mut self.out;
@@ -145,32 +176,14 @@ impl<W: Write> JsonWriter<W> {
         self.write_if_full()
     }
 
-    /// Opens the top-level array `key` unless it is already open.
-    fn open_list(&mut self, key: &'static str) {
-        if self.in_list == Some(key) {
-            return;
-        }
-        self.close_list();
-        self.out.key(key);
-        self.out.open_array();
-        self.in_list = Some(key);
-    }
-
     /// Closes the `profile_pictures` or `stories` array, if open.
-    pub fn end_list(&mut self) -> io::Result<()> {
+    fn end_list(&mut self) -> io::Result<()> {
         self.close_list();
         self.write_if_full()
     }
 
-    /// Closes the `profile_pictures` or `stories` array, if open.
-    fn close_list(&mut self) {
-        if self.in_list.take().is_some() {
-            self.out.close();
-        }
-    }
-
-    /// `contacts` and `frequent_contacts` (D.2).
-    pub fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
+    /// `contacts` and `frequent_contacts` (docs/export-format.md#sections).
+    fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
         self.close_list();
         let tz = self.tz.clone();
         let about = self.about.contacts.clone();
@@ -221,8 +234,8 @@ impl<W: Write> JsonWriter<W> {
         self.write_if_full()
     }
 
-    /// `sessions` and `web_sessions` (D.2).
-    pub fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
+    /// `sessions` and `web_sessions` (docs/export-format.md#sections).
+    fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
         self.close_list();
         let tz = self.tz.clone();
         let about = self.about.sessions.clone();
@@ -276,10 +289,10 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// `other_data`: the downloaded takeout JSON, re-emitted in tdesktop's
-    /// layout with sorted keys and numbers as `%f` (D.2). Empty input writes
+    /// layout with sorted keys and numbers as `%f` (docs/export-format.md#sections). Empty input writes
     /// nothing; input that is not a JSON object or array is an
     /// `InvalidData` error and writes nothing.
-    pub fn write_other_data(&mut self, raw: &[u8]) -> io::Result<()> {
+    fn write_other_data(&mut self, raw: &[u8]) -> io::Result<()> {
         self.close_list();
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
@@ -297,9 +310,9 @@ impl<W: Write> JsonWriter<W> {
         self.write_if_full()
     }
 
-    /// Starts a chat: opens `chats` or `left_chats` as needed (D.3) and
+    /// Starts a chat: opens `chats` or `left_chats` as needed (docs/export-format.md#chats) and
     /// writes the chat's `name`, `type`, `id` and opens `messages`.
-    pub fn start_chat(&mut self, chat: &ChatInfo) -> io::Result<()> {
+    fn start_chat(&mut self, chat: &ChatInfo) -> io::Result<()> {
         self.close_list();
         if !self.single_chat {
             let mode = if chat.is_left {
@@ -338,7 +351,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// Appends messages (ascending) to the open chat.
-    pub fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
+    fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
         for message in messages {
             self.out.item();
             write_message(&mut self.out, message, self.tz.as_ref(), &self.about);
@@ -347,24 +360,19 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// Closes the chat's `messages` and the chat object.
-    pub fn end_chat(&mut self) -> io::Result<()> {
+    fn end_chat(&mut self) -> io::Result<()> {
         self.out.close();
         self.out.close();
         self.write_if_full()
     }
 
-    /// Closes everything still open and flushes; returns the writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        while self.out.depth() > 0 {
-            self.out.close();
-        }
-        self.write_out()?;
-        self.file.flush()?;
-        Ok(self.file)
+    /// Ends the document and commits the file.
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        JsonWriter::finish(*self)?.commit()
     }
 }
 
-/// The JSON value of a file: its path, or the D.6 text with `noun` ("File"
+/// The JSON value of a file: its path, or the text of docs/export-format.md#file-texts with `noun` ("File"
 /// for messages, "Photo" for profile pictures and stories).
 pub fn file_text(file: &FileRef, noun: &str) -> String {
     match &file.status {

@@ -1,5 +1,4 @@
-//! The keys of a service message's action in `result.json` (takeout.md
-//! D.5), after `actor`/`actor_id` and `action`.
+//! The keys of a service message's action in `result.json` (docs/export-format.md#service-messages), after `actor`/`actor_id` and `action`.
 
 use super::action::{Action, Amount, BotAllowed};
 use super::json_media::{write_photo, write_todo_items};
@@ -7,7 +6,7 @@ use super::json_message::{write_peer, write_reply, write_text};
 use super::json_out::JsonOut;
 use super::model::Message;
 
-/// The keys of a service action (D.5).
+/// The keys of a service action (docs/export-format.md#service-messages).
 pub(super) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
     if has_actor(action) {
         write_peer(o, "actor", m.from.as_ref());
@@ -108,7 +107,7 @@ pub(super) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
         }
         Action::RequestedPeer { button_id, peers } => {
             o.field_num("button_id", *button_id);
-            // tdesktop embeds the serialized array as a string (E quirk).
+            // tdesktop embeds the serialized array as a string (a Telegram Desktop quirk).
             let ids: Vec<i64> = peers.iter().map(|p| p.internal()).collect();
             let mut inner = o.embedded();
             inner.numbers(&ids);
@@ -312,7 +311,7 @@ fn action_name(action: &Action) -> Option<&'static str> {
     })
 }
 
-/// Whether JSON starts the action with `actor` / `actor_id` (D.5: all
+/// Whether JSON starts the action with `actor` / `actor_id` (docs/export-format.md#service-messages: all
 /// but payments, passport values, proximity, gift codes, giveaways,
 /// refunds and web view data).
 fn has_actor(action: &Action) -> bool {

@@ -1,5 +1,5 @@
-//! The media keys of a message in `result.json` (takeout.md D.4 media
-//! table, D.6 texts for missing files).
+//! The media keys of a message in `result.json` (docs/export-format.md#media,
+//! docs/export-format.md#file-texts for missing files).
 
 use super::json::file_text;
 use super::json_out::JsonOut;
@@ -20,7 +20,7 @@ pub(super) fn write_photo(o: &mut JsonOut, photo: &Photo) {
     }
 }
 
-/// The media keys (D.4 table).
+/// The media keys (docs/export-format.md#media).
 pub(super) fn write_media(o: &mut JsonOut, media: &Media, tz: &dyn TimeZone, about: &AboutTexts) {
     match media {
         Media::None | Media::Unsupported => {}

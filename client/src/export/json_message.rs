@@ -1,4 +1,4 @@
-//! One message object of `result.json` (takeout.md D.4, D.5, D.6), keys in
+//! One message object of `result.json` (docs/export-format.md#messages), keys in
 //! tdesktop's order: `id`, `type`, dates, the action's keys (service) or the
 //! sender and forward keys (regular), the media keys, `text`,
 //! `text_entities`, `inline_bot_buttons`, `reactions`.
@@ -127,7 +127,7 @@ pub fn write_text(o: &mut JsonOut, parts: &[TextPart], objects: bool) {
     o.close();
 }
 
-/// A custom emoji's `document_id` value (A.8): the id until resolved, then
+/// A custom emoji's `document_id` value (docs/takeout.md#custom-emoji): the id until resolved, then
 /// the path, `""` when skipped for type or size, or `(unavailable)`.
 fn emoji_value(document_id: i64, file: Option<&FileRef>) -> String {
     match file.map(|f| &f.status) {

@@ -1,5 +1,5 @@
 //! The low-level JSON stream shared by the `result.json` writer: tdesktop's
-//! layout (takeout.md D.0) with correct escaping.
+//! layout (docs/export-format.md#json-layout) with correct escaping.
 //!
 //! Layout: one space of indentation per nesting level, every item on its
 //! own line, `": "` after keys, `,\n` between items, the closing bracket on

@@ -1,4 +1,4 @@
-//! Message media in the export model (takeout.md D.4, the media table).
+//! Message media in the export model (docs/export-format.md#media).
 
 use super::file::FileRef;
 use super::text::TextPart;
@@ -244,7 +244,7 @@ pub struct PollAnswer {
     pub chosen: bool,
 }
 
-/// A to-do list (D.4, items under `answers`).
+/// A to-do list (docs/export-format.md#messages, items under `answers`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TodoList {
     /// The title.

@@ -1,13 +1,14 @@
-//! The export model and its writers (DESIGN.md layer 8).
+//! The export model and its writers (docs/architecture.md#layers).
 //!
 //! - [`model`] (with [`media`], [`action`], [`text`], [`mod@file`],
 //!   [`sections`]): our own stable export model, independent of the TL
 //!   layer;
 //! - [`convert`] (with `convert_media`, `convert_action`, `convert_text`,
 //!   [`convert_sections`]): TL → model, the only code that knows both;
-//! - [`json`]: the streaming `result.json` writer (takeout.md D);
-//! - [`html`]: the static HTML pages (takeout.md C);
-//! - [`writers`]: both writers behind one call per step, by [`writers::Format`];
+//! - [`json`]: the streaming `result.json` writer (docs/export-format.md#result-json);
+//! - [`html`]: the static HTML pages (docs/export-format.md#html);
+//! - [`sink`]: [`sink::ExportSink`], one method per export step, implemented
+//!   by both writers; [`sink::Format`] picks them;
 //! - [`layout`]: the [`layout::OutputDir`] the writers write into;
 //! - [`naming`], [`mod@format`], [`time`]: file names, phone numbers and money,
 //!   dates in an explicit time zone.
@@ -47,9 +48,9 @@ pub mod media;
 pub mod model;
 pub mod naming;
 pub mod sections;
+pub mod sink;
 pub mod text;
 pub mod time;
-pub mod writers;
 
 #[cfg(test)]
 mod fixtures;

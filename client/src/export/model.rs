@@ -1,8 +1,8 @@
 //! Our own stable export model: what an export contains, independent of the
-//! TL layer (DESIGN.md layer 8). [`super::convert`] fills it from TL
+//! TL layer (docs/architecture.md#layers). [`super::convert`] fills it from TL
 //! objects; the writers ([`super::json`], [`super::html`]) stream it out.
 //!
-//! The sections follow takeout.md A (what data each section has) and D (what
+//! The sections follow docs/takeout.md (what data each section has) and docs/export-format.md (what
 //! the JSON shows of it). The model keeps a little more than tdesktop's JSON
 //! prints (full names, the error of a failed file) so the HTML pages and later
 //! formats lose nothing. Media and service actions live in [`super::media`]
@@ -16,7 +16,7 @@ pub use super::text::{
     Button, ButtonData, Reaction, ReactionKind, RecentReaction, TextKind, TextPart,
 };
 
-/// A peer's identity: takeout.md D.0 prints it as `"user<id>"`,
+/// A peer's identity: docs/export-format.md#values prints it as `"user<id>"`,
 /// `"chat<id>"` or `"channel<id>"` with bare ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PeerId {
@@ -79,7 +79,7 @@ pub struct Peer {
     pub name: String,
 }
 
-/// Chat kinds as tdesktop's `DialogInfo::Type` (takeout.md A.3, D.3).
+/// Chat kinds as tdesktop's `DialogInfo::Type` (docs/takeout.md#dialogs, docs/export-format.md#chats).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum DialogType {
     /// The user's own Saved Messages.
@@ -125,7 +125,7 @@ impl DialogType {
         })
     }
 
-    /// Whether JSON omits the chat `name` (D.3).
+    /// Whether JSON omits the chat `name` (docs/export-format.md#chats).
     pub fn hides_name(self) -> bool {
         matches!(
             self,
@@ -139,7 +139,7 @@ impl DialogType {
 pub struct ChatInfo {
     /// The chat's peer.
     pub id: PeerId,
-    /// For users the first name only (tdesktop's JSON quirk, D.3), for
+    /// For users the first name only (tdesktop's JSON quirk, docs/export-format.md#chats), for
     /// chats the title.
     pub name: String,
     /// The user's last name (empty for chats); the HTML pages show it.
@@ -175,11 +175,11 @@ pub fn join_name(first: &str, last: &str) -> String {
     }
 }
 
-/// The kind of a message object (D.4 `type`).
+/// The kind of a message object (docs/export-format.md#messages `type`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum MessageKind {
     /// A regular message (`type: "message"`), also used for service
-    /// actions tdesktop parses to nothing (D.5, last paragraph).
+    /// actions tdesktop parses to nothing (docs/export-format.md#service-messages).
     Regular,
     /// A service message (`type: "service"`) with its action.
     Service(Action),
@@ -191,7 +191,7 @@ pub enum MessageKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplyTo {
     /// The replied message id (shifted like the message for migrated
-    /// history when it has no peer, A.5).
+    /// history when it has no peer, docs/takeout.md#history).
     pub message_id: i64,
     /// The other chat, only for cross-chat replies.
     pub peer: Option<PeerId>,
@@ -218,10 +218,10 @@ impl Forwarded {
     }
 }
 
-/// One message of a chat (D.4).
+/// One message of a chat (docs/export-format.md#messages).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
-    /// The id; negative for migrated basic-group history (A.5).
+    /// The id; negative for migrated basic-group history (docs/takeout.md#history).
     pub id: i64,
     /// Regular, service or empty.
     pub kind: MessageKind,
@@ -245,7 +245,7 @@ pub struct Message {
     pub via_bot: String,
     /// The attached media.
     pub media: Media,
-    /// The text as tdesktop's flat, non-overlapping parts (D.4).
+    /// The text as tdesktop's flat, non-overlapping parts (docs/export-format.md#messages).
     pub text: Vec<TextPart>,
     /// Inline keyboard rows.
     pub buttons: Vec<Vec<Button>>,
@@ -283,7 +283,7 @@ impl Message {
         }
     }
 
-    /// Every file of the message in download order (A.5: file, then
+    /// Every file of the message in download order (docs/takeout.md#history: file, then
     /// thumbnail, then custom emoji, then reaction emoji), for the engine to
     /// fill in statuses.
     pub fn files_mut(&mut self) -> Vec<&mut FileRef> {
@@ -314,7 +314,7 @@ impl Message {
     }
 
     /// Custom emoji document ids of the text and reactions that have no file
-    /// yet (A.8 "collect").
+    /// yet (docs/takeout.md#custom-emoji "collect").
     pub fn unresolved_custom_emoji(&self) -> Vec<i64> {
         let text = self.text.iter().filter_map(|part| match &part.kind {
             TextKind::CustomEmoji {
@@ -334,7 +334,7 @@ impl Message {
     }
 
     /// Attaches the resolved file of custom emoji `document_id` wherever the
-    /// text or the reactions use it (A.8 "output").
+    /// text or the reactions use it (docs/takeout.md#custom-emoji "output").
     pub fn set_custom_emoji(&mut self, document_id: i64, file: &FileRef) {
         for part in &mut self.text {
             if let TextKind::CustomEmoji {

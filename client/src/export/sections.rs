@@ -1,4 +1,4 @@
-//! The non-chat sections of an export (takeout.md A.4, D.1, D.2): personal
+//! The non-chat sections of an export (docs/takeout.md#sections, docs/export-format.md#sections): personal
 //! information, profile pictures, stories, contacts and frequent contacts,
 //! sessions and web sessions, and the texts that introduce them.
 
@@ -6,7 +6,7 @@ use super::file::FileRef;
 use super::model::DialogType;
 use super::text::TextPart;
 
-/// `personal_information` (D.2).
+/// `personal_information` (docs/export-format.md#sections).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersonalInfo {
     /// The user's id.
@@ -23,7 +23,7 @@ pub struct PersonalInfo {
     pub bio: String,
 }
 
-/// One profile picture (D.2 `profile_pictures`).
+/// One profile picture (docs/export-format.md#sections `profile_pictures`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Userpic {
     /// When it was set, 0 if unknown.
@@ -36,7 +36,7 @@ pub struct Userpic {
     pub height: i32,
 }
 
-/// One story from the archive (D.2 `stories`).
+/// One story from the archive (docs/export-format.md#sections `stories`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Story {
     /// The story id.
@@ -57,7 +57,7 @@ pub struct Story {
     pub caption: Vec<TextPart>,
 }
 
-/// A saved phone contact (D.2 `contacts`).
+/// A saved phone contact (docs/export-format.md#sections `contacts`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Contact {
     /// The Telegram user, 0 if not resolved.
@@ -72,7 +72,7 @@ pub struct Contact {
     pub date: i64,
 }
 
-/// A frequent-contacts category (D.2), in tdesktop's order.
+/// A frequent-contacts category (docs/export-format.md#sections), in tdesktop's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TopPeerCategory {
     /// `people`.
@@ -146,7 +146,7 @@ impl ContactsList {
     }
 }
 
-/// An active session (D.2 `sessions`).
+/// An active session (docs/export-format.md#sections `sessions`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Session {
     /// Last activity.
@@ -171,7 +171,7 @@ pub struct Session {
     pub created: i64,
 }
 
-/// A website logged in with Telegram (D.2 `web_sessions`).
+/// A website logged in with Telegram (docs/export-format.md#sections `web_sessions`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WebSession {
     /// Last activity.
@@ -202,7 +202,7 @@ pub struct SessionsList {
 }
 
 /// The explanatory `about` texts of the sections (tdesktop takes them from
-/// the UI language, D.0). [`AboutTexts::default`] is English; the main,
+/// the UI language, docs/export-format.md#values). [`AboutTexts::default`] is English; the main,
 /// chats and left-chats texts are tdesktop's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AboutTexts {

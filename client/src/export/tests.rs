@@ -18,6 +18,7 @@ use super::layout::{MemoryDir, OutputDir, OutputFile};
 use super::model::{ChatInfo, DialogType, Message, PeerId};
 use super::naming::{PathSet, chat_folder};
 use super::sections::{AboutTexts, ContactsList, SessionsList};
+use super::sink::ExportSink as _;
 use super::time::{Tz, utc};
 
 /// The converted group chat: pre-migration page, then the group page, with
@@ -226,7 +227,7 @@ fn full_export(dir: &dyn OutputDir) -> io::Result<Vec<u8>> {
     json.write_other_data(
         br#"{"b": [1, 2.5, "x\u0001"], "a": {"z": null, "y": true}, "\u00e9": {}}"#,
     )?;
-    html.write_other_data()?;
+    html.write_other_data(b"")?;
 
     let (group, group_messages) = group_chat(&tz, &chat_folder(1, 3));
     let (alice, alice_messages) = personal_chat(&tz, &chat_folder(2, 3));

@@ -1,11 +1,11 @@
 //! Message text as tdesktop's flat parts, inline buttons and reactions
-//! (takeout.md D.4: `text`, `text_entities`, `inline_bot_buttons`,
-//! `reactions`; A.8 for custom emoji).
+//! (docs/export-format.md#messages: `text`, `text_entities`, `inline_bot_buttons`,
+//! `reactions`; docs/takeout.md#custom-emoji).
 
 use super::file::FileRef;
 use super::model::Peer;
 
-/// One run of text (D.4 "Entity types").
+/// One run of text (docs/export-format.md#messages "Entity types").
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextPart {
     /// Plain text or the entity kind with its extra data.
@@ -24,7 +24,7 @@ impl TextPart {
     }
 }
 
-/// Entity kinds, named as in the JSON `type` (D.4).
+/// Entity kinds, named as in the JSON `type` (docs/export-format.md#messages).
 #[derive(Clone, Debug, PartialEq)]
 pub enum TextKind {
     /// `plain`.
@@ -79,7 +79,7 @@ pub enum TextKind {
     BankCard,
     /// `spoiler`.
     Spoiler,
-    /// `custom_emoji`: its document, and the file once resolved (A.8).
+    /// `custom_emoji`: its document, and the file once resolved (docs/takeout.md#custom-emoji).
     CustomEmoji {
         /// The emoji's document id.
         document_id: i64,
@@ -117,7 +117,7 @@ impl TextKind {
     }
 }
 
-/// An inline keyboard button (D.4 `inline_bot_buttons`).
+/// An inline keyboard button (docs/export-format.md#messages `inline_bot_buttons`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Button {
     /// The JSON `type`: `url`, `callback`, `switch_inline`, ...
@@ -144,7 +144,7 @@ pub enum ButtonData {
     Bytes(Vec<u8>),
 }
 
-/// One reaction with its count (D.4 `reactions`).
+/// One reaction with its count (docs/export-format.md#messages `reactions`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reaction {
     /// Which reaction.
@@ -160,7 +160,7 @@ pub struct Reaction {
 pub enum ReactionKind {
     /// `emoji` with the emoji.
     Emoji(String),
-    /// `custom_emoji` with its document and resolved file (A.8).
+    /// `custom_emoji` with its document and resolved file (docs/takeout.md#custom-emoji).
     CustomEmoji {
         /// The emoji's document id.
         document_id: i64,

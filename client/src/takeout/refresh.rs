@@ -1,4 +1,4 @@
-//! Fresh file references (takeout.md A.9 "400 FILE_REFERENCE_*"): the
+//! Fresh file references (docs/takeout.md#files): the
 //! file's message, story, profile picture or custom emoji is fetched again
 //! and converted like the original; the location with the same identity
 //! gives the new reference. Telegram Desktop gives up on profile pictures
