@@ -4,8 +4,8 @@
 
 use tl::{enums, types};
 
-use super::file::{FileRef, FileStatus, SkipReason};
-use super::model::Message;
+use crate::export::model::Message;
+use crate::export::model::file::{FileRef, FileStatus, SkipReason};
 
 pub const SELF_ID: i64 = 100;
 pub const ALICE: i64 = 200;

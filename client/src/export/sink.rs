@@ -1,8 +1,8 @@
 //! One sink per output format: [`ExportSink`] has one method per export
 //! step, in the order the engine takes them
 //! (docs/takeout.md#step-order); the JSON writer
-//! ([`super::json::JsonWriter`]) and the HTML writer
-//! ([`super::html::HtmlWriter`]) implement it. A new section is a new
+//! ([`crate::export::json::JsonWriter`]) and the HTML writer
+//! ([`crate::export::html::HtmlWriter`]) implement it. A new section is a new
 //! method here, which the compiler then asks every writer for.
 //!
 //! [`Format`] picks the sinks: `Both` is the JSON and the HTML sink side by
@@ -10,12 +10,14 @@
 
 use std::io;
 
-use super::html::HtmlWriter;
-use super::json::JsonWriter;
 use super::layout::{OutputDir, OutputFile};
-use super::model::{ChatInfo, Message};
-use super::sections::{AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic};
 use super::time::Tz;
+use crate::export::html::HtmlWriter;
+use crate::export::json::JsonWriter;
+use crate::export::model::sections::{
+    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+};
+use crate::export::model::{ChatInfo, Message};
 
 /// The writer of one output format, fed the steps of an export in order:
 /// `write_personal_info`, `write_userpics`* and `end_list`,

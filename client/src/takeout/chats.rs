@@ -25,8 +25,8 @@ use super::output::{Command, MissingItem};
 use super::progress::ProgressEvent;
 use super::run::Run;
 use super::session::TakeoutInvoker;
+use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
-use crate::export::convert_sections::custom_emoji_file;
 use crate::export::model::{ChatInfo, FileRef, Message};
 
 /// Pages decided but not yet written.

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use super::download::{Downloader, Job, Origin, Outcome, Source};
 use super::plan::{ExportPlan, MediaType, NO_SIZE_LIMIT};
-use crate::export::media::{DocumentType, Media};
+use crate::export::model::media::{DocumentType, Media};
 use crate::export::model::{
     FileKey, FileRef, FileStatus, Message, MessageKind, ReactionKind, SkipReason, TextKind,
 };
@@ -228,7 +228,7 @@ pub fn message_files(m: &mut Message) -> Vec<(&mut FileRef, Rules)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::media::{Document, Photo, Thumb};
+    use crate::export::model::media::{Document, Photo, Thumb};
     use crate::export::model::{FileKind, FileLocation};
 
     fn file(size: i64, id: i64) -> FileRef {

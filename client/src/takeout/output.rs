@@ -12,10 +12,10 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::error::TakeoutError;
 use crate::export::layout::{FsDir, OutputDir as _};
-use crate::export::model::{ChatInfo, Message};
-use crate::export::sections::{
+use crate::export::model::sections::{
     AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
+use crate::export::model::{ChatInfo, Message};
 use crate::export::sink::{self, ExportSink, Format};
 use crate::export::time::{DateTime, Tz};
 

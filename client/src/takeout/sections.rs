@@ -11,12 +11,12 @@ use super::files::{Rules, Waiter, settle};
 use super::output::{Command, MissingItem};
 use super::progress::ProgressEvent;
 use super::run::Run;
-use crate::export::convert_sections::{
+use crate::export::convert::sections::{
     contacts, personal_info, sessions, stories, top_peers, userpics, web_sessions,
 };
 use crate::export::model::FileRef;
+use crate::export::model::sections::{ContactsList, SessionsList};
 use crate::export::naming::PathSet;
-use crate::export::sections::{ContactsList, SessionsList};
 
 /// Pages of one list we are willing to read.
 const MAX_PAGES: usize = 100_000;

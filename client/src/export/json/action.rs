@@ -1,13 +1,13 @@
 //! The keys of a service message's action in `result.json` (docs/export-format.md#service-messages), after `actor`/`actor_id` and `action`.
 
-use super::action::{Action, Amount, BotAllowed};
-use super::json_media::{write_photo, write_todo_items};
-use super::json_message::{write_peer, write_reply, write_text};
-use super::json_out::JsonOut;
-use super::model::Message;
+use crate::export::json::media::{write_photo, write_todo_items};
+use crate::export::json::message::{write_peer, write_reply, write_text};
+use crate::export::json::out::JsonOut;
+use crate::export::model::Message;
+use crate::export::model::action::{Action, Amount, BotAllowed};
 
 /// The keys of a service action (docs/export-format.md#service-messages).
-pub(super) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
+pub(in crate::export) fn write_action(o: &mut JsonOut, m: &Message, action: &Action) {
     if has_actor(action) {
         write_peer(o, "actor", m.from.as_ref());
     }

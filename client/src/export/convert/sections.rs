@@ -3,16 +3,16 @@
 
 use tl::enums;
 
-use super::convert::{ChatContext, Peers, peer_id, text_parts, username_of};
-use super::convert_document::{document, photo_file_name, photo_with_path};
-use super::file::FileRef;
-use super::format::format_phone;
-use super::model::{DialogType, PeerId};
-use super::naming::{PathSet, extension_for_mime};
-use super::sections::{
+use crate::export::convert::document::{document, photo_file_name, photo_with_path};
+use crate::export::convert::{ChatContext, Peers, peer_id, text_parts, username_of};
+use crate::export::format::format_phone;
+use crate::export::model::file::FileRef;
+use crate::export::model::sections::{
     Contact, PersonalInfo, Session, Story, TopPeer, TopPeerCategory, Userpic, WebSession,
 };
-use super::time::Tz;
+use crate::export::model::{DialogType, PeerId};
+use crate::export::naming::{PathSet, extension_for_mime};
+use crate::export::time::Tz;
 
 /// `personal_information` from `users.getFullUser(inputUserSelf)`.
 pub fn personal_info(full: &enums::users::UserFull) -> PersonalInfo {

@@ -1,18 +1,26 @@
 //! Our own stable export model: what an export contains, independent of the
-//! TL layer (docs/architecture.md#layers). [`super::convert`] fills it from TL
-//! objects; the writers ([`super::json`], [`super::html`]) stream it out.
+//! TL layer (docs/architecture.md#layers). [`crate::export::convert`] fills it from TL
+//! objects; the writers ([`crate::export::json`], [`crate::export::html`]) stream it out.
 //!
 //! The sections follow docs/takeout.md (what data each section has) and docs/export-format.md (what
 //! the JSON shows of it). The model keeps a little more than tdesktop's JSON
 //! prints (full names, the error of a failed file) so the HTML pages and later
-//! formats lose nothing. Media and service actions live in [`super::media`]
-//! and [`super::action`].
+//! formats lose nothing. Media and service actions live in [`crate::export::model::media`]
+//! and [`crate::export::model::action`].
 
-pub use super::action::Action;
-pub use super::file::{FileKey, FileKind, FileLocation, FileRef, FileStatus, SkipReason};
-pub use super::media::Media;
-pub use super::sections::*;
-pub use super::text::{
+pub mod action;
+pub mod file;
+pub mod media;
+pub mod sections;
+pub mod text;
+
+pub use crate::export::model::action::Action;
+pub use crate::export::model::file::{
+    FileKey, FileKind, FileLocation, FileRef, FileStatus, SkipReason,
+};
+pub use crate::export::model::media::Media;
+pub use crate::export::model::sections::*;
+pub use crate::export::model::text::{
     Button, ButtonData, Reaction, ReactionKind, RecentReaction, TextKind, TextPart,
 };
 

@@ -2,8 +2,8 @@
 //! (docs/export-format.md#messages: `text`, `text_entities`, `inline_bot_buttons`,
 //! `reactions`; docs/takeout.md#custom-emoji).
 
-use super::file::FileRef;
-use super::model::Peer;
+use crate::export::model::Peer;
+use crate::export::model::file::FileRef;
 
 /// One run of text (docs/export-format.md#messages "Entity types").
 #[derive(Clone, Debug, PartialEq)]

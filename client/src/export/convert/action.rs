@@ -6,15 +6,15 @@
 
 use tl::enums;
 
-use super::action::{Action, Amount, BotAllowed};
-use super::convert::{ChatContext, Peers, peer_id, text_parts};
-use super::convert_document::message_photo;
-use super::convert_media::todo_item;
-use super::format::format_money;
-use super::model::PeerId;
+use crate::export::convert::document::message_photo;
+use crate::export::convert::media::todo_item;
+use crate::export::convert::{ChatContext, Peers, peer_id, text_parts};
+use crate::export::format::format_money;
+use crate::export::model::PeerId;
+use crate::export::model::action::{Action, Amount, BotAllowed};
 
 /// Converts a service action; `date` names the files of photo actions.
-pub(super) fn action(
+pub(in crate::export) fn action(
     ctx: &mut ChatContext,
     peers: &Peers,
     tl: &enums::MessageAction,
@@ -279,7 +279,7 @@ fn other(name: &'static str) -> Action {
 }
 
 /// Text with entities as parts (gift notes).
-fn rich(text: Option<&enums::TextWithEntities>) -> Vec<super::model::TextPart> {
+fn rich(text: Option<&enums::TextWithEntities>) -> Vec<crate::export::model::TextPart> {
     match text {
         Some(enums::TextWithEntities::TextWithEntities(t)) => text_parts(&t.text, &t.entities),
         None => Vec::new(),

@@ -8,22 +8,31 @@
 //! only ever point at export files or at http(s)/mailto/tel/tg links.
 //! Pages are streamed through an [`OutputDir`]; a chat's pages hold one
 //! message at a time in memory. The call order is the JSON writer's (see
-//! [`super::json`]), so the engine can drive both side by side.
+//! [`crate::export::json`]), so the engine can drive both side by side.
+
+mod assets;
+mod chat;
+mod lists;
+mod message;
+mod service;
+mod util;
 
 use std::io::{self, Write};
 
-use super::html_assets::write_assets;
-use super::html_chat::ChatPages;
-use super::html_lists::{
+use crate::export::html::assets::write_assets;
+use crate::export::html::chat::ChatPages;
+use crate::export::html::lists::{
     chat_entry, contact_entries, frequent_entries, personal_block, session_entries, story_entry,
     userpic_entry, web_session_entries,
 };
-use super::html_util::{esc_multiline, write_page_end, write_page_start};
-use super::layout::{OutputDir, OutputFile};
-use super::model::{ChatInfo, Message};
-use super::sections::{AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic};
-use super::sink::ExportSink;
-use super::time::Tz;
+use crate::export::html::util::{esc_multiline, write_page_end, write_page_start};
+use crate::export::layout::{OutputDir, OutputFile};
+use crate::export::model::sections::{
+    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+};
+use crate::export::model::{ChatInfo, Message};
+use crate::export::sink::ExportSink;
+use crate::export::time::Tz;
 
 /// Sections shown on the index page, with their entry counts.
 #[derive(Debug, Default)]

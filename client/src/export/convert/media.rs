@@ -3,18 +3,18 @@
 
 use tl::enums;
 
-use super::convert::{ChatContext, Peers, plain_text};
-use super::convert_document::{document, empty_document, message_photo};
-use super::file::{FileRef, FileStatus};
-use super::media::{
+use crate::export::convert::document::{document, empty_document, message_photo};
+use crate::export::convert::{ChatContext, Peers, plain_text};
+use crate::export::model::PeerId;
+use crate::export::model::file::{FileRef, FileStatus};
+use crate::export::model::media::{
     Contact, Game, Geo, GeoPoint, Giveaway, GiveawayResults, Invoice, Media, Photo, Poll,
     PollAnswer, TodoItem, TodoList, Venue,
 };
-use super::model::PeerId;
 
 /// Converts message media; `bot` is the game's bot, `out` whether the user
 /// sent the message (incoming self-destructing media is unavailable).
-pub(super) fn media(
+pub(in crate::export) fn media(
     ctx: &mut ChatContext,
     peers: &Peers,
     tl: &enums::MessageMedia,
@@ -142,7 +142,7 @@ pub(super) fn media(
 }
 
 /// A to-do item.
-pub(super) fn todo_item(item: &enums::TodoItem) -> TodoItem {
+pub(in crate::export) fn todo_item(item: &enums::TodoItem) -> TodoItem {
     let enums::TodoItem::TodoItem(item) = item;
     TodoItem {
         text: plain_text(&item.title),
@@ -166,7 +166,7 @@ fn contact(ctx: &mut ChatContext, m: &tl::types::MessageMediaContact) -> Contact
     Contact {
         first_name: m.first_name.clone(),
         last_name: m.last_name.clone(),
-        phone: super::format::format_phone(&m.phone_number),
+        phone: crate::export::format::format_phone(&m.phone_number),
         vcard,
         user_id: m.user_id,
     }

@@ -1,19 +1,19 @@
 //! The HTML of one message's content: text with entities, media blocks,
 //! inline buttons and reactions. Service message texts are in
-//! [`super::html_service`]; paging and the message frame in
-//! [`super::html_chat`].
+//! [`crate::export::html::service`]; paging and the message frame in
+//! [`crate::export::html::chat`].
 //!
 //! Each piece is appended to the caller's string (`push_*`), so a message
 //! is built in one buffer without temporary strings.
 
-use super::file::FileRef;
-use super::html_util::{
+use crate::export::html::util::{
     push_duration, push_esc, push_href_path, push_int, push_missing_file_text, push_size, safe_url,
     safe_url_parts,
 };
-use super::media::{Document, DocumentType, Media, Photo};
-use super::model::{ButtonData, Message, ReactionKind, TextKind, TextPart};
-use super::time::{TimeZone, push_display_date_time};
+use crate::export::model::file::FileRef;
+use crate::export::model::media::{Document, DocumentType, Media, Photo};
+use crate::export::model::{ButtonData, Message, ReactionKind, TextKind, TextPart};
+use crate::export::time::{TimeZone, push_display_date_time};
 
 /// Renders text parts (docs/export-format.md#messages entities) as HTML.
 pub fn text_html(parts: &[TextPart], prefix: &str) -> String {
@@ -121,7 +121,7 @@ pub fn push_media_html(out: &mut String, m: &Message, prefix: &str, tz: &dyn Tim
         Media::Photo(photo) => push_photo_html(out, photo, prefix),
         Media::Document(doc) => push_document_html(out, doc, prefix),
         Media::Contact(c) => {
-            let name = super::model::join_name(&c.first_name, &c.last_name);
+            let name = crate::export::model::join_name(&c.first_name, &c.last_name);
             let vcard = c.vcard.as_ref().and_then(FileRef::written_path);
             push_block(out, "media_contact", Link::None)
                 .title(|out| push_esc(out, &name, false))
@@ -173,7 +173,7 @@ pub fn push_media_html(out: &mut String, m: &Message, prefix: &str, tz: &dyn Tim
                 .status(|out| push_esc(out, &g.description, true));
         }
         Media::Invoice(i) => {
-            let price = super::format::format_money(i.amount, &i.currency);
+            let price = crate::export::format::format_money(i.amount, &i.currency);
             push_block(out, "media_invoice", Link::None)
                 .title(|out| push_esc(out, &i.title, false))
                 .status(|out| {

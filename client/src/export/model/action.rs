@@ -4,8 +4,8 @@
 //! keys need. Names of peers are resolved by the converter. Actions newer
 //! than the spec are kept as [`Action::Other`] with a snake_case name.
 
-use super::media::{Photo, RichText, TodoItem};
-use super::model::{Peer, PeerId};
+use crate::export::model::media::{Photo, RichText, TodoItem};
+use crate::export::model::{Peer, PeerId};
 
 /// A service message's action.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,7 +4,7 @@
 
 /// A file of the export: where it goes and what happened to it.
 ///
-/// [`super::convert`] fills `location`, `size` and the suggested `path`; the
+/// [`crate::export::convert`] fills `location`, `size` and the suggested `path`; the
 /// engine downloads it (or decides to skip it) and sets `status`; the writers
 /// print the final path or the text of docs/export-format.md#file-texts for skipped and failed files.
 #[derive(Clone, Debug, PartialEq, Eq)]

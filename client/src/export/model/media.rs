@@ -1,7 +1,7 @@
 //! Message media in the export model (docs/export-format.md#media).
 
-use super::file::FileRef;
-use super::text::TextPart;
+use crate::export::model::file::FileRef;
+use crate::export::model::text::TextPart;
 
 /// What a message carries besides text.
 // Messages live one page at a time; boxing would only add allocations.

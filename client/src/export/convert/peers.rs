@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use tl::enums;
 
-use super::model::{ChatInfo, DialogType, Peer, PeerId};
+use crate::export::model::{ChatInfo, DialogType, Peer, PeerId};
 
 /// The "Verification Codes" service user (docs/takeout.md#dialogs).
 const VERIFY_CODES_USER_ID: i64 = 489_000;
@@ -72,7 +72,7 @@ impl Peers {
     /// The display name of `id` ("First Last" or title), empty if unknown.
     pub fn name(&self, id: PeerId) -> String {
         self.get(id)
-            .map(|p| super::model::join_name(&p.first_name, &p.last_name))
+            .map(|p| crate::export::model::join_name(&p.first_name, &p.last_name))
             .unwrap_or_default()
     }
 
@@ -135,7 +135,7 @@ fn user_data(user: &enums::User) -> (i64, PeerData) {
 }
 
 /// A user's username: `username`, else the first active of `usernames`.
-pub(super) fn username_of(u: &tl::types::User) -> String {
+pub(in crate::export) fn username_of(u: &tl::types::User) -> String {
     u.username.clone().unwrap_or_else(|| {
         u.usernames
             .iter()

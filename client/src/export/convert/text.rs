@@ -3,8 +3,8 @@
 
 use tl::enums;
 
-use super::convert_peers::{Peers, peer_id};
-use super::model::{
+use crate::export::convert::peers::{Peers, peer_id};
+use crate::export::model::{
     Button, ButtonData, Reaction, ReactionKind, RecentReaction, TextKind, TextPart,
 };
 
@@ -163,13 +163,13 @@ fn entity_kind(entity: &enums::MessageEntity) -> Option<(i32, i32, TextKind)> {
 }
 
 /// The plain text of a `TextWithEntities` (poll questions, to-do items).
-pub(super) fn plain_text(text: &enums::TextWithEntities) -> String {
+pub(in crate::export) fn plain_text(text: &enums::TextWithEntities) -> String {
     let enums::TextWithEntities::TextWithEntities(t) = text;
     t.text.clone()
 }
 
 /// Inline keyboard rows (docs/export-format.md#messages `inline_bot_buttons`).
-pub(super) fn buttons(markup: Option<&enums::ReplyMarkup>) -> Vec<Vec<Button>> {
+pub(in crate::export) fn buttons(markup: Option<&enums::ReplyMarkup>) -> Vec<Vec<Button>> {
     let Some(enums::ReplyMarkup::ReplyInlineMarkup(markup)) = markup else {
         return Vec::new();
     };
@@ -225,7 +225,10 @@ fn button(b: &enums::KeyboardInlineButton) -> Button {
 }
 
 /// Reactions with their recent reactors (docs/export-format.md#messages `reactions`).
-pub(super) fn reactions(peers: &Peers, tl: Option<&enums::MessageReactions>) -> Vec<Reaction> {
+pub(in crate::export) fn reactions(
+    peers: &Peers,
+    tl: Option<&enums::MessageReactions>,
+) -> Vec<Reaction> {
     let Some(enums::MessageReactions::MessageReactions(r)) = tl else {
         return Vec::new();
     };

@@ -16,8 +16,8 @@
 
 use std::io::Write as _;
 
-use super::model::PeerId;
-use super::time::{TimeZone, push_iso_date};
+use crate::export::model::PeerId;
+use crate::export::time::{TimeZone, push_iso_date};
 
 /// An open object or array.
 #[derive(Clone, Copy, Debug)]
@@ -531,7 +531,7 @@ mod tests {
             out.field_peer_id("from_id", id);
             out.raw(&format!(" {id}"));
         }
-        out.field_date("date", 1_710_079_509, &super::super::time::Utc);
+        out.field_date("date", 1_710_079_509, &crate::export::time::Utc);
         out.key_escaped("a\"b");
         out.number(i64::MIN);
         out.close();

@@ -6,15 +6,17 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::html_message::{
+use crate::export::html::message::{
     push_buttons_html, push_media_html, push_photo_html, push_reactions_html, push_text_html,
 };
-use super::html_service::service_text;
-use super::html_util::{push_esc, push_int, push_userpic, write_page_end, write_page_start};
-use super::layout::{OutputDir, OutputFile};
-use super::media::Media;
-use super::model::{ChatInfo, Message, MessageKind, PeerId};
-use super::time::{DateTime, TimeZone, Tz, local_day, push_display_date_time};
+use crate::export::html::service::service_text;
+use crate::export::html::util::{
+    push_esc, push_int, push_userpic, write_page_end, write_page_start,
+};
+use crate::export::layout::{OutputDir, OutputFile};
+use crate::export::model::media::Media;
+use crate::export::model::{ChatInfo, Message, MessageKind, PeerId};
+use crate::export::time::{DateTime, TimeZone, Tz, local_day, push_display_date_time};
 
 /// Messages per HTML file, as tdesktop.
 pub const MESSAGES_PER_PAGE: usize = 1000;

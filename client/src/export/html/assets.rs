@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::layout::OutputDir;
+use crate::export::layout::OutputDir;
 
 /// The stylesheet.
 const STYLE: &str = r#"body { margin: 0; font: 12px/18px "Open Sans", "Lucida Grande", "Lucida Sans Unicode", Arial, Helvetica, Verdana, sans-serif; }

@@ -3,25 +3,32 @@
 //! Follows tdesktop's parsing (docs/takeout.md#history for migrated ids,
 //! docs/export-format.md#file-names, docs/export-format.md#messages for message fields and text entities). Media, service actions and the
 //! non-chat sections are in `convert_media`, `convert_action` and
-//! [`super::convert_sections`].
+//! [`crate::export::convert::sections`].
 //!
 //! Nothing here panics on any TL input: unknown peers get empty names,
 //! out-of-range entities are dropped, ids are widened to `i64` before the
 //! migrated-history shift.
 
+mod action;
+mod document;
+mod media;
+mod peers;
+pub mod sections;
+mod text;
+
 use tl::enums;
 
-use super::convert_action::action;
-use super::convert_media::media;
-use super::convert_text::{buttons, reactions};
-use super::model::{Forwarded, Message, MessageKind, PeerId, ReplyTo};
-use super::naming::PathSet;
-use super::time::Tz;
+use crate::export::convert::action::action;
+use crate::export::convert::media::media;
+use crate::export::convert::text::{buttons, reactions};
+use crate::export::model::{Forwarded, Message, MessageKind, PeerId, ReplyTo};
+use crate::export::naming::PathSet;
+use crate::export::time::Tz;
 
-pub(super) use super::convert_peers::username_of;
-pub use super::convert_peers::{PeerData, Peers, peer_id};
-pub(super) use super::convert_text::plain_text;
-pub use super::convert_text::text_parts;
+pub(super) use crate::export::convert::peers::username_of;
+pub use crate::export::convert::peers::{PeerData, Peers, peer_id};
+pub(super) use crate::export::convert::text::plain_text;
+pub use crate::export::convert::text::text_parts;
 
 /// Message ids of pre-migration history are shifted by this (docs/takeout.md#history).
 pub const MIGRATED_ID_SHIFT: i64 = -1_000_000_000;

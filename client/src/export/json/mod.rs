@@ -6,7 +6,7 @@
 //! however large the account. Key order and layout follow tdesktop's
 //! `export_output_json.cpp` (docs/export-format.md#result-json). The only intended byte differences
 //! are the escapes of control characters: tdesktop writes `\xHH` (invalid
-//! JSON, issue #27571), we write `\u00HH` (see [`super::json_out`]).
+//! JSON, issue #27571), we write `\u00HH` (see [`crate::export::json::out`]).
 //!
 //! The same calls with the same model give byte-identical output: the time
 //! zone is a parameter, nothing reads the clock or the machine's settings.
@@ -15,15 +15,22 @@
 //! `write_contacts` → `write_sessions` → `write_other_data` →
 //! (`start_chat` → `write_messages`* → `end_chat`)* → `finish`.
 
+mod action;
+mod media;
+mod message;
+pub mod out;
+
 use std::io::{self, Write};
 
-use super::file::{FileRef, FileStatus, SkipReason};
-use super::json_message::write_message;
-use super::json_out::JsonOut;
-use super::model::{ChatInfo, Message};
-use super::sections::{AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic};
-use super::sink::{Document, ExportSink};
-use super::time::Tz;
+use crate::export::json::message::write_message;
+use crate::export::json::out::JsonOut;
+use crate::export::model::file::{FileRef, FileStatus, SkipReason};
+use crate::export::model::sections::{
+    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+};
+use crate::export::model::{ChatInfo, Message};
+use crate::export::sink::{Document, ExportSink};
+use crate::export::time::Tz;
 
 /// Which chat list is open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,14 +5,16 @@
 
 use base64::Engine as _;
 
-use super::file::{FileRef, FileStatus, SkipReason};
-use super::json_action::write_action;
-use super::json_media::write_media;
-use super::json_out::JsonOut;
-use super::media::Media;
-use super::model::{ButtonData, Message, MessageKind, Peer, ReactionKind, TextKind, TextPart};
-use super::sections::AboutTexts;
-use super::time::TimeZone;
+use crate::export::json::action::write_action;
+use crate::export::json::media::write_media;
+use crate::export::json::out::JsonOut;
+use crate::export::model::file::{FileRef, FileStatus, SkipReason};
+use crate::export::model::media::Media;
+use crate::export::model::sections::AboutTexts;
+use crate::export::model::{
+    ButtonData, Message, MessageKind, Peer, ReactionKind, TextKind, TextPart,
+};
+use crate::export::time::TimeZone;
 
 /// Writes `m` as the current value of `o`.
 pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone, about: &AboutTexts) {
@@ -68,7 +70,7 @@ fn write_origin(o: &mut JsonOut, m: &Message) {
 }
 
 /// `<key>` with the peer's name (or `null`) and `<key>_id`.
-pub(super) fn write_peer(o: &mut JsonOut, key: &str, peer: Option<&Peer>) {
+pub(in crate::export) fn write_peer(o: &mut JsonOut, key: &str, peer: Option<&Peer>) {
     if let Some(peer) = peer {
         o.field_str_or_null(key, &peer.name);
         o.key_suffixed(key, "_id");
@@ -77,7 +79,7 @@ pub(super) fn write_peer(o: &mut JsonOut, key: &str, peer: Option<&Peer>) {
 }
 
 /// The reply id under `key`, and `reply_to_peer_id` for cross-chat replies.
-pub(super) fn write_reply(o: &mut JsonOut, m: &Message, key: &str) {
+pub(in crate::export) fn write_reply(o: &mut JsonOut, m: &Message, key: &str) {
     if let Some(reply) = &m.reply_to {
         o.field_num(key, reply.message_id);
         if let Some(peer) = reply.peer {

@@ -1,12 +1,12 @@
 //! Entries of the HTML list pages (`lists/*.html`) and the index page's
 //! personal block (docs/export-format.md#html). Every value is escaped here.
 
-use super::html_message::{photo_html, text_html};
-use super::html_util::{esc, esc_multiline, href_path, userpic};
-use super::media::Photo;
-use super::model::{ChatInfo, DialogType, join_name};
-use super::sections::{ContactsList, PersonalInfo, SessionsList, Story, Userpic};
-use super::time::{TimeZone, display_date_time};
+use crate::export::html::message::{photo_html, text_html};
+use crate::export::html::util::{esc, esc_multiline, href_path, userpic};
+use crate::export::model::media::Photo;
+use crate::export::model::sections::{ContactsList, PersonalInfo, SessionsList, Story, Userpic};
+use crate::export::model::{ChatInfo, DialogType, join_name};
+use crate::export::time::{TimeZone, display_date_time};
 
 /// A display date, or "Unknown date" for 0.
 fn date_or_unknown(unix: i64, tz: &dyn TimeZone) -> String {
@@ -59,7 +59,7 @@ pub fn story_entry(story: &Story, tz: &dyn TimeZone) -> String {
             },
             "../",
         ),
-        None => esc(&super::json::file_text(&story.file, "Story")),
+        None => esc(&crate::export::json::file_text(&story.file, "Story")),
     };
     let pinned = if story.pinned { ", pinned" } else { "" };
     format!(

@@ -1,11 +1,11 @@
 //! Human-readable texts of service messages in the HTML pages (docs/export-format.md#service-messages). Every name is escaped here; the result is HTML.
 
-use super::action::{Action, BotAllowed};
-use super::format::format_money;
-use super::html_message::text_html;
-use super::html_util::{esc, format_duration};
-use super::model::Message;
-use super::time::{TimeZone, display_date_time};
+use crate::export::format::format_money;
+use crate::export::html::message::text_html;
+use crate::export::html::util::{esc, format_duration};
+use crate::export::model::Message;
+use crate::export::model::action::{Action, BotAllowed};
+use crate::export::time::{TimeZone, display_date_time};
 
 /// A name for display: escaped, or "Deleted Account" when unknown.
 fn name(raw: &str) -> String {

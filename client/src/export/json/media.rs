@@ -1,14 +1,14 @@
 //! The media keys of a message in `result.json` (docs/export-format.md#media,
 //! docs/export-format.md#file-texts for missing files).
 
-use super::json::file_text;
-use super::json_out::JsonOut;
-use super::media::{DocumentType, GeoPoint, Media, Photo, TodoItem};
-use super::sections::AboutTexts;
-use super::time::TimeZone;
+use crate::export::json::file_text;
+use crate::export::json::out::JsonOut;
+use crate::export::model::media::{DocumentType, GeoPoint, Media, Photo, TodoItem};
+use crate::export::model::sections::AboutTexts;
+use crate::export::time::TimeZone;
 
 /// `photo`, `photo_file_size`, `width`, `height`, `media_spoiler`.
-pub(super) fn write_photo(o: &mut JsonOut, photo: &Photo) {
+pub(in crate::export) fn write_photo(o: &mut JsonOut, photo: &Photo) {
     o.field_str("photo", &file_text(&photo.file, "File"));
     o.field_num("photo_file_size", photo.file.size);
     if photo.width != 0 && photo.height != 0 {
@@ -21,7 +21,12 @@ pub(super) fn write_photo(o: &mut JsonOut, photo: &Photo) {
 }
 
 /// The media keys (docs/export-format.md#media).
-pub(super) fn write_media(o: &mut JsonOut, media: &Media, tz: &dyn TimeZone, about: &AboutTexts) {
+pub(in crate::export) fn write_media(
+    o: &mut JsonOut,
+    media: &Media,
+    tz: &dyn TimeZone,
+    about: &AboutTexts,
+) {
     match media {
         Media::None | Media::Unsupported => {}
         Media::Photo(photo) => {
@@ -192,7 +197,7 @@ fn write_point(o: &mut JsonOut, point: Option<&GeoPoint>) {
 }
 
 /// The tasks of a to-do list (media `answers`, service `items`).
-pub(super) fn write_todo_items(o: &mut JsonOut, items: &[TodoItem]) {
+pub(in crate::export) fn write_todo_items(o: &mut JsonOut, items: &[TodoItem]) {
     o.open_array();
     for item in items {
         o.item();

@@ -2,9 +2,9 @@
 //! information, profile pictures, stories, contacts and frequent contacts,
 //! sessions and web sessions, and the texts that introduce them.
 
-use super::file::FileRef;
-use super::model::DialogType;
-use super::text::TextPart;
+use crate::export::model::DialogType;
+use crate::export::model::file::FileRef;
+use crate::export::model::text::TextPart;
 
 /// `personal_information` (docs/export-format.md#sections).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,15 +3,19 @@
 
 use tl::enums;
 
-use super::convert::ChatContext;
-use super::file::{FileKind, FileLocation, FileRef, FileStatus};
-use super::media::{Document, DocumentType, Photo, Thumb};
-use super::naming::{document_folder, extension_for_mime, sanitize_file_name};
-use super::time::{Tz, file_name_date};
+use crate::export::convert::ChatContext;
+use crate::export::model::file::{FileKind, FileLocation, FileRef, FileStatus};
+use crate::export::model::media::{Document, DocumentType, Photo, Thumb};
+use crate::export::naming::{document_folder, extension_for_mime, sanitize_file_name};
+use crate::export::time::{Tz, file_name_date};
 
 /// A photo saved as `photos/photo_<n>@<date>.jpg` in the chat folder (also
 /// for group-photo and suggested-photo actions).
-pub(super) fn message_photo(ctx: &mut ChatContext, photo: &enums::Photo, date: i64) -> Photo {
+pub(in crate::export) fn message_photo(
+    ctx: &mut ChatContext,
+    photo: &enums::Photo,
+    date: i64,
+) -> Photo {
     ctx.photos += 1;
     let name = photo_file_name("photo", ctx.photos, date, &ctx.tz, ".jpg");
     let path = ctx.claim(&format!("photos/{name}"));
@@ -19,7 +23,13 @@ pub(super) fn message_photo(ctx: &mut ChatContext, photo: &enums::Photo, date: i
 }
 
 /// `<prefix>_<n>@<date><ext>` (docs/export-format.md#file-names).
-pub(super) fn photo_file_name(prefix: &str, index: u64, date: i64, tz: &Tz, ext: &str) -> String {
+pub(in crate::export) fn photo_file_name(
+    prefix: &str,
+    index: u64,
+    date: i64,
+    tz: &Tz,
+    ext: &str,
+) -> String {
     let date = file_name_date(date, tz.as_ref());
     let at = if date.is_empty() { "" } else { "@" };
     format!("{prefix}_{index}{at}{date}{ext}")
@@ -27,7 +37,7 @@ pub(super) fn photo_file_name(prefix: &str, index: u64, date: i64, tz: &Tz, ext:
 
 /// The largest size of `photo` (docs/takeout.md#files "Locations used"), to be written at
 /// `path`; unavailable for `photoEmpty` or a photo without usable sizes.
-pub(super) fn photo_with_path(photo: &enums::Photo, path: String) -> Photo {
+pub(in crate::export) fn photo_with_path(photo: &enums::Photo, path: String) -> Photo {
     let enums::Photo::Photo(p) = photo else {
         return Photo {
             file: FileRef::unavailable(0),
@@ -119,7 +129,7 @@ fn largest_size(sizes: &[enums::PhotoSize]) -> Option<SizeChoice> {
 }
 
 /// A document without a document (`messageMediaDocument` with none).
-pub(super) fn empty_document() -> Document {
+pub(in crate::export) fn empty_document() -> Document {
     Document {
         file: FileRef::unavailable(0),
         thumb: None,
@@ -150,7 +160,11 @@ struct Attributes {
 
 /// Converts a document into the chat folder (docs/export-format.md#file-names
 /// and "Document file names"); used for custom emoji with `date` 0.
-pub(super) fn document(ctx: &mut ChatContext, doc: &enums::Document, date: i64) -> Document {
+pub(in crate::export) fn document(
+    ctx: &mut ChatContext,
+    doc: &enums::Document,
+    date: i64,
+) -> Document {
     let enums::Document::Document(d) = doc else {
         return empty_document();
     };

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::file::{FileRef, FileStatus, SkipReason};
+use crate::export::model::file::{FileRef, FileStatus, SkipReason};
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for element text and quoted
 /// attributes.
