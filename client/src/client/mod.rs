@@ -7,6 +7,7 @@
 //!                                     └─ DC x pool (imported authorization)
 //! ```
 
+mod events;
 mod login;
 mod pool;
 
@@ -17,11 +18,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+pub use events::ClientEvent;
 pub use login::{LoginError, LoginToken, PasswordToken, QrLogin, SignIn};
 
 use crate::auth::KeySet;
 use crate::dc::{DEFAULT_DC, DcSession, DcTable, Network, Session, SessionError};
-use crate::invoke::{Decision, RetryPolicy, RetryReason};
+use crate::invoke::{Decision, RetryPolicy};
 use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::SenderConfig;
@@ -104,20 +106,6 @@ impl ClientConfig {
     }
 }
 
-/// Something the user may want to see while the client works.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientEvent {
-    /// A call is waiting before it is retried.
-    Retrying {
-        /// The TL name of the request.
-        request: &'static str,
-        /// Why.
-        reason: RetryReason,
-        /// How long.
-        after: Duration,
-    },
-}
-
 /// Why the client could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -190,22 +178,6 @@ impl Client {
                 events: Mutex::new(Vec::new()),
             }),
         })
-    }
-
-    /// Receives [`ClientEvent`]s from now on. Every subscriber gets every
-    /// event; dropping the receiver unsubscribes.
-    pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.inner.events.lock().expect("events").push(tx);
-        rx
-    }
-
-    fn emit(&self, event: ClientEvent) {
-        self.inner
-            .events
-            .lock()
-            .expect("events")
-            .retain(|tx| tx.send(event.clone()).is_ok());
     }
 
     /// The configuration.
@@ -506,42 +478,5 @@ impl Client {
         for (_, pool) in self.inner.pools.lock().await.drain() {
             pool.shutdown();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn client() -> Client {
-        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 1));
-        Client::new(ClientConfig::new(
-            Network::Custom(addr),
-            AppInfo::new(1, "x"),
-        ))
-        .unwrap()
-    }
-
-    #[test]
-    fn every_subscriber_gets_every_event() {
-        let client = client();
-        let event = |seconds| ClientEvent::Retrying {
-            request: "messages.getHistory",
-            reason: RetryReason::FloodWait { seconds },
-            after: Duration::from_secs(u64::from(seconds)),
-        };
-        let mut first = client.events();
-        let mut second = client.events();
-        let dropped = client.events();
-        drop(dropped);
-        client.emit(event(1));
-        client.emit(event(2));
-        for rx in [&mut first, &mut second] {
-            assert_eq!(rx.try_recv().unwrap(), event(1));
-            assert_eq!(rx.try_recv().unwrap(), event(2));
-            assert!(rx.try_recv().is_err());
-        }
-        // The dropped receiver was unsubscribed on the first event.
-        assert_eq!(client.inner.events.lock().unwrap().len(), 2);
     }
 }

@@ -36,3 +36,63 @@ pub mod time;
 mod fixtures;
 #[cfg(test)]
 mod tests;
+
+use std::io;
+
+use html::HtmlWriter;
+use json::JsonWriter;
+use layout::OutputDir;
+use model::sections::AboutTexts;
+use sink::{ExportSink, Format};
+use time::Tz;
+
+/// Opens the sink of the single format `format` in `dir` and starts its
+/// documents. `Both` is refused: open one sink per [`Format::sinks`].
+pub fn open_sink<'a>(
+    dir: &'a dyn OutputDir,
+    format: Format,
+    tz: Tz,
+    about: AboutTexts,
+    single_chat: bool,
+) -> io::Result<Box<dyn ExportSink + 'a>> {
+    match format {
+        Format::Json => {
+            let file = dir.create("result.json")?;
+            let mut json = JsonWriter::new(file, tz, about, single_chat);
+            json.start()?;
+            Ok(Box::new(json))
+        }
+        Format::Html => Ok(Box::new(HtmlWriter::new(dir, tz, about, single_chat))),
+        Format::Both => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "one sink per format: open Format::sinks one by one",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+    use crate::export::layout::MemoryDir;
+    use crate::export::time::utc;
+
+    #[test]
+    fn each_format_writes_its_files() {
+        for (format, json, html) in [(Format::Json, true, false), (Format::Html, false, true)] {
+            let dir = MemoryDir::new();
+            let mut sink = open_sink(&dir, format, utc(), AboutTexts::default(), false).unwrap();
+            sink.write_other_data(b"{\"a\": 1}").unwrap();
+            sink.finish().unwrap();
+            dir.settle().unwrap();
+            assert_eq!(dir.get("result.json").is_some(), json, "{format:?}");
+            assert_eq!(dir.get("export_results.html").is_some(), html, "{format:?}");
+            if json {
+                let value: serde_json::Value =
+                    serde_json::from_slice(&dir.get("result.json").unwrap()).unwrap();
+                assert_eq!(value["other_data"]["a"], 1.0);
+            }
+        }
+        let dir = MemoryDir::new();
+        assert!(open_sink(&dir, Format::Both, utc(), AboutTexts::default(), false).is_err());
+    }
+}

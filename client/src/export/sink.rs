@@ -5,18 +5,14 @@
 //! ([`crate::export::html::HtmlWriter`]) implement it. A new section is a new
 //! method here, which the compiler then asks every writer for.
 //!
-//! [`Format`] picks the sinks: `Both` is the JSON and the HTML sink side by
-//! side, each fed every step (the engine runs each on its own thread).
+//! [`Format`] picks the sinks ([`crate::export::open_sink`]): `Both` is the
+//! JSON and the HTML sink side by side, each fed every step (the engine
+//! runs each on its own thread).
 
 use std::io;
 
-use super::layout::{OutputDir, OutputFile};
-use super::time::Tz;
-use crate::export::html::HtmlWriter;
-use crate::export::json::JsonWriter;
-use crate::export::model::sections::{
-    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
-};
+use crate::export::layout::OutputFile;
+use crate::export::model::sections::{ContactsList, PersonalInfo, SessionsList, Story, Userpic};
 use crate::export::model::{ChatInfo, Message};
 
 /// The writer of one output format, fed the steps of an export in order:
@@ -145,55 +141,9 @@ impl Format {
     }
 }
 
-/// Opens the sink of the single format `format` in `dir` and starts its
-/// documents. `Both` is refused: open one sink per [`Format::sinks`].
-pub fn open<'a>(
-    dir: &'a dyn OutputDir,
-    format: Format,
-    tz: Tz,
-    about: AboutTexts,
-    single_chat: bool,
-) -> io::Result<Box<dyn ExportSink + 'a>> {
-    match format {
-        Format::Json => {
-            let file = dir.create("result.json")?;
-            let mut json = JsonWriter::new(file, tz, about, single_chat);
-            json.start()?;
-            Ok(Box::new(json))
-        }
-        Format::Html => Ok(Box::new(HtmlWriter::new(dir, tz, about, single_chat))),
-        Format::Both => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "one sink per format: open Format::sinks one by one",
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::layout::MemoryDir;
-    use crate::export::time::utc;
-
-    #[test]
-    fn each_format_writes_its_files() {
-        for (format, json, html) in [(Format::Json, true, false), (Format::Html, false, true)] {
-            let dir = MemoryDir::new();
-            let mut sink = open(&dir, format, utc(), AboutTexts::default(), false).unwrap();
-            sink.write_other_data(b"{\"a\": 1}").unwrap();
-            sink.finish().unwrap();
-            dir.settle().unwrap();
-            assert_eq!(dir.get("result.json").is_some(), json, "{format:?}");
-            assert_eq!(dir.get("export_results.html").is_some(), html, "{format:?}");
-            if json {
-                let value: serde_json::Value =
-                    serde_json::from_slice(&dir.get("result.json").unwrap()).unwrap();
-                assert_eq!(value["other_data"]["a"], 1.0);
-            }
-        }
-        let dir = MemoryDir::new();
-        assert!(open(&dir, Format::Both, utc(), AboutTexts::default(), false).is_err());
-    }
 
     #[test]
     fn format_names_round_trip() {

@@ -16,7 +16,8 @@ use crate::export::model::sections::{
     AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
 use crate::export::model::{ChatInfo, Message};
-use crate::export::sink::{self, ExportSink, Format};
+use crate::export::open_sink;
+use crate::export::sink::{ExportSink, Format};
 use crate::export::time::{DateTime, Tz};
 
 /// The engine's own folder inside the export root (temporary downloads);
@@ -107,7 +108,7 @@ impl Writer {
         let dir = FsDir::new(root).with_temp_suffix(format!(".{run}.part"));
         std::thread::spawn(move || {
             let result = (|| {
-                let mut sink = sink::open(&dir, format, tz, AboutTexts::default(), single_chat)?;
+                let mut sink = open_sink(&dir, format, tz, AboutTexts::default(), single_chat)?;
                 // `None` is the end; a closed channel without it is an
                 // abandoned export, whose documents are not committed.
                 while let Some(command) = rx.blocking_recv() {

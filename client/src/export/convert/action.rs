@@ -6,9 +6,11 @@
 
 use tl::enums;
 
+use crate::export::convert::context::ChatContext;
 use crate::export::convert::document::message_photo;
 use crate::export::convert::media::todo_item;
-use crate::export::convert::{ChatContext, Peers, peer_id, text_parts};
+use crate::export::convert::peers::{Peers, peer_id};
+use crate::export::convert::text::text_parts;
 use crate::export::format::format_money;
 use crate::export::model::PeerId;
 use crate::export::model::action::{Action, Amount, BotAllowed};

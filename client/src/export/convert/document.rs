@@ -3,7 +3,7 @@
 
 use tl::enums;
 
-use crate::export::convert::ChatContext;
+use crate::export::convert::context::ChatContext;
 use crate::export::model::file::{FileKind, FileLocation, FileRef, FileStatus};
 use crate::export::model::media::{Document, DocumentType, Photo, Thumb};
 use crate::export::naming::{document_folder, extension_for_mime, sanitize_file_name};

@@ -3,8 +3,10 @@
 
 use tl::enums;
 
+use crate::export::convert::context::ChatContext;
 use crate::export::convert::document::{document, empty_document, message_photo};
-use crate::export::convert::{ChatContext, Peers, plain_text};
+use crate::export::convert::peers::Peers;
+use crate::export::convert::text::plain_text;
 use crate::export::model::PeerId;
 use crate::export::model::file::{FileRef, FileStatus};
 use crate::export::model::media::{

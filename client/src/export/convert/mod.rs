@@ -2,14 +2,15 @@
 //!
 //! Follows tdesktop's parsing (docs/takeout.md#history for migrated ids,
 //! docs/export-format.md#file-names, docs/export-format.md#messages for message fields and text entities). Media, service actions and the
-//! non-chat sections are in `convert_media`, `convert_action` and
-//! [`crate::export::convert::sections`].
+//! non-chat sections are in `media`, `action` and [`sections`]; the
+//! per-chat state in `context`.
 //!
 //! Nothing here panics on any TL input: unknown peers get empty names,
 //! out-of-range entities are dropped, ids are widened to `i64` before the
 //! migrated-history shift.
 
 mod action;
+mod context;
 mod document;
 mod media;
 mod peers;
@@ -22,56 +23,13 @@ use crate::export::convert::action::action;
 use crate::export::convert::media::media;
 use crate::export::convert::text::{buttons, reactions};
 use crate::export::model::{Forwarded, Message, MessageKind, PeerId, ReplyTo};
-use crate::export::naming::PathSet;
-use crate::export::time::Tz;
 
-pub(super) use crate::export::convert::peers::username_of;
+pub use crate::export::convert::context::ChatContext;
 pub use crate::export::convert::peers::{PeerData, Peers, peer_id};
-pub(super) use crate::export::convert::text::plain_text;
 pub use crate::export::convert::text::text_parts;
 
 /// Message ids of pre-migration history are shifted by this (docs/takeout.md#history).
 pub const MIGRATED_ID_SHIFT: i64 = -1_000_000_000;
-
-/// Per-chat conversion state: where files go and the counters and used
-/// paths that make file names unique (docs/export-format.md#file-names: counters are per chat and advance
-/// at parse time, so skipped files still use up numbers).
-#[derive(Debug)]
-pub struct ChatContext {
-    /// The chat's folder (`chats/chat_001/`, or empty for single-chat
-    /// exports), ending in `/` unless empty.
-    pub folder: String,
-    /// The time zone of file-name dates.
-    pub tz: Tz,
-    pub(super) photos: u64,
-    pub(super) audios: u64,
-    pub(super) videos: u64,
-    pub(super) files: u64,
-    pub(super) contacts: u64,
-    pub(super) paths: PathSet,
-}
-
-impl ChatContext {
-    /// A fresh context for the chat stored in `folder`.
-    pub fn new(folder: &str, tz: Tz) -> Self {
-        Self {
-            folder: folder.to_owned(),
-            tz,
-            photos: 0,
-            audios: 0,
-            videos: 0,
-            files: 0,
-            contacts: 0,
-            paths: PathSet::new(),
-        }
-    }
-
-    /// Claims a unique path for `relative` inside the chat folder.
-    pub(super) fn claim(&mut self, relative: &str) -> String {
-        let full = format!("{}{relative}", self.folder);
-        self.paths.claim(&full)
-    }
-}
 
 /// Converts one page of `messages.getHistory` / `messages.search`: the
 /// messages in ascending order (the API answers newest first, docs/takeout.md#history), with

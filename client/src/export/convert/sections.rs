@@ -3,8 +3,10 @@
 
 use tl::enums;
 
+use crate::export::convert::context::ChatContext;
 use crate::export::convert::document::{document, photo_file_name, photo_with_path};
-use crate::export::convert::{ChatContext, Peers, peer_id, text_parts, username_of};
+use crate::export::convert::peers::{Peers, peer_id, username_of};
+use crate::export::convert::text::text_parts;
 use crate::export::format::format_phone;
 use crate::export::model::file::FileRef;
 use crate::export::model::sections::{

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::export::html::message::{
-    push_buttons_html, push_media_html, push_photo_html, push_reactions_html, push_text_html,
+    push_buttons_html, push_media_html, push_photo_html, push_reactions_html,
 };
 use crate::export::html::service::service_text;
+use crate::export::html::text::push_text_html;
 use crate::export::html::util::{
     push_esc, push_int, push_userpic, write_page_end, write_page_start,
 };

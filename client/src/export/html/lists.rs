@@ -1,7 +1,8 @@
 //! Entries of the HTML list pages (`lists/*.html`) and the index page's
 //! personal block (docs/export-format.md#html). Every value is escaped here.
 
-use crate::export::html::message::{photo_html, text_html};
+use crate::export::html::message::photo_html;
+use crate::export::html::text::text_html;
 use crate::export::html::util::{esc, esc_multiline, href_path, userpic};
 use crate::export::model::media::Photo;
 use crate::export::model::sections::{ContactsList, PersonalInfo, SessionsList, Story, Userpic};
@@ -59,7 +60,7 @@ pub fn story_entry(story: &Story, tz: &dyn TimeZone) -> String {
             },
             "../",
         ),
-        None => esc(&crate::export::json::file_text(&story.file, "Story")),
+        None => esc(&crate::export::model::file::file_text(&story.file, "Story")),
     };
     let pinned = if story.pinned { ", pinned" } else { "" };
     format!(

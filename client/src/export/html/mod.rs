@@ -15,6 +15,7 @@ mod chat;
 mod lists;
 mod message;
 mod service;
+mod text;
 mod util;
 
 use std::io::{self, Write};

@@ -1,7 +1,7 @@
 //! Human-readable texts of service messages in the HTML pages (docs/export-format.md#service-messages). Every name is escaped here; the result is HTML.
 
 use crate::export::format::format_money;
-use crate::export::html::message::text_html;
+use crate::export::html::text::text_html;
 use crate::export::html::util::{esc, format_duration};
 use crate::export::model::Message;
 use crate::export::model::action::{Action, BotAllowed};

@@ -1,8 +1,8 @@
 //! The keys of a service message's action in `result.json` (docs/export-format.md#service-messages), after `actor`/`actor_id` and `action`.
 
 use crate::export::json::media::{write_photo, write_todo_items};
-use crate::export::json::message::{write_peer, write_reply, write_text};
 use crate::export::json::out::JsonOut;
+use crate::export::json::parts::{write_peer, write_reply, write_text};
 use crate::export::model::Message;
 use crate::export::model::action::{Action, Amount, BotAllowed};
 

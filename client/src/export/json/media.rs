@@ -1,8 +1,8 @@
 //! The media keys of a message in `result.json` (docs/export-format.md#media,
 //! docs/export-format.md#file-texts for missing files).
 
-use crate::export::json::file_text;
 use crate::export::json::out::JsonOut;
+use crate::export::model::file::file_text;
 use crate::export::model::media::{DocumentType, GeoPoint, Media, Photo, TodoItem};
 use crate::export::model::sections::AboutTexts;
 use crate::export::time::TimeZone;

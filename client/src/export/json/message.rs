@@ -8,12 +8,10 @@ use base64::Engine as _;
 use crate::export::json::action::write_action;
 use crate::export::json::media::write_media;
 use crate::export::json::out::JsonOut;
-use crate::export::model::file::{FileRef, FileStatus, SkipReason};
+use crate::export::json::parts::{emoji_value, write_peer, write_reply, write_text};
 use crate::export::model::media::Media;
 use crate::export::model::sections::AboutTexts;
-use crate::export::model::{
-    ButtonData, Message, MessageKind, Peer, ReactionKind, TextKind, TextPart,
-};
+use crate::export::model::{ButtonData, Message, MessageKind, ReactionKind};
 use crate::export::time::TimeZone;
 
 /// Writes `m` as the current value of `o`.
@@ -66,77 +64,6 @@ fn write_origin(o: &mut JsonOut, m: &Message) {
     write_reply(o, m, "reply_to_message_id");
     if !m.via_bot.is_empty() {
         o.field_str("via_bot", &format!("@{}", m.via_bot));
-    }
-}
-
-/// `<key>` with the peer's name (or `null`) and `<key>_id`.
-pub(in crate::export) fn write_peer(o: &mut JsonOut, key: &str, peer: Option<&Peer>) {
-    if let Some(peer) = peer {
-        o.field_str_or_null(key, &peer.name);
-        o.key_suffixed(key, "_id");
-        o.peer_id(peer.id);
-    }
-}
-
-/// The reply id under `key`, and `reply_to_peer_id` for cross-chat replies.
-pub(in crate::export) fn write_reply(o: &mut JsonOut, m: &Message, key: &str) {
-    if let Some(reply) = &m.reply_to {
-        o.field_num(key, reply.message_id);
-        if let Some(peer) = reply.peer {
-            o.field_peer_id("reply_to_peer_id", peer);
-        }
-    }
-}
-
-/// `text` (`objects == false`: a string when it is one plain run or empty,
-/// else an array mixing strings and entity objects) or `text_entities`
-/// (`objects == true`: always an array of objects, `[]` when empty).
-pub fn write_text(o: &mut JsonOut, parts: &[TextPart], objects: bool) {
-    if parts.is_empty() {
-        if objects {
-            o.raw("[]");
-        } else {
-            o.string("");
-        }
-        return;
-    }
-    if !objects && parts.len() == 1 && parts[0].kind == TextKind::Plain {
-        o.string(&parts[0].text);
-        return;
-    }
-    o.open_array();
-    for part in parts {
-        o.item();
-        if !objects && part.kind == TextKind::Plain {
-            o.string(&part.text);
-            continue;
-        }
-        o.open_object();
-        o.field_plain("type", part.kind.json_name());
-        o.field_str("text", &part.text);
-        match &part.kind {
-            TextKind::Pre { language } => o.field_str("language", language),
-            TextKind::TextLink { href } => o.field_str("href", href),
-            TextKind::MentionName { user_id } => o.field_num("user_id", *user_id),
-            TextKind::CustomEmoji { document_id, file } => {
-                o.field_str("document_id", &emoji_value(*document_id, file.as_ref()));
-            }
-            TextKind::Blockquote { collapsed } => o.field_bool("collapsed", *collapsed),
-            _ => {}
-        }
-        o.close();
-    }
-    o.close();
-}
-
-/// A custom emoji's `document_id` value (docs/takeout.md#custom-emoji): the id until resolved, then
-/// the path, `""` when skipped for type or size, or `(unavailable)`.
-fn emoji_value(document_id: i64, file: Option<&FileRef>) -> String {
-    match file.map(|f| &f.status) {
-        None => document_id.to_string(),
-        Some(FileStatus::Downloaded { path }) => path.clone(),
-        Some(FileStatus::Skipped(SkipReason::FileSize | SkipReason::FileType)) => String::new(),
-        Some(_) => "(unavailable)".to_owned(),
     }
 }
 

@@ -19,12 +19,13 @@ mod action;
 mod media;
 mod message;
 pub mod out;
+mod parts;
 
 use std::io::{self, Write};
 
 use crate::export::json::message::write_message;
 use crate::export::json::out::JsonOut;
-use crate::export::model::file::{FileRef, FileStatus, SkipReason};
+use crate::export::model::file::file_text;
 use crate::export::model::sections::{
     AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
@@ -376,24 +377,6 @@ impl<W: Document> ExportSink for JsonWriter<W> {
     /// Ends the document and commits the file.
     fn finish(self: Box<Self>) -> io::Result<()> {
         JsonWriter::finish(*self)?.commit()
-    }
-}
-
-/// The JSON value of a file: its path, or the text of docs/export-format.md#file-texts with `noun` ("File"
-/// for messages, "Photo" for profile pictures and stories).
-pub fn file_text(file: &FileRef, noun: &str) -> String {
-    match &file.status {
-        FileStatus::Downloaded { path } => path.clone(),
-        FileStatus::Skipped(SkipReason::FileSize) => {
-            format!("({noun} exceeds maximum size. Change data exporting settings to download.)")
-        }
-        FileStatus::Skipped(SkipReason::FileType) => {
-            format!("({noun} not included. Change data exporting settings to download.)")
-        }
-        FileStatus::Pending
-        | FileStatus::Skipped(SkipReason::Unavailable | SkipReason::Failed(_)) => {
-            format!("({noun} unavailable, please try again later)")
-        }
     }
 }
 

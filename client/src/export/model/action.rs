@@ -5,7 +5,7 @@
 //! than the spec are kept as [`Action::Other`] with a snake_case name.
 
 use crate::export::model::media::{Photo, RichText, TodoItem};
-use crate::export::model::{Peer, PeerId};
+use crate::export::model::peer::{Peer, PeerId};
 
 /// A service message's action.
 #[derive(Clone, Debug, PartialEq)]

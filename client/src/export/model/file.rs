@@ -125,3 +125,23 @@ pub enum SkipReason {
     /// (JSON prints the "unavailable" text, as tdesktop does).
     Failed(String),
 }
+
+/// The text of a file in the output: its path, or the text of
+/// docs/export-format.md#file-texts with `noun` ("File" for messages,
+/// "Photo" for profile pictures and stories in JSON, "Story" in HTML).
+/// Shared by both writers.
+pub fn file_text(file: &FileRef, noun: &str) -> String {
+    match &file.status {
+        FileStatus::Downloaded { path } => path.clone(),
+        FileStatus::Skipped(SkipReason::FileSize) => {
+            format!("({noun} exceeds maximum size. Change data exporting settings to download.)")
+        }
+        FileStatus::Skipped(SkipReason::FileType) => {
+            format!("({noun} not included. Change data exporting settings to download.)")
+        }
+        FileStatus::Pending
+        | FileStatus::Skipped(SkipReason::Unavailable | SkipReason::Failed(_)) => {
+            format!("({noun} unavailable, please try again later)")
+        }
+    }
+}

@@ -2,8 +2,8 @@
 //! information, profile pictures, stories, contacts and frequent contacts,
 //! sessions and web sessions, and the texts that introduce them.
 
-use crate::export::model::DialogType;
 use crate::export::model::file::FileRef;
+use crate::export::model::peer::DialogType;
 use crate::export::model::text::TextPart;
 
 /// `personal_information` (docs/export-format.md#sections).

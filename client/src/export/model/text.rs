@@ -2,8 +2,8 @@
 //! (docs/export-format.md#messages: `text`, `text_entities`, `inline_bot_buttons`,
 //! `reactions`; docs/takeout.md#custom-emoji).
 
-use crate::export::model::Peer;
 use crate::export::model::file::FileRef;
+use crate::export::model::peer::Peer;
 
 /// One run of text (docs/export-format.md#messages "Entity types").
 #[derive(Clone, Debug, PartialEq)]
