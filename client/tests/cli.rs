@@ -284,6 +284,60 @@ fn export_with_json_progress() {
     let _: serde_json::Value = serde_json::from_str(&result).expect("result.json is valid JSON");
 }
 
+/// The client's retry waits reach the CLI's progress: one `waiting` line per
+/// flood wait (every subscriber of `Client::events` gets every event).
+#[test]
+fn json_progress_shows_the_retry_waits() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    login(&mock, &world, &session);
+    let rule = FaultRule {
+        method: "messages.getHistory".into(),
+        nth: Some(1),
+        error: Some((420, "FLOOD_WAIT_1".into())),
+        ..Default::default()
+    };
+    mock.server()
+        .api
+        .set_script(FaultScript {
+            seed: 1,
+            rules: vec![rule],
+            ..Default::default()
+        })
+        .unwrap();
+    let out_dir = dir.path().join("out");
+    let args = [
+        "export",
+        "--progress",
+        "json",
+        "--format",
+        "json",
+        "--time-zone",
+        "UTC",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = run(mock.cmd(&args, &session), "");
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "{}",
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    let waits: Vec<_> = stdout
+        .lines()
+        .filter(|l| l.starts_with(r#"{"event":"waiting""#))
+        .collect();
+    // One wait (the client adds its safety margin to Telegram's second).
+    assert_eq!(waits.len(), 1, "{stdout}");
+    assert!(
+        waits[0].starts_with(r#"{"event":"waiting","request":"messages.getHistory","seconds":"#),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn a_takeout_delay_exits_4_with_the_date() {
     let world = small();

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use tl::json::ToJson;
 use tl::{Deserializable, Identifiable};
 
+use crate::net::Reply;
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
 use crate::stats::{CallRecord, Origin, Stats};
@@ -104,50 +105,6 @@ pub struct RequestCtx<'a> {
     pub now_unix: i32,
     /// The auth key's state.
     pub auth: &'a mut AuthState,
-}
-
-/// The answer to a request: put it in an `rpc_result`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reply {
-    /// The serialized TL answer.
-    Result(Vec<u8>),
-    /// An `rpc_error`.
-    Error {
-        /// The error code.
-        code: i32,
-        /// The error message.
-        message: String,
-    },
-}
-
-impl Reply {
-    /// The bytes for `rpc_result.result`: the answer, or a serialized
-    /// `rpc_error`.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        match self {
-            Self::Result(b) => b.clone(),
-            Self::Error { code, message } => {
-                let e: tl::enums::RpcError = tl::types::RpcError {
-                    error_code: *code,
-                    error_message: message.clone(),
-                }
-                .into();
-                tl::Serializable::to_bytes(&e)
-            }
-        }
-    }
-}
-
-impl From<Result<Vec<u8>, RpcError>> for Reply {
-    fn from(r: Result<Vec<u8>, RpcError>) -> Self {
-        match r {
-            Ok(b) => Self::Result(b),
-            Err(e) => Self::Error {
-                code: e.code,
-                message: e.message,
-            },
-        }
-    }
 }
 
 /// A request with its wrappers peeled off.

@@ -21,9 +21,10 @@ pub mod stats;
 pub mod synth;
 pub mod world;
 
-pub use dispatch::{AuthState, DcAddr, Dispatcher, Reply, RequestCtx, ServerConfig};
+pub use dispatch::{AuthState, DcAddr, Dispatcher, RequestCtx, ServerConfig};
 pub use fixture::FixtureError;
 pub use generate::{GenerateConfig, generate};
+pub use net::Reply;
 pub use server::{Api, Running, StartError, start};
 pub use services::RpcError;
 pub use world::{World, WorldError};

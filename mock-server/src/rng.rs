@@ -4,12 +4,8 @@
 //! stay byte-identical across crate upgrades, and `StdRng` does not promise a
 //! stable stream. SplitMix64 is tiny, fast and fully specified.
 
-/// The SplitMix64 finaliser: a good 64-bit mixing function.
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+use tl::splitmix::SplitMix64;
+pub use tl::splitmix::mix64;
 
 /// Hashes a list of words into one, order-sensitive (for synthesized file
 /// contents and derived ids).
@@ -28,22 +24,24 @@ pub fn hash_str(s: &str) -> u64 {
     mix64(h)
 }
 
-/// A seeded SplitMix64 stream.
+/// A seeded SplitMix64 stream ([`SplitMix64`]) with the draws the
+/// generator needs.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    state: u64,
+    inner: SplitMix64,
 }
 
 impl Rng {
     /// A stream determined by `seed`.
     pub fn new(seed: u64) -> Self {
-        Self { state: seed }
+        Self {
+            inner: SplitMix64::new(seed),
+        }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix64(self.state)
+        self.inner.next_u64()
     }
 
     /// A uniform value in `0..n` (0 when `n` is 0).

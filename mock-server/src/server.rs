@@ -55,10 +55,7 @@ impl net::Handler for Api {
             now_unix: request.now_unix,
             auth: state,
         };
-        match dispatcher.handle_from(&mut ctx, origin(&request), request.body) {
-            dispatch::Reply::Result(bytes) => net::Reply::Result(bytes),
-            dispatch::Reply::Error { code, message } => net::Reply::Error { code, message },
-        }
+        dispatcher.handle_from(&mut ctx, origin(&request), request.body)
     }
 
     fn on_fault(&self, request: &net::Request<'_>, state: &mut AuthState, fault: &net::Reply) {

@@ -300,7 +300,7 @@ fn unknown_and_undecodable_requests() {
         }
     );
     // Reply bytes of an error are an rpc_error.
-    let bytes = bad.to_bytes();
+    let bytes = bad.to_bytes().unwrap();
     assert_eq!(
         u32::from_le_bytes(bytes[..4].try_into().unwrap()),
         0x2144ca19

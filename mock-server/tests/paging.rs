@@ -1,5 +1,5 @@
 //! Property tests: paging the mock exactly as tdesktop's export does
-//! (spec/takeout.md A.1-A.7) sees every dialog and message exactly once.
+//! (docs/takeout.md#dialogs, #history) sees every dialog and message exactly once.
 
 mod common;
 
@@ -66,7 +66,7 @@ fn dialogs_request(
     }
 }
 
-/// A.1 + A.3: the count probes and the dialog list per split, newest split
+/// docs/takeout.md#dialogs: the count probes and the dialog list per split, newest split
 /// first. Returns each dialog's split indices and the summed probe counts.
 fn dialog_list(
     c: &mut Client,
@@ -161,7 +161,7 @@ fn unpack(m: enums::messages::Messages) -> (Vec<enums::Message>, Option<usize>) 
     }
 }
 
-/// A.5 (or A.7 with `only_mine`): every message of one dialog over its
+/// docs/takeout.md#history (or docs/takeout.md#only-my-messages with `only_mine`): every message of one dialog over its
 /// splits, oldest first, and the sum of the per-split count probes.
 fn fetch_history(
     c: &mut Client,
@@ -316,7 +316,7 @@ proptest! {
         let mut c = Client::new(&d, cfg.home_dc);
         c.start_takeout();
 
-        // A.4 top peers: offset = the longest category so far.
+        // docs/takeout.md#sections top peers: offset = the longest category so far.
         let mut got: BTreeMap<String, Vec<enums::TopPeer>> = BTreeMap::new();
         let mut offset = 0;
         loop {
@@ -338,7 +338,7 @@ proptest! {
             prop_assert_eq!(got.get(&format!("{:?}", cat.category)).cloned().unwrap_or_default(), cat.peers.clone());
         }
 
-        // A.4 userpics: max_id = the last photo's id.
+        // docs/takeout.md#sections userpics: max_id = the last photo's id.
         let mut photos = Vec::new();
         let mut max_id = 0;
         loop {
@@ -356,7 +356,7 @@ proptest! {
         want.sort_by_key(|p| match p { enums::Photo::Photo(p) => -p.id, _ => 0 });
         prop_assert_eq!(photos, want);
 
-        // A.4 stories: offset_id = the last story's id, until an empty page.
+        // docs/takeout.md#sections stories: offset_id = the last story's id, until an empty page.
         let mut stories = Vec::new();
         let mut offset_id = 0;
         loop {

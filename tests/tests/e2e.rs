@@ -16,6 +16,10 @@ mod login;
 mod output;
 /// Recording exports and replaying the transcripts.
 mod record;
+/// Replay of a recorded transcript to the real client.
+mod replay;
+/// The mock server against hostile and random bytes on the wire.
+mod robustness;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Random settings × random worlds against a model of the selection.

@@ -248,9 +248,16 @@ async fn survived_faults_leave_the_output_unchanged() {
         ..Default::default()
     });
     let (_tmp2, faulty) = out_dir();
+    // Another subscriber of the client's events, besides the export's own.
+    let mut watcher = server.client.events();
     let (result, events) = export(&server, everything(&faulty, 4), &options()).await;
     result.expect("the export survives the faults");
     assert_same_tree(&tree(&clean), &tree(&faulty));
+    let mut watched = Vec::new();
+    while let Ok(tg_takeout::ClientEvent::Retrying { request, .. }) = watcher.try_recv() {
+        watched.push(request);
+    }
+    assert!(watched.contains(&"messages.getHistory"), "{watched:?}");
     let fired: Vec<_> = server.calls().into_iter().filter_map(|c| c.2).collect();
     assert!(
         fired.iter().any(|e| e.1.starts_with("FILE_MIGRATE_")),

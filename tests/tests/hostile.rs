@@ -250,7 +250,7 @@ fn walk(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
 }
 
 /// A name a file system and a Windows user accept as one plain file name
-/// (spec C sanitizing, and at most 255 bytes).
+/// (docs/export-format.md#file-names sanitizing, and at most 255 bytes).
 fn assert_sane_name(name: &str, at: &Path) {
     const BIDI: [char; 8] = [
         '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202D}', '\u{202E}', '\u{2066}',
@@ -314,7 +314,7 @@ async fn hostile_export(single: bool) {
         std::fs::write(path, body).unwrap();
     }
     if single {
-        // An occupied folder: the export goes to a new subfolder (spec C),
+        // An occupied folder: the export goes to a new subfolder (docs/export-format.md#root-folder),
         // past one of the same name.
         let old = out.join("ChatExport_2023-11-14");
         std::fs::create_dir_all(&old).unwrap();
@@ -428,7 +428,7 @@ async fn hostile_export(single: bool) {
     );
     for m in messages {
         let file = m["file"].as_str().expect("a file");
-        // A single chat's folders sit in the export root (spec C).
+        // A single chat's folders sit in the export root (docs/export-format.md#root-folder).
         assert_eq!(file.starts_with("chats/chat_"), !single, "{file}");
         assert!(
             inside[Path::new(file)]

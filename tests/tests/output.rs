@@ -1,7 +1,6 @@
 //! The export's output as a reader sees it: snapshots of `result.json` and
 //! one chat page of the small fixture (fixed clock, UTC), and a checker of
-//! the keys every object kind of `result.json` must have (spec/takeout.md
-//! C and D), run on the small fixture's and the demo world's exports here
+//! the keys every object kind of `result.json` must have (docs/export-format.md), run on the small fixture's and the demo world's exports here
 //! and on every case of the settings and hostile-name tests.
 
 use std::collections::BTreeMap;
@@ -93,7 +92,7 @@ fn the_key_checker_finds_missing_and_malformed_keys() {
 // ---------------------------------------------------------------------------
 // The required-keys checker.
 
-/// Top-level keys of a full export, in their order (D.1).
+/// Top-level keys of a full export, in their order (docs/export-format.md#top-level).
 const TOP_LEVEL: [&str; 11] = [
     "about",
     "personal_information",
@@ -154,7 +153,7 @@ const MEDIA_TYPES: [&str; 6] = [
     "audio_file",
 ];
 
-/// Service actions written without `actor`/`actor_id` (D.5).
+/// Service actions written without `actor`/`actor_id` (docs/export-format.md#service-messages).
 const NO_ACTOR: [&str; 9] = [
     "send_payment",
     "allow_sending_messages",
@@ -167,7 +166,7 @@ const NO_ACTOR: [&str; 9] = [
     "send_webview_data",
 ];
 
-/// The D.6 texts a file value may be instead of a path, for `noun`
+/// The docs/export-format.md#file-texts texts a file value may be instead of a path, for `noun`
 /// ("File" or "Photo").
 pub fn skip_texts(noun: &str) -> [String; 3] {
     [
@@ -260,7 +259,7 @@ fn top_level_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A chat object (D.3): also the whole `result.json` of a single chat.
+/// A chat object (docs/export-format.md#chats): also the whole `result.json` of a single chat.
 pub fn check_chat(chat: &Value, path: &str) {
     let chat = object(chat, path);
     let kind = required(chat, path, "type");
@@ -286,7 +285,7 @@ pub fn check_chat(chat: &Value, path: &str) {
     }
 }
 
-/// A message object (D.4, D.5).
+/// A message object (docs/export-format.md#messages).
 pub fn check_message(m: &Value, path: &str) {
     let m = object(m, path);
     integer(m, path, "id");
@@ -357,7 +356,7 @@ pub fn check_message(m: &Value, path: &str) {
     }
 }
 
-/// Keys some service actions always carry (D.5).
+/// Keys some service actions always carry (docs/export-format.md#service-messages).
 fn service_keys(m: &Map<String, Value>, path: &str, action: &str) {
     match action {
         "create_group" => {
@@ -391,7 +390,7 @@ fn service_keys(m: &Map<String, Value>, path: &str, action: &str) {
     }
 }
 
-/// The media keys of a message (D.4 table).
+/// The media keys of a message (docs/export-format.md#media).
 fn media_keys(m: &Map<String, Value>, path: &str) {
     if m.contains_key("photo") && m.get("action").is_none() {
         file_value(m, path, "photo", "File");
@@ -475,7 +474,7 @@ fn text_value(text: &Value, path: &str) {
     }
 }
 
-/// A text entity `{type, text, ...}` with its type's extra key (D.4).
+/// A text entity `{type, text, ...}` with its type's extra key (docs/export-format.md#messages).
 fn entity(e: &Value, path: &str) {
     let e = object(e, path);
     let kind = string(e, path, "type");
@@ -637,7 +636,7 @@ fn boolean(o: &Map<String, Value>, path: &str, key: &str) {
     assert!(v.is_boolean(), "{path}.{key}: expected a boolean, got {v}");
 }
 
-/// `"user<id>"`, `"chat<id>"` or `"channel<id>"` (D.0).
+/// `"user<id>"`, `"chat<id>"` or `"channel<id>"` (docs/export-format.md#values).
 fn peer_ref(o: &Map<String, Value>, path: &str, key: &str) {
     let v = string(o, path, key);
     let digits = ["user", "chat", "channel"]
@@ -673,7 +672,7 @@ fn dates(o: &Map<String, Value>, path: &str, key: &str, needed: bool) {
     );
 }
 
-/// A file value: a safe relative path or one of the D.6 texts.
+/// A file value: a safe relative path or one of the text of docs/export-format.md#file-textss.
 fn file_value(o: &Map<String, Value>, path: &str, key: &str, noun: &str) {
     let v = string(o, path, key);
     if v.starts_with('(') {

@@ -1,11 +1,11 @@
 //! Random settings × random worlds: the export holds exactly what the
 //! settings select. A model computed from the world alone (the mock's
-//! dialog and history rules and spec/takeout.md A.3–A.9, never the
+//! dialog and history rules and docs/takeout.md#dialogs to #files, never the
 //! exporter's code) says which chats are exported, in which order, which
 //! messages each holds (ids, in order, once each) and what happens to every
 //! file of those messages; the export must agree: downloaded files are
 //! byte-equal to the world's bytes, each file is downloaded once, skipped
-//! files carry the D.6 texts and are absent from the folder, and nothing
+//! files carry the text of docs/export-format.md#file-textss and are absent from the folder, and nothing
 //! else is written. A second export of the same case, through a random
 //! script of survivable faults and at the other end of `parallel` (1 or
 //! 8), must be byte-identical. With format "both", every chat's HTML pages
@@ -38,10 +38,10 @@ use crate::harness::{
 };
 use crate::output::{assert_safe_relative, check_html_links, check_result_json, skip_texts};
 
-/// Ids of pre-migration messages are shifted by this (A.5).
+/// Ids of pre-migration messages are shifted by this (docs/takeout.md#history).
 const MIGRATED_SHIFT: i64 = 1_000_000_000;
 
-/// What a setting-dependent chat is, in the terms of A.3.
+/// What a setting-dependent chat is, in the terms of docs/takeout.md#dialogs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Saved,
@@ -57,7 +57,7 @@ enum Kind {
 }
 
 impl Kind {
-    /// The section that selects it (A.3 "Filtering").
+    /// The section that selects it (docs/takeout.md#dialogs "Filtering").
     fn section(self) -> Section {
         match self {
             Self::Saved | Self::Replies | Self::VerifyCodes | Self::Personal => {
@@ -71,7 +71,7 @@ impl Kind {
         }
     }
 
-    /// Its `type` in `result.json` (D.3).
+    /// Its `type` in `result.json` (docs/export-format.md#chats).
     fn json(self) -> &'static str {
         match self {
             Self::Saved => "saved_messages",
@@ -88,7 +88,7 @@ impl Kind {
     }
 }
 
-/// The dialog type of a peer from its world object (A.3 "Dialog type").
+/// The dialog type of a peer from its world object (docs/takeout.md#dialogs "Dialog type").
 fn kind_of(world: &World, peer: PeerKey) -> Kind {
     match peer {
         PeerKey::User(id) if id == world.self_id => Kind::Saved,
@@ -236,12 +236,12 @@ fn migrated_to(world: &World, peer: PeerKey) -> Option<PeerKey> {
     })
 }
 
-/// The model of what `choice` exports from `world` (A.3, A.5–A.7).
+/// The model of what `choice` exports from `world` (docs/takeout.md#dialogs, docs/takeout.md#history).
 fn model(world: &World, choice: &Choice) -> Model {
     let ranges = splits(world);
     let n = ranges.len();
     let newest_end = ranges[n - 1].1;
-    // A.1 step 4: only the last split when no personal, bot or private
+    // docs/takeout.md#dialogs: only the last split when no personal, bot or private
     // group chats are selected.
     let only_last = [
         Section::PersonalChats,
@@ -360,12 +360,12 @@ enum Slot {
     Reaction(usize),
 }
 
-/// What must happen to one file (A.9).
+/// What must happen to one file (docs/takeout.md#files).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Fate {
     /// Written with these bytes; downloads carry their key.
     Written(Option<FileKey>, Vec<u8>),
-    /// Not written: D.6 text index (0 unavailable, 1 size, 2 type).
+    /// Not written: docs/export-format.md#file-texts text index (0 unavailable, 1 size, 2 type).
     Skipped(usize),
 }
 
@@ -391,7 +391,7 @@ fn largest(sizes: &[enums::PhotoSize]) -> Option<(String, i64, i32)> {
     best.map(|(_, ty, size, w)| (ty, size, w))
 }
 
-/// Decides a remote file by the rules of A.9 (type, then size).
+/// Decides a remote file by the rules of docs/takeout.md#files (type, then size).
 fn fate(
     store: &FileStore,
     world: &World,
@@ -411,7 +411,7 @@ fn fate(
     Fate::Written(Some(key), bytes)
 }
 
-/// The media type of a document for the type filter (A.9 rule 6).
+/// The media type of a document for the type filter (docs/takeout.md#files rule 6).
 fn document_type(d: &tl::types::Document) -> MediaType {
     use enums::DocumentAttribute as A;
     let has = |f: &dyn Fn(&A) -> bool| d.attributes.iter().any(f);
@@ -630,7 +630,7 @@ fn check(
                 }
                 for (slot, fate) in fates {
                     // Custom emoji: the path, "" when skipped for type or
-                    // size, "(unavailable)" (A.8).
+                    // size, "(unavailable)" (docs/takeout.md#custom-emoji).
                     let emoji = || ["(unavailable)".to_owned(), String::new(), String::new()];
                     let (value, texts) = match slot {
                         Slot::Field(f) => (&m[f], skip_texts("File")),

@@ -1,4 +1,4 @@
-//! The start steps (spec/takeout.md A.1 step 3): right after
+//! The start steps (docs/takeout.md#start-steps): right after
 //! `account.initTakeoutSession`, UserpicsCount (`photos.getUserPhotos`,
 //! `limit=0`) and StoriesCount (`stories.getStoriesArchive`, `limit=0`),
 //! each only when its section is selected, in that order and wrapped in the

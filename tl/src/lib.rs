@@ -24,6 +24,7 @@ pub mod peel;
 #[cfg(feature = "proptest")]
 pub mod random;
 pub mod ser;
+pub mod splitmix;
 
 pub use de::{Cursor, Deserializable, DeserializeError};
 pub use ser::Serializable;

@@ -7,25 +7,25 @@
 //! vectors are empty and enums take their shallowest constructor, which the
 //! code generator picks so that every value is finite.
 
-/// A deterministic source of random values (SplitMix64).
+use crate::splitmix::SplitMix64;
+
+/// A deterministic source of random values ([`SplitMix64`]).
 #[derive(Clone, Debug)]
 pub struct Gen {
-    state: u64,
+    rng: SplitMix64,
 }
 
 impl Gen {
     /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Self {
-        Self { state: seed }
+        Self {
+            rng: SplitMix64::new(seed),
+        }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// A number in `0..n` (`n > 0`).

@@ -11,4 +11,7 @@
 
 pub mod auth;
 pub mod mtp;
+pub mod random;
 pub mod transport;
+
+pub use random::{Random, SeededRandom};

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tg_takeout::takeout::Format;
 
 /// Export a whole Telegram account through the Takeout API, headless,
 /// resumable, compatible with Telegram Desktop's export.
@@ -39,6 +41,7 @@ pub enum Command {
     Export(Box<ExportArgs>),
     /// Run a full export against a built-in mock Telegram server: no network,
     /// no account needed.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Print shell completions.
     Completions {
@@ -138,15 +141,11 @@ pub enum ProgressArg {
     None,
 }
 
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// result.json.
-    Json,
-    /// HTML pages.
-    Html,
-    /// Both.
-    Both,
+/// The `--format` values: the names of [`Format`], with their descriptions
+/// for `--help`.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    let values = Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.describe()));
+    PossibleValuesParser::new(values).map(|name| Format::from_name(&name).unwrap_or_default())
 }
 
 /// What to export and where (Telegram Desktop's defaults when not given).
@@ -182,8 +181,8 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub chat: Option<String>,
     /// Output format [default: both].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<Format>,
     /// The output folder [default: ./tg-export].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -213,14 +212,15 @@ pub struct ExportArgs {
 }
 
 /// `tg-takeout demo`.
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Where the demo export goes.
     #[arg(long, default_value = "tg-takeout-demo")]
     pub out: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Both)]
-    pub format: FormatArg,
+    #[arg(long, value_parser = format_parser(), default_value = "both")]
+    pub format: Format,
     /// How progress is shown.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,

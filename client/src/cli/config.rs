@@ -7,16 +7,16 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::args::{ConnectArgs, FormatArg, RecordFilesArg, SettingsArgs, TransportArg};
+use super::args::{ConnectArgs, RecordFilesArg, SettingsArgs, TransportArg};
 use super::exit::{CliError, usage};
-use crate::auth::{KeySet, PublicKey};
-use crate::dc::Network;
-use crate::export::time::{TimeZone, Tz};
-use crate::net::Socks5Proxy;
-use crate::record::{RecordFiles, Recorder};
-use crate::takeout::{Format, MediaType, Section, Settings};
-use crate::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
-use crate::{AppInfo, ClientConfig};
+use tg_takeout::auth::{KeySet, PublicKey};
+use tg_takeout::dc::Network;
+use tg_takeout::export::time::{TimeZone, Tz};
+use tg_takeout::net::Socks5Proxy;
+use tg_takeout::record::{RecordFiles, Recorder};
+use tg_takeout::takeout::{Format, MediaType, Section, Settings};
+use tg_takeout::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
+use tg_takeout::{AppInfo, ClientConfig};
 
 /// The default session file: `tg-takeout/session.json` in the platform's
 /// data directory.
@@ -105,7 +105,7 @@ pub fn client_config(args: &ConnectArgs, needs_api: bool) -> Result<ClientConfig
 }
 
 /// Closes the transcript of `--record`, if any, and says what it holds.
-pub fn finish_record(client: &crate::Client) -> Result<(), CliError> {
+pub fn finish_record(client: &tg_takeout::Client) -> Result<(), CliError> {
     if let Some(recorder) = &client.config().recorder {
         let stats = recorder
             .finish()
@@ -235,22 +235,14 @@ pub fn settings(args: &SettingsArgs) -> Result<(Settings, Tz, Option<String>), C
     }
     let format = match (args.format, file.format.as_deref()) {
         (Some(f), _) => Some(f),
-        (None, Some("json")) => Some(FormatArg::Json),
-        (None, Some("html")) => Some(FormatArg::Html),
-        (None, Some("both")) => Some(FormatArg::Both),
-        (None, Some(other)) => {
-            return Err(usage(format!(
-                "format {other:?} must be json, html or both"
-            )));
-        }
+        (None, Some(name)) => Some(
+            Format::from_name(name)
+                .ok_or_else(|| usage(format!("format {name:?} must be json, html or both")))?,
+        ),
         (None, None) => None,
     };
     if let Some(f) = format {
-        s.format = match f {
-            FormatArg::Json => Format::Json,
-            FormatArg::Html => Format::Html,
-            FormatArg::Both => Format::Both,
-        };
+        s.format = f;
     }
     if let Some(out) = args.out.clone().or(file.out) {
         s.out = out;

@@ -9,8 +9,8 @@ use anyhow::Context as _;
 use super::args::{ConnectArgs, LoginArgs};
 use super::config::{client_config, finish_record};
 use super::exit::{CliError, usage};
-use crate::Client;
-use crate::client::{LoginError, QrLogin, SignIn};
+use tg_takeout::Client;
+use tg_takeout::client::{LoginError, QrLogin, SignIn};
 
 /// Reads one line from stdin after printing `prompt` on stderr.
 fn ask(prompt: &str) -> Result<String, CliError> {
@@ -53,7 +53,7 @@ fn login_error(e: LoginError) -> CliError {
 async fn password(
     client: &Client,
     hint: Option<String>,
-) -> Result<crate::dc::SessionUser, CliError> {
+) -> Result<tg_takeout::dc::SessionUser, CliError> {
     let prompt = match hint {
         Some(h) => format!("2FA password (hint: {h}): "),
         None => "2FA password: ".to_owned(),

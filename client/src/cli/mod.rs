@@ -4,6 +4,8 @@
 
 pub mod args;
 pub mod config;
+#[cfg(feature = "demo")]
+mod demo;
 pub mod exit;
 mod export;
 mod login;
@@ -36,7 +38,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Logout(a) => login::logout(&a).await,
         Command::Whoami(a) => login::whoami(&a).await,
         Command::Export(a) => export::export(&a).await,
-        Command::Demo(a) => export::demo(&a).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(a) => demo::demo(&a).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

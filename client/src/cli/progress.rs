@@ -8,8 +8,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
 use super::args::ProgressArg;
-use crate::ClientEvent;
-use crate::takeout::ProgressEvent;
+use tg_takeout::takeout::ProgressEvent;
 
 /// Where progress goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,31 +123,13 @@ impl Bars {
     }
 }
 
-/// Renders events until both channels close.
-pub async fn render(
-    mode: Mode,
-    mut events: mpsc::UnboundedReceiver<ProgressEvent>,
-    mut client_events: mpsc::UnboundedReceiver<ClientEvent>,
-) {
+/// Renders events until the channel closes. The client's retry waits
+/// arrive here too, as [`ProgressEvent::Waiting`] from the export engine
+/// (which subscribes to [`tg_takeout::Client::events`] while it runs).
+pub async fn render(mode: Mode, mut events: mpsc::UnboundedReceiver<ProgressEvent>) {
     let bars = (mode == Mode::Bars).then(Bars::new);
     let mut file_bytes = std::collections::HashMap::new();
-    let mut client_open = true;
-    loop {
-        let event = tokio::select! {
-            e = events.recv() => match e {
-                Some(e) => e,
-                None => break,
-            },
-            c = client_events.recv(), if client_open => match c {
-                Some(ClientEvent::Retrying { request, after, .. }) => {
-                    ProgressEvent::Waiting { request: request.to_owned(), seconds: after.as_secs() }
-                }
-                None => {
-                    client_open = false;
-                    continue;
-                }
-            },
-        };
+    while let Some(event) = events.recv().await {
         match mode {
             Mode::Json => {
                 if let Ok(line) = serde_json::to_string(&event) {

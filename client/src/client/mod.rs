@@ -7,6 +7,7 @@
 //!                                     └─ DC x pool (imported authorization)
 //! ```
 
+mod events;
 mod login;
 mod pool;
 
@@ -17,11 +18,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+pub use events::ClientEvent;
 pub use login::{LoginError, LoginToken, PasswordToken, QrLogin, SignIn};
 
 use crate::auth::KeySet;
 use crate::dc::{DEFAULT_DC, DcSession, DcTable, Network, Session, SessionError};
-use crate::invoke::{Decision, RetryPolicy, RetryReason};
+use crate::invoke::{Decision, RetryPolicy};
 use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::SenderConfig;
@@ -107,20 +109,6 @@ impl ClientConfig {
     }
 }
 
-/// Something the user may want to see while the client works.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientEvent {
-    /// A call is waiting before it is retried.
-    Retrying {
-        /// The TL name of the request.
-        request: &'static str,
-        /// Why.
-        reason: RetryReason,
-        /// How long.
-        after: Duration,
-    },
-}
-
 /// Why the client could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -150,7 +138,9 @@ struct Inner {
     table: Mutex<DcTable>,
     session: Mutex<Session>,
     pools: tokio::sync::Mutex<HashMap<i32, Arc<Pool>>>,
-    events: Mutex<Option<mpsc::UnboundedSender<ClientEvent>>>,
+    /// Every subscriber of [`Client::events`]; closed ones are dropped on
+    /// the next event.
+    events: Mutex<Vec<mpsc::UnboundedSender<ClientEvent>>>,
 }
 
 /// The session file's name for a network.
@@ -188,22 +178,9 @@ impl Client {
                 table: Mutex::new(table),
                 session: Mutex::new(session),
                 pools: tokio::sync::Mutex::new(HashMap::new()),
-                events: Mutex::new(None),
+                events: Mutex::new(Vec::new()),
             }),
         })
-    }
-
-    /// Receives [`ClientEvent`]s from now on.
-    pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        *self.inner.events.lock().expect("events") = Some(tx);
-        rx
-    }
-
-    fn emit(&self, event: ClientEvent) {
-        if let Some(tx) = self.inner.events.lock().expect("events").as_ref() {
-            let _ = tx.send(event);
-        }
     }
 
     /// The configuration.

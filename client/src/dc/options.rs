@@ -3,7 +3,7 @@
 //!
 //! Addresses from Telegram Desktop's built-in lists (`kBuiltInDcs`,
 //! `kBuiltInDcsTest` in `mtproto_dc_options.cpp`), see
-//! shared/spec/telegram-facts.md section 2.
+//! docs/architecture.md#dc-addresses.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -4,8 +4,8 @@
 
 use tl::{enums, types};
 
-use super::file::{FileRef, FileStatus, SkipReason};
-use super::model::Message;
+use crate::export::model::Message;
+use crate::export::model::file::{FileRef, FileStatus, SkipReason};
 
 pub const SELF_ID: i64 = 100;
 pub const ALICE: i64 = 200;
@@ -267,7 +267,7 @@ fn entities_message() -> enums::Message {
             offset: at(7).0,
             length: at(7).1,
         }),
-        // Overlaps the italic word: dropped (D.4).
+        // Overlaps the italic word: dropped (docs/export-format.md#messages).
         E::Underline(types::MessageEntityUnderline {
             offset: at(7).0,
             length: 2,

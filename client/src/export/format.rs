@@ -1,6 +1,6 @@
 //! Human-readable values tdesktop puts into the export: phone numbers
-//! grouped per country (D.2 `phone_number`) and money amounts (`cost` of
-//! gift actions, D.5).
+//! grouped per country (docs/export-format.md#sections `phone_number`) and money amounts (`cost` of
+//! gift actions, docs/export-format.md#service-messages).
 //!
 //! tdesktop formats with its country database and locale; we carry a small
 //! table of common countries and a plain fallback, which keeps every digit.

@@ -3,7 +3,7 @@
 //! ([`FsDir`]), and an in-memory one for tests ([`MemoryDir`]).
 //!
 //! Writers never touch the file system themselves: they ask the directory
-//! for a file by its path relative to the export root (takeout.md C), write
+//! for a file by its path relative to the export root (docs/export-format.md#layout), write
 //! it as a stream, and [`OutputFile::finish`] it. A file that is dropped
 //! without finishing never appears under its final name.
 

@@ -1,13 +1,15 @@
-//! The export model and its writers (DESIGN.md layer 8).
+//! The export model and its writers (docs/architecture.md#layers).
 //!
-//! - [`model`] (with [`media`], [`action`], [`text`], [`mod@file`],
-//!   [`sections`]): our own stable export model, independent of the TL
-//!   layer;
-//! - [`convert`] (with `convert_media`, `convert_action`, `convert_text`,
-//!   [`convert_sections`]): TL → model, the only code that knows both;
-//! - [`json`]: the streaming `result.json` writer (takeout.md D);
-//! - [`html`]: the static HTML pages (takeout.md C);
-//! - [`writers`]: both writers behind one call per step, by [`writers::Format`];
+//! - [`model`] (with [`model::media`], [`model::action`], [`model::text`],
+//!   [`model::file`], [`model::sections`]): our own stable export model,
+//!   independent of the TL layer, and the texts both writers share
+//!   ([`model::file::file_text`]);
+//! - [`convert`]: TL → model, the only code that knows both;
+//! - [`json`]: the streaming `result.json` writer
+//!   (docs/export-format.md#result-json);
+//! - [`html`]: the static HTML pages (docs/export-format.md#html);
+//! - [`sink`]: [`sink::ExportSink`], one method per export step, implemented
+//!   by both writers; [`sink::Format`] picks them;
 //! - [`layout`]: the [`layout::OutputDir`] the writers write into;
 //! - [`naming`], [`mod@format`], [`time`]: file names, phone numbers and money,
 //!   dates in an explicit time zone.
@@ -15,43 +17,82 @@
 //! What the engine provides: the time zone ([`time::Tz`]), each chat's
 //! folder ([`naming::chat_folder`]), the pages of TL messages in split order
 //! (with the migrated flag for pre-migration history), and the status of
-//! every [`file::FileRef`] (downloaded path or skip reason) before a page is
+//! every [`model::file::FileRef`] (downloaded path or skip reason) before a page is
 //! handed to the writers.
 
 #![warn(missing_docs)]
 
-pub mod action;
 pub mod convert;
-mod convert_action;
-mod convert_document;
-mod convert_media;
-mod convert_peers;
-pub mod convert_sections;
-mod convert_text;
-pub mod file;
 pub mod format;
 pub mod html;
-mod html_assets;
-mod html_chat;
-mod html_lists;
-mod html_message;
-mod html_service;
-mod html_util;
 pub mod json;
-mod json_action;
-mod json_media;
-mod json_message;
-pub mod json_out;
 pub mod layout;
-pub mod media;
 pub mod model;
 pub mod naming;
-pub mod sections;
-pub mod text;
+pub mod sink;
 pub mod time;
-pub mod writers;
 
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod tests;
+
+use std::io;
+
+use html::HtmlWriter;
+use json::JsonWriter;
+use layout::OutputDir;
+use model::sections::AboutTexts;
+use sink::{ExportSink, Format};
+use time::Tz;
+
+/// Opens the sink of the single format `format` in `dir` and starts its
+/// documents. `Both` is refused: open one sink per [`Format::sinks`].
+pub fn open_sink<'a>(
+    dir: &'a dyn OutputDir,
+    format: Format,
+    tz: Tz,
+    about: AboutTexts,
+    single_chat: bool,
+) -> io::Result<Box<dyn ExportSink + 'a>> {
+    match format {
+        Format::Json => {
+            let file = dir.create("result.json")?;
+            let mut json = JsonWriter::new(file, tz, about, single_chat);
+            json.start()?;
+            Ok(Box::new(json))
+        }
+        Format::Html => Ok(Box::new(HtmlWriter::new(dir, tz, about, single_chat))),
+        Format::Both => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "one sink per format: open Format::sinks one by one",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+    use crate::export::layout::MemoryDir;
+    use crate::export::time::utc;
+
+    #[test]
+    fn each_format_writes_its_files() {
+        for (format, json, html) in [(Format::Json, true, false), (Format::Html, false, true)] {
+            let dir = MemoryDir::new();
+            let mut sink = open_sink(&dir, format, utc(), AboutTexts::default(), false).unwrap();
+            sink.write_other_data(b"{\"a\": 1}").unwrap();
+            sink.finish().unwrap();
+            dir.settle().unwrap();
+            assert_eq!(dir.get("result.json").is_some(), json, "{format:?}");
+            assert_eq!(dir.get("export_results.html").is_some(), html, "{format:?}");
+            if json {
+                let value: serde_json::Value =
+                    serde_json::from_slice(&dir.get("result.json").unwrap()).unwrap();
+                assert_eq!(value["other_data"]["a"], 1.0);
+            }
+        }
+        let dir = MemoryDir::new();
+        assert!(open_sink(&dir, Format::Both, utc(), AboutTexts::default(), false).is_err());
+    }
+}

@@ -1,5 +1,5 @@
 //! File and folder names of the export, as tdesktop builds them
-//! (takeout.md A.3 chat numbering, C file names, sanitizing and collisions).
+//! (docs/takeout.md#dialogs for chat numbering, docs/export-format.md#file-names).
 //!
 //! Two deliberate differences, both for output that is the same on every
 //! machine: the Windows-only rules (reserved device names) apply everywhere,
@@ -13,13 +13,13 @@ use std::collections::HashSet;
 const MAX_NAME_BYTES: usize = 200;
 
 /// The folder of chat `index` (1-based) of `total`: `chats/chat_<N>/`, N
-/// zero-padded to the digits of `total - 1` (A.3).
+/// zero-padded to the digits of `total - 1` (docs/takeout.md#dialogs).
 pub fn chat_folder(index: usize, total: usize) -> String {
     let digits = total.saturating_sub(1).to_string().len();
     format!("chats/chat_{index:0digits$}/")
 }
 
-/// `lib_base FileNameFromUserString` (C): control characters, bidi marks and
+/// `lib_base FileNameFromUserString` (docs/export-format.md#file-names): control characters, bidi marks and
 /// `/ \ < > : " | ? *` become `_`; a trailing space or dot, or an empty
 /// name, gets `_` appended; reserved device names get `_` in front.
 pub fn sanitize_file_name(name: &str) -> String {
@@ -120,7 +120,7 @@ pub fn extension_for_mime(mime: &str) -> &'static str {
 }
 
 /// The JSON `media_type` decides nothing here: the folder follows tdesktop's
-/// `DocumentFolder` (C), so MP4 GIFs and video stickers land in
+/// `DocumentFolder` (docs/export-format.md#file-names), so MP4 GIFs and video stickers land in
 /// `video_files/`.
 pub fn document_folder(
     is_video_file: bool,

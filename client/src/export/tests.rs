@@ -8,17 +8,18 @@ use std::io::{self, Write};
 use proptest::prelude::*;
 use tl::{enums, types};
 
-use super::convert::{ChatContext, Peers, message, messages_page};
-use super::convert_sections as sections;
-use super::file::FileStatus;
 use super::fixtures::*;
-use super::html::HtmlWriter;
-use super::json::JsonWriter;
 use super::layout::{MemoryDir, OutputDir, OutputFile};
-use super::model::{ChatInfo, DialogType, Message, PeerId};
 use super::naming::{PathSet, chat_folder};
-use super::sections::{AboutTexts, ContactsList, SessionsList};
+use super::sink::ExportSink as _;
 use super::time::{Tz, utc};
+use crate::export::convert::sections;
+use crate::export::convert::{ChatContext, Peers, message, messages_page};
+use crate::export::html::HtmlWriter;
+use crate::export::json::JsonWriter;
+use crate::export::model::file::FileStatus;
+use crate::export::model::sections::{AboutTexts, ContactsList, SessionsList};
+use crate::export::model::{ChatInfo, DialogType, Message, PeerId};
 
 /// The converted group chat: pre-migration page, then the group page, with
 /// the custom emoji resolved and files settled.
@@ -226,7 +227,7 @@ fn full_export(dir: &dyn OutputDir) -> io::Result<Vec<u8>> {
     json.write_other_data(
         br#"{"b": [1, 2.5, "x\u0001"], "a": {"z": null, "y": true}, "\u00e9": {}}"#,
     )?;
-    html.write_other_data()?;
+    html.write_other_data(b"")?;
 
     let (group, group_messages) = group_chat(&tz, &chat_folder(1, 3));
     let (alice, alice_messages) = personal_chat(&tz, &chat_folder(2, 3));
@@ -401,7 +402,7 @@ fn document_names_collide_deterministically() {
     let paths: Vec<String> = messages
         .iter()
         .filter_map(|m| match &m.media {
-            super::media::Media::Document(d) => Some(d.file.path.clone()),
+            crate::export::model::media::Media::Document(d) => Some(d.file.path.clone()),
             _ => None,
         })
         .collect();
@@ -715,7 +716,7 @@ proptest! {
             .iter()
             .map(|&(kind, o, l)| entity(kind, i32::from(o) % (len + 1), i32::from(l), "x"))
             .collect();
-        let parts = super::convert::text_parts(&text, &entities);
+        let parts = crate::export::convert::text_parts(&text, &entities);
         let joined: String = parts.iter().map(|p| p.text.as_str()).collect();
         prop_assert_eq!(joined.encode_utf16().count() as i32, len);
         prop_assert!(parts.iter().all(|p| !p.text.is_empty()));

@@ -1,7 +1,7 @@
 //! Dates as tdesktop's export writes them, in an explicit time zone.
 //!
-//! tdesktop formats every date in the machine's local time (takeout.md D.0:
-//! `date` is `QDateTime(local).toString(ISODate)`, C: file names carry
+//! tdesktop formats every date in the machine's local time (docs/export-format.md#values:
+//! `date` is `QDateTime(local).toString(ISODate)`; docs/export-format.md#file-names: file names carry
 //! `@DD-MM-YYYY_HH-MM-SS` in local time). To keep the output deterministic
 //! the time zone is a parameter of the converter and the writers, never read
 //! from the machine here: the engine passes the user's zone, tests pass
@@ -146,7 +146,7 @@ pub fn iso_date(unix: i64, tz: &dyn TimeZone) -> String {
     }
 }
 
-/// `10-03-2024_14-05-09`: the date part of generated file names (C), or
+/// `10-03-2024_14-05-09`: the date part of generated file names (docs/export-format.md#file-names), or
 /// empty for date 0.
 pub fn file_name_date(unix: i64, tz: &dyn TimeZone) -> String {
     if unix == 0 {

@@ -1,5 +1,8 @@
-//! Middleware around every call: the retry policy (and, with the sender,
-//! the takeout and message-range wrappers and migrations).
+//! The retry policy: what to do after a failed call (wait out a flood
+//! wait, back off after a server error, reconnect, give up). A pure
+//! decision; `Client::invoke` (`client/mod.rs`) applies it and also
+//! follows `*_MIGRATE_X`, and the takeout and message-range wrappers are
+//! added by `takeout::TakeoutInvoker` (`takeout/session.rs`).
 
 pub mod policy;
 

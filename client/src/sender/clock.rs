@@ -41,6 +41,5 @@ impl crate::mtp::Random for OsRandom {
 
 /// A transport-layer random source (padding, obfuscation init) from the OS.
 pub fn transport_random() -> Box<dyn crate::transport::Random> {
-    let mut rng = OsRandom::new();
-    Box::new(move |buf: &mut [u8]| crate::mtp::Random::fill(&mut rng, buf))
+    Box::new(OsRandom::new())
 }

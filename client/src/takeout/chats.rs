@@ -1,4 +1,4 @@
-//! Every chat's messages, in export order (takeout.md A.5, A.8, A.9).
+//! Every chat's messages, in export order (docs/takeout.md#history, #custom-emoji, #files).
 //!
 //! Three stages keep the output fixed while the network work overlaps:
 //! fetchers ([`history::fetch`]) read the histories of the next chats
@@ -9,7 +9,7 @@
 //! written in order once their files are settled. At most [`AHEAD`] pages
 //! wait between deciding and writing, so memory stays flat.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use tl::{enums, functions, types};
@@ -18,19 +18,20 @@ use tokio::task::JoinSet;
 
 use super::dialogs::{Dialog, DialogList};
 use super::download::Origin;
-use super::engine::{ProgressEvent, Run};
 use super::error::{Class, TakeoutError, classify};
 use super::files::{Waiter, message_files, settle};
 use super::history::{self, Dates, Fetched, Gate, Head, Split};
 use super::output::{Command, MissingItem};
+use super::progress::ProgressEvent;
+use super::run::Run;
 use super::session::TakeoutInvoker;
+use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
-use crate::export::convert_sections::custom_emoji_file;
 use crate::export::model::{ChatInfo, FileRef, Message};
 
 /// Pages decided but not yet written.
 const AHEAD: usize = 8;
-/// Custom emoji per `messages.getCustomEmojiDocuments` (A.8).
+/// Custom emoji per `messages.getCustomEmojiDocuments` (docs/takeout.md#custom-emoji).
 const EMOJI_BATCH: usize = 100;
 /// Chats read at once per unit of `parallel`.
 const CHATS_PER_PARALLEL: usize = 4;
@@ -287,7 +288,7 @@ impl Run<'_> {
     }
 
     /// Attaches the file of every custom emoji of `messages`, asking for
-    /// the unknown ones in batches (A.8); the cache lasts the whole export.
+    /// the unknown ones in batches (docs/takeout.md#custom-emoji); the cache lasts the whole export.
     async fn resolve_emoji(
         &mut self,
         ctx: &mut ChatContext,
@@ -418,6 +419,3 @@ fn chat_item(
         reason,
     }
 }
-
-/// The emoji cache type, for [`Run`].
-pub(super) type EmojiCache = HashMap<i64, FileRef>;

@@ -1,4 +1,4 @@
-//! The list of chats to export (takeout.md A.1 steps 3–5, A.3): split
+//! The list of chats to export (docs/takeout.md#dialogs): split
 //! ranges, the `limit=1` probes for the total, the dialogs of every range
 //! newest range first, deduplicated by peer, migrated basic groups merged
 //! into their supergroups as negative split indices, the left channels, the
@@ -186,7 +186,7 @@ type DialogPage = (
     Vec<enums::User>,
 );
 
-/// Pages through the dialogs of one split (A.3 "Paging within a split").
+/// Pages through the dialogs of one split (docs/takeout.md#dialogs "Paging within a split").
 async fn list_split(
     inv: &TakeoutInvoker,
     range: &enums::MessageRange,
@@ -274,7 +274,7 @@ fn merge_split(
     }
 }
 
-/// The section a dialog type belongs to (A.3 "Filtering").
+/// The section a dialog type belongs to (docs/takeout.md#dialogs "Filtering").
 fn section_of(kind: DialogType) -> Option<Section> {
     Some(match kind {
         DialogType::SavedMessages
@@ -294,7 +294,7 @@ fn passes(plan: &ExportPlan, kind: DialogType) -> bool {
     section_of(kind).is_some_and(|s| plan.has(s))
 }
 
-/// The type filter and the migration merge (A.3), then `onlyMyMessages`
+/// The type filter and the migration merge (docs/takeout.md#dialogs), then `onlyMyMessages`
 /// and the ascending split order (FinalizeDialogsInfo).
 fn filter_and_merge(entries: Vec<Entry>, plan: &ExportPlan, n: usize) -> Vec<Dialog> {
     let any_group = plan.has(Section::PrivateGroups) || plan.has(Section::PublicGroups);
@@ -342,7 +342,7 @@ fn filter_and_merge(entries: Vec<Entry>, plan: &ExportPlan, n: usize) -> Vec<Dia
     dialogs
 }
 
-/// Every page of `channels.getLeftChannels` (A.3 "Left channels").
+/// Every page of `channels.getLeftChannels` (docs/takeout.md#dialogs "Left channels").
 async fn left_channels(inv: &TakeoutInvoker) -> Result<Vec<enums::Chat>, TakeoutError> {
     let mut all = Vec::new();
     for _ in 0..MAX_PAGES {

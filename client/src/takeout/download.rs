@@ -1,4 +1,4 @@
-//! File downloads (takeout.md A.9, better): `upload.getFile` in 1 MiB parts
+//! File downloads (docs/takeout.md#files, better): `upload.getFile` in 1 MiB parts
 //! (offsets and limits multiples of 1 MiB, so every part obeys the rules of
 //! <https://core.telegram.org/api/files>), several parts of a file and several
 //! files in flight, at most `parallel` requests at once; each file is written
@@ -15,19 +15,20 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tl::enums;
+use tl::{enums, types};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use super::engine::ProgressEvent;
 use super::error::{Class, TakeoutError};
-use super::files::Outcome;
 use super::journal::Journal;
 use super::output::WORK_DIR;
-use super::part::{Located, PartState};
+use super::progress::ProgressEvent;
 use super::session::TakeoutInvoker;
 use crate::export::layout::{Folders, check_relative};
-use crate::export::model::{FileLocation, SkipReason};
+use crate::export::model::{FileKind, FileLocation, SkipReason};
+
+/// A download's result: the relative path written, or why it failed.
+pub type Outcome = Result<String, String>;
 
 /// The part size: 1 MiB divides 1 MiB and never crosses a 1 MiB boundary.
 pub const PART: i64 = 1024 * 1024;
@@ -395,4 +396,71 @@ pub(super) fn disk(path: &Path, e: std::io::Error) -> Fail {
 /// The export is stopping.
 pub(super) fn cancelled() -> Fail {
     Fail::Skip("download cancelled".into())
+}
+
+/// What a part is asked from.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Located {
+    /// A photo or document (its `dc_id` follows migrations).
+    File(FileLocation),
+    /// The takeout file, on this DC.
+    Takeout(i32),
+}
+
+impl Located {
+    pub(super) fn dc(&self) -> i32 {
+        match self {
+            Self::File(l) => l.dc_id,
+            Self::Takeout(dc) => *dc,
+        }
+    }
+
+    pub(super) fn set_dc(&mut self, dc: i32) {
+        match self {
+            Self::File(l) => l.dc_id = dc,
+            Self::Takeout(at) => *at = dc,
+        }
+    }
+
+    pub(super) fn input(&self) -> enums::InputFileLocation {
+        match self {
+            Self::File(l) => input_location(l),
+            Self::Takeout(_) => enums::InputFileLocation::InputTakeoutFileLocation,
+        }
+    }
+}
+
+/// A file's location as its parts share it (refreshed, migrated).
+pub(super) struct PartState {
+    pub(super) location: Located,
+    pub(super) refreshes: u32,
+}
+
+impl PartState {
+    pub(super) fn shared(location: Located) -> Arc<tokio::sync::Mutex<Self>> {
+        Arc::new(tokio::sync::Mutex::new(Self {
+            location,
+            refreshes: 0,
+        }))
+    }
+}
+
+/// The TL location of a file.
+pub fn input_location(l: &FileLocation) -> enums::InputFileLocation {
+    match l.kind {
+        FileKind::Photo => types::InputPhotoFileLocation {
+            id: l.id,
+            access_hash: l.access_hash,
+            file_reference: l.file_reference.clone(),
+            thumb_size: l.thumb_size.clone(),
+        }
+        .into(),
+        FileKind::Document => types::InputDocumentFileLocation {
+            id: l.id,
+            access_hash: l.access_hash,
+            file_reference: l.file_reference.clone(),
+            thumb_size: l.thumb_size.clone(),
+        }
+        .into(),
+    }
 }

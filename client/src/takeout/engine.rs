@@ -1,6 +1,6 @@
 //! The export engine's entry point: [`run_export`] runs a whole export of an
 //! [`ExportPlan`] inside a takeout session, in Telegram Desktop's step order
-//! (takeout.md A.2), and reports progress as [`ProgressEvent`]s.
+//! (docs/takeout.md#step-order), and reports progress as [`ProgressEvent`]s.
 //!
 //! The output is deterministic: the same world and plan give byte-identical
 //! files whatever `parallel` is and whatever retried faults happened; the only
@@ -8,24 +8,21 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::chats::{EmojiCache, Reader};
+use super::chats::Reader;
 use super::dialogs;
 use super::download::Downloader;
 use super::files::Files;
 use super::history::Dates;
 use super::journal::Journal;
-use super::output::{
-    MissingItem, Output, WORK_DIR, choose_root, remove_stale_temps, write_missing,
-};
-use super::plan::{ExportPlan, Format, Section};
+use super::output::{Output, WORK_DIR, choose_root, remove_stale_temps, write_missing};
+use super::plan::{ExportPlan, Section};
+use super::progress::{ExportReport, ProgressEvent};
+use super::run::{EmojiCache, Run};
 use super::session::{self, Start, TakeoutInvoker};
 use crate::export::time::{Tz, display_date_time};
-use crate::export::writers;
 use crate::{Client, ClientEvent};
 
 pub use super::error::TakeoutError;
@@ -63,141 +60,16 @@ impl std::fmt::Debug for ExportOptions {
     }
 }
 
-/// The system clock in unix seconds.
+/// The system clock in unix seconds (the sender's clock,
+/// [`crate::sender::clock::now`], the one place that reads it).
 pub fn system_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// What the export is doing, for the CLI to show (also as JSON lines).
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum ProgressEvent {
-    /// The export started with these sections.
-    Started {
-        /// Section names (`personal-info`, `personal-chats`...).
-        sections: Vec<String>,
-    },
-    /// A step started (`chats_list`, `personal_information`, ...,
-    /// `other_data`, `chats`).
-    Section {
-        /// The step's name.
-        name: String,
-    },
-    /// A start step counted a section's items (takeout.md A.1 step 3):
-    /// `profile_pictures` (UserpicsCount) or `stories` (StoriesCount).
-    SectionCounted {
-        /// The section's step name.
-        name: String,
-        /// Its items as the server counts them.
-        total: u64,
-    },
-    /// The `limit=1` probes counted the dialogs and left channels.
-    DialogsCounted {
-        /// Dialogs of every split plus left channels, before the type
-        /// filter.
-        total: u64,
-    },
-    /// A chat started.
-    ChatStarted {
-        /// 1-based position.
-        index: u64,
-        /// Chats exported in all.
-        total: u64,
-        /// Its name.
-        name: String,
-        /// Its messages according to the probes.
-        messages: u64,
-    },
-    /// Messages of a chat written so far.
-    Messages {
-        /// The chat's name.
-        chat: String,
-        /// Written.
-        done: u64,
-        /// Expected.
-        total: u64,
-    },
-    /// A download started.
-    FileStarted {
-        /// Its path in the export.
-        name: String,
-        /// Its size (0 if unknown).
-        size: u64,
-    },
-    /// Bytes of a download.
-    FileProgress {
-        /// Its path.
-        name: String,
-        /// Bytes done.
-        done: u64,
-        /// Its size.
-        size: u64,
-    },
-    /// A download finished.
-    FileFinished {
-        /// Its path.
-        name: String,
-    },
-    /// A file was not downloaded.
-    FileSkipped {
-        /// Its path.
-        name: String,
-        /// Why.
-        reason: String,
-    },
-    /// A request waits before it is retried (flood wait, server error,
-    /// reconnect, takeout delay).
-    Waiting {
-        /// The TL name of the request.
-        request: String,
-        /// Seconds.
-        seconds: u64,
-    },
-    /// The export finished.
-    Finished {
-        /// What it did.
-        report: ExportReport,
-    },
-}
-
-/// What an export did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ExportReport {
-    /// The export's root folder.
-    pub out_dir: PathBuf,
-    /// Chats written.
-    pub chats: u64,
-    /// Messages written.
-    pub messages: u64,
-    /// Files written (each once, however many messages use it), including
-    /// the ones kept from an interrupted run of the same export.
-    pub files: u64,
-    /// Bytes downloaded.
-    pub bytes: u64,
-    /// Entries of `missing.json`.
-    pub skipped: u64,
-}
-
-/// The state of one export run, shared by the steps (`sections`, `chats`).
-pub(super) struct Run<'a> {
-    pub(super) inv: TakeoutInvoker,
-    pub(super) tz: Tz,
-    pub(super) dates: Dates,
-    pub(super) events: &'a UnboundedSender<ProgressEvent>,
-    pub(super) root: PathBuf,
-    pub(super) files: Files,
-    pub(super) out: Output,
-    pub(super) missing: Vec<MissingItem>,
-    pub(super) emoji: EmojiCache,
-    pub(super) report: ExportReport,
+    crate::sender::clock::now().unix_secs(0)
 }
 
 /// Runs the whole export of `plan`: opens the takeout session, exports
 /// every selected section into `plan.settings.out` (or a dated folder in it,
-/// takeout.md C), closes the session, and returns what it did. While it
-/// runs it takes over [`Client::events`] to report waits as
+/// docs/export-format.md#root-folder), closes the session, and returns what it did. While it
+/// runs it subscribes to [`Client::events`] to report waits as
 /// [`ProgressEvent::Waiting`].
 pub async fn run_export(
     client: &Client,
@@ -261,11 +133,7 @@ async fn export(
         journal,
         events.clone(),
     ));
-    let format = match settings.format {
-        Format::Json => writers::Format::Json,
-        Format::Html => writers::Format::Html,
-        Format::Both => writers::Format::Both,
-    };
+    let format = settings.format;
     let single = settings.single_chat.is_some();
     let mut run = Run {
         inv: inv.clone(),
@@ -285,7 +153,7 @@ async fn export(
             ..ExportReport::default()
         },
     };
-    // Takeout.md A.1 step 3: the start steps of the selected sections, in
+    // docs/takeout.md#start-steps: the start steps of the selected sections, in
     // order (UserpicsCount, StoriesCount; the dialog list does the rest).
     if !single {
         if plan.has(Section::Userpics) {
@@ -295,7 +163,7 @@ async fn export(
             run.count_stories().await?;
         }
     }
-    // Takeout.md A.2: the dialog list first, then the sections, then chats.
+    // docs/takeout.md#step-order: the dialog list first, then the sections, then chats.
     let list = if Section::ALL.iter().any(|s| s.is_chat() && plan.has(*s)) {
         let _ = events.send(ProgressEvent::Section {
             name: "chats_list".into(),

@@ -1,4 +1,4 @@
-//! Which files are downloaded, in a fixed order (takeout.md A.9 skip
+//! Which files are downloaded, in a fixed order (docs/takeout.md#files
 //! rules): settled files stay, no location means unavailable, a file already
 //! downloaded in this export is reused by [`FileKey`] (so a file used in
 //! several chats is downloaded once, at the path of its first use), inline
@@ -15,15 +15,12 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::download::{Downloader, Job, Origin, Source};
+use super::download::{Downloader, Job, Origin, Outcome, Source};
 use super::plan::{ExportPlan, MediaType, NO_SIZE_LIMIT};
-use crate::export::media::{DocumentType, Media};
+use crate::export::model::media::{DocumentType, Media};
 use crate::export::model::{
     FileKey, FileRef, FileStatus, Message, MessageKind, ReactionKind, SkipReason, TextKind,
 };
-
-/// A download's result: the relative path written, or why it failed.
-pub type Outcome = Result<String, String>;
 
 /// How the skip rules judge a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,7 +228,7 @@ pub fn message_files(m: &mut Message) -> Vec<(&mut FileRef, Rules)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::media::{Document, Photo, Thumb};
+    use crate::export::model::media::{Document, Photo, Thumb};
     use crate::export::model::{FileKind, FileLocation};
 
     fn file(size: i64, id: i64) -> FileRef {

@@ -1,4 +1,4 @@
-//! The messages of one chat (takeout.md A.5–A.7): for every split of the
+//! The messages of one chat (docs/takeout.md#history): for every split of the
 //! chat a `limit=1` probe for the count, empty ranges and ranges outside the
 //! date range skipped, then the pages oldest to newest (`offset_id =
 //! largest + 1`, `add_offset = -100`), starting at the first message inside
@@ -248,7 +248,7 @@ fn request(
     }
 }
 
-/// The count of one split, 0 when it is empty or outside the dates (A.6),
+/// The count of one split, 0 when it is empty or outside the dates (docs/takeout.md#date-range),
 /// and `only_my` after it.
 async fn count(
     inv: &TakeoutInvoker,

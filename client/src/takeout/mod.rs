@@ -1,9 +1,10 @@
 //! The export engine: the plan, the takeout session, split ranges and
-//! paging, every section of spec/takeout.md, file downloads and the error
+//! paging, every section of docs/takeout.md, file downloads and the error
 //! classes.
 //!
 //! - [`plan`]: settings validated into an [`ExportPlan`];
-//! - [`engine`]: [`run_export`], its options, progress events and report;
+//! - [`engine`]: [`run_export`] and its options; [`progress`]: the events it
+//!   sends and its report; `run`: the state the steps share;
 //! - [`session`]: the takeout session ([`TakeoutInvoker`], init/finish);
 //! - [`dialogs`], [`history`]: the chat list and each chat's pages;
 //! - `chats`, `sections`: the steps of an export;
@@ -24,13 +25,14 @@ pub mod journal;
 pub mod output;
 mod part;
 pub mod plan;
+pub mod progress;
 mod refresh;
+mod run;
 mod sections;
 pub mod session;
 
-pub use engine::{
-    ExportOptions, ExportReport, ProgressEvent, TakeoutError, run_export, system_now,
-};
+pub use engine::{ExportOptions, TakeoutError, run_export, system_now};
 pub use output::MissingItem;
 pub use plan::{ExportPlan, Format, MediaType, PlanError, Section, Settings};
+pub use progress::{ExportReport, ProgressEvent};
 pub use session::TakeoutInvoker;

@@ -1,4 +1,4 @@
-//! Where the export goes: the root folder (takeout.md C "Root folder"), the
+//! Where the export goes: the root folder (docs/export-format.md#root-folder), the
 //! writers on their own threads, one per format (so disk IO never blocks the
 //! network side, JSON and HTML are written at once, and the engine's future
 //! stays `Send`), and `missing.json`.
@@ -11,19 +11,20 @@ use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::TakeoutError;
-use crate::export::layout::FsDir;
-use crate::export::model::{ChatInfo, Message};
-use crate::export::sections::{
+use crate::export::layout::{FsDir, OutputDir as _};
+use crate::export::model::sections::{
     AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
+use crate::export::model::{ChatInfo, Message};
+use crate::export::open_sink;
+use crate::export::sink::{ExportSink, Format};
 use crate::export::time::{DateTime, Tz};
-use crate::export::writers::{Format, Writers};
 
 /// The engine's own folder inside the export root (temporary downloads);
 /// removed when the export finishes.
 pub const WORK_DIR: &str = ".tg-takeout";
 
-/// The root folder of an export into `out` (takeout.md C): `out` itself
+/// The root folder of an export into `out` (docs/export-format.md#layout): `out` itself
 /// when it does not exist, is empty or holds an unfinished export of ours;
 /// otherwise `out/DataExport_YYYY-MM-DD` (`ChatExport_` for one chat) in
 /// local time, with ` (1)`, ` (2)`... when taken.
@@ -109,7 +110,7 @@ pub fn remove_stale_temps(root: &Path, run: i64) -> io::Result<usize> {
     Ok(removed)
 }
 
-/// One call of the writers (the order of `export::json`).
+/// One step for the sinks ([`ExportSink`], in its order).
 #[derive(Debug)]
 pub enum Command {
     /// `personal_information`.
@@ -134,8 +135,8 @@ pub enum Command {
     EndChat,
 }
 
-/// The writers, each format on its own thread (JSON and HTML are written
-/// at the same time; each sees every command in order).
+/// The sinks, each format on its own thread (JSON and HTML are written at
+/// the same time; each sees every command in order).
 pub struct Output {
     root: PathBuf,
     writers: Vec<Writer>,
@@ -148,20 +149,23 @@ struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer of `format` (one format) into `root`.
+    /// Starts the sink of `format` (a single format) into `root`.
     fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
         let (tx, mut rx) = mpsc::channel::<Option<Arc<Command>>>(4);
         let (done_tx, done) = oneshot::channel();
         let dir = FsDir::new(root).with_temp_suffix(format!(".{run}.part"));
         std::thread::spawn(move || {
             let result = (|| {
-                let mut w = Writers::new(&dir, format, tz, AboutTexts::default(), single_chat)?;
+                let mut sink = open_sink(&dir, format, tz, AboutTexts::default(), single_chat)?;
                 // `None` is the end; a closed channel without it is an
                 // abandoned export, whose documents are not committed.
                 while let Some(command) = rx.blocking_recv() {
                     match command {
-                        Some(command) => apply(&mut w, &command)?,
-                        None => return w.finish(),
+                        Some(command) => apply(sink.as_mut(), &command)?,
+                        None => {
+                            sink.finish()?;
+                            return dir.settle();
+                        }
                     }
                 }
                 Err(io::Error::other("export abandoned"))
@@ -191,12 +195,8 @@ impl Output {
     /// names their temporary files, so an abandoned run's writer never
     /// touches this one's.
     pub fn start(root: &Path, format: Format, tz: Tz, single_chat: bool, run: i64) -> Self {
-        let formats: &[Format] = match format {
-            Format::Both => &[Format::Json, Format::Html],
-            Format::Json => &[Format::Json],
-            Format::Html => &[Format::Html],
-        };
-        let writers = formats
+        let writers = format
+            .sinks()
             .iter()
             .map(|&f| Writer::start(root, f, tz.clone(), single_chat, run))
             .collect();
@@ -251,18 +251,22 @@ impl Output {
     }
 }
 
-fn apply(w: &mut Writers<'_>, command: &Command) -> io::Result<()> {
+/// Hands one command to a sink: the one place that maps the steps of an
+/// export onto [`ExportSink`].
+fn apply(sink: &mut dyn ExportSink, command: &Command) -> io::Result<()> {
     match command {
-        Command::PersonalInfo(info) => w.write_personal_info(info),
-        Command::Userpics(page) => w.write_userpics(page),
-        Command::Stories(page) => w.write_stories(page),
-        Command::EndList => w.end_list(),
-        Command::Contacts(list) => w.write_contacts(list),
-        Command::Sessions(list) => w.write_sessions(list),
-        Command::OtherData(raw) => w.write_other_data(raw),
-        Command::StartChat(chat) => w.start_chat(chat),
-        Command::Messages(page) => w.write_messages(page),
-        Command::EndChat => w.end_chat(),
+        Command::PersonalInfo(info) => sink.write_personal_info(info),
+        Command::Userpics(page) => sink.write_userpics(page),
+        Command::Stories(page) => sink.write_stories(page),
+        Command::EndList => sink.end_list(),
+        Command::Contacts(list) => sink.write_contacts(list),
+        Command::Sessions(list) => sink.write_sessions(list),
+        // Nothing is written for an empty other-data file.
+        Command::OtherData(raw) if raw.iter().all(u8::is_ascii_whitespace) => Ok(()),
+        Command::OtherData(raw) => sink.write_other_data(raw),
+        Command::StartChat(chat) => sink.start_chat(chat),
+        Command::Messages(page) => sink.write_messages(page),
+        Command::EndChat => sink.end_chat(),
     }
 }
 

@@ -5,12 +5,11 @@
 
 use std::sync::Arc;
 
-use tl::{enums, functions, types};
+use tl::{enums, functions};
 
-use super::download::{Downloader, Fail, Origin, PART, cancelled};
+use super::download::{Downloader, Fail, Located, Origin, PART, PartState, cancelled};
 use super::error::classify;
 use super::refresh::refresh;
-use crate::export::model::{FileKind, FileLocation};
 use crate::rpc::InvocationError;
 
 /// Attempts of one part (migrations and reference refreshes).
@@ -98,53 +97,6 @@ impl Downloader {
     }
 }
 
-/// What a part is asked from.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Located {
-    /// A photo or document (its `dc_id` follows migrations).
-    File(FileLocation),
-    /// The takeout file, on this DC.
-    Takeout(i32),
-}
-
-impl Located {
-    fn dc(&self) -> i32 {
-        match self {
-            Self::File(l) => l.dc_id,
-            Self::Takeout(dc) => *dc,
-        }
-    }
-
-    fn set_dc(&mut self, dc: i32) {
-        match self {
-            Self::File(l) => l.dc_id = dc,
-            Self::Takeout(at) => *at = dc,
-        }
-    }
-
-    fn input(&self) -> enums::InputFileLocation {
-        match self {
-            Self::File(l) => input_location(l),
-            Self::Takeout(_) => enums::InputFileLocation::InputTakeoutFileLocation,
-        }
-    }
-}
-
-/// A file's location as its parts share it (refreshed, migrated).
-pub(super) struct PartState {
-    location: Located,
-    refreshes: u32,
-}
-
-impl PartState {
-    pub(super) fn shared(location: Located) -> Arc<tokio::sync::Mutex<Self>> {
-        Arc::new(tokio::sync::Mutex::new(Self {
-            location,
-            refreshes: 0,
-        }))
-    }
-}
-
 /// Reference refreshes per file.
 const MAX_REFRESHES: u32 = 2;
 
@@ -156,25 +108,5 @@ fn get_file(location: enums::InputFileLocation, offset: i64) -> functions::uploa
         location,
         offset,
         limit: PART as i32,
-    }
-}
-
-/// The TL location of a file.
-pub fn input_location(l: &FileLocation) -> enums::InputFileLocation {
-    match l.kind {
-        FileKind::Photo => types::InputPhotoFileLocation {
-            id: l.id,
-            access_hash: l.access_hash,
-            file_reference: l.file_reference.clone(),
-            thumb_size: l.thumb_size.clone(),
-        }
-        .into(),
-        FileKind::Document => types::InputDocumentFileLocation {
-            id: l.id,
-            access_hash: l.access_hash,
-            file_reference: l.file_reference.clone(),
-            thumb_size: l.thumb_size.clone(),
-        }
-        .into(),
     }
 }

@@ -1,6 +1,6 @@
-//! Export settings (spec/takeout.md section B) validated into an
+//! Export settings (docs/takeout.md#settings) validated into an
 //! [`ExportPlan`], and the plan's `account.initTakeoutSession` flags
-//! (section A.1). Contradictory settings are clear errors, never silently
+//! (docs/takeout.md#session). Contradictory settings are clear errors, never silently
 //! reset as Telegram Desktop does.
 
 use std::fmt;
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use tl::functions;
 
-/// The largest size limit: 4000 MiB means "no limit" (section A.1).
+/// The largest size limit: 4000 MiB means "no limit" (docs/takeout.md#session).
 pub const NO_SIZE_LIMIT: u64 = 4000 * 1024 * 1024;
 
 /// The sections an export can contain.
@@ -181,16 +181,7 @@ impl std::str::FromStr for MediaType {
     }
 }
 
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// `result.json`.
-    Json,
-    /// HTML pages.
-    Html,
-    /// Both.
-    Both,
-}
+pub use crate::export::sink::Format;
 
 /// Raw settings, as the command line or a config file gives them.
 #[derive(Clone, Debug, PartialEq)]
@@ -318,14 +309,14 @@ impl ExportPlan {
         self.settings.sections.contains(&section)
     }
 
-    /// Whether any file is downloaded (section A.1 `hasFiles`).
+    /// Whether any file is downloaded (`hasFiles`, docs/takeout.md#session).
     pub fn has_files(&self) -> bool {
         (!self.settings.media.is_empty() && self.settings.size_limit > 0)
             || self.has(Section::Userpics)
             || self.has(Section::Stories)
     }
 
-    /// `account.initTakeoutSession` with the flags section A.1 maps from
+    /// `account.initTakeoutSession` with the flags docs/takeout.md#session maps from
     /// the settings.
     pub fn init_takeout(&self) -> functions::account::InitTakeoutSession {
         let has_files = self.has_files();

@@ -1,4 +1,4 @@
-//! Fresh file references (takeout.md A.9 "400 FILE_REFERENCE_*"): the
+//! Fresh file references (docs/takeout.md#files): the
 //! file's message, story, profile picture or custom emoji is fetched again
 //! and converted like the original; the location with the same identity
 //! gives the new reference. Telegram Desktop gives up on profile pictures
@@ -9,8 +9,8 @@ use tl::{enums, functions};
 use super::download::Origin;
 use super::error::{Class, classify};
 use super::session::TakeoutInvoker;
+use crate::export::convert::sections::{custom_emoji_file, stories, userpics};
 use crate::export::convert::{ChatContext, Peers, message};
-use crate::export::convert_sections::{custom_emoji_file, stories, userpics};
 use crate::export::model::{FileKey, FileRef};
 use crate::export::naming::PathSet;
 use crate::export::time::utc;

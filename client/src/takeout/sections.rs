@@ -1,4 +1,4 @@
-//! The sections besides chats (takeout.md A.4): personal information,
+//! The sections besides chats (docs/takeout.md#sections): personal information,
 //! profile pictures, stories, contacts with frequent contacts, sessions
 //! with web sessions, and the "other data" file. A section whose request
 //! fails (other than fatally) is left out and recorded in `missing.json`.
@@ -6,16 +6,17 @@
 use tl::{enums, functions};
 
 use super::download::{Job, Origin, Source};
-use super::engine::{ProgressEvent, Run};
 use super::error::{Class, TakeoutError, classify};
 use super::files::{Rules, Waiter, settle};
 use super::output::{Command, MissingItem};
-use crate::export::convert_sections::{
+use super::progress::ProgressEvent;
+use super::run::Run;
+use crate::export::convert::sections::{
     contacts, personal_info, sessions, stories, top_peers, userpics, web_sessions,
 };
 use crate::export::model::FileRef;
+use crate::export::model::sections::{ContactsList, SessionsList};
 use crate::export::naming::PathSet;
-use crate::export::sections::{ContactsList, SessionsList};
 
 /// Pages of one list we are willing to read.
 const MAX_PAGES: usize = 100_000;
@@ -99,7 +100,7 @@ impl Run<'_> {
         }
     }
 
-    /// UserpicsCount (takeout.md A.1 step 3.1): `photos.getUserPhotos`
+    /// UserpicsCount (takeout.md docs/takeout.md#start-steps): `photos.getUserPhotos`
     /// with `limit=0`; the slice's `count`, or the vector's length.
     pub(super) async fn count_userpics(&mut self) -> Result<(), TakeoutError> {
         let request = functions::photos::GetUserPhotos {
@@ -121,7 +122,7 @@ impl Run<'_> {
         }
     }
 
-    /// StoriesCount (takeout.md A.1 step 3.2):
+    /// StoriesCount (takeout.md docs/takeout.md#start-steps):
     /// `stories.getStoriesArchive` with `limit=0`; its `count`.
     pub(super) async fn count_stories(&mut self) -> Result<(), TakeoutError> {
         let request = functions::stories::GetStoriesArchive {

@@ -1,4 +1,4 @@
-//! The takeout session (takeout.md 0, A.1, A.2 step 10), gotd-style: a
+//! The takeout session (docs/takeout.md#session), gotd-style: a
 //! [`TakeoutInvoker`] that wraps every call in `invokeWithTakeout` (and in
 //! `invokeWithMessagesRange` for split-range calls), and [`run`], which
 //! opens the session, runs the export and always closes it with

@@ -571,9 +571,7 @@ async fn serve_inner<H: Handler>(
             d => break d,
         }
     };
-    let mut transport_rng = SeededRandom::new(seed ^ 0x7472_616e);
-    let random: Box<dyn transport::Random> =
-        Box::new(move |b: &mut [u8]| mtp::Random::fill(&mut transport_rng, b));
+    let random: Box<dyn transport::Random> = Box::new(SeededRandom::new(seed ^ 0x7472_616e));
     let codec = Codec::server(detected, dc.config.mtproxy_secret, random)
         .map_err(|e| e.to_string())?
         .with_max_frame(dc.config.max_frame);
@@ -752,7 +750,7 @@ mod tests {
     }
 
     /// Regression: `get_future_salts` gave one salt (grammers asks until it
-    /// gets more than one, spec/interop.md).
+    /// gets more than one, docs/architecture.md#interoperability).
     #[test]
     fn a_top_level_get_future_salts_gets_the_salts_asked_for() {
         let mut key_bytes = [0u8; 256];

@@ -35,7 +35,8 @@ pub struct Request<'a> {
     pub now_unix: i32,
 }
 
-/// The API layer's answer.
+/// The API layer's answer: the dispatcher's (a result or an `rpc_error`),
+/// or a scripted fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// A serialized TL result.
@@ -64,6 +65,41 @@ pub enum Reply {
         /// The answer.
         reply: Box<Reply>,
     },
+}
+
+impl Reply {
+    /// The bytes for `rpc_result.result`: the answer, or a serialized
+    /// `rpc_error`; `None` for the scripted faults, which answer nothing of
+    /// their own.
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::Result(b) => Some(b.clone()),
+            Self::Error { code, message } => {
+                let e: tl::enums::RpcError = tl::types::RpcError {
+                    error_code: *code,
+                    error_message: message.clone(),
+                }
+                .into();
+                Some(tl::Serializable::to_bytes(&e))
+            }
+            Self::Disconnect
+            | Self::BadServerSalt
+            | Self::DisconnectMidFrame(_)
+            | Self::Delayed { .. } => None,
+        }
+    }
+}
+
+impl From<Result<Vec<u8>, crate::RpcError>> for Reply {
+    fn from(r: Result<Vec<u8>, crate::RpcError>) -> Self {
+        match r {
+            Ok(b) => Self::Result(b),
+            Err(e) => Self::Error {
+                code: e.code,
+                message: e.message,
+            },
+        }
+    }
 }
 
 /// What a connection does to everything it sends (scripted faults), asked

@@ -73,6 +73,7 @@ impl Client {
                 Ok(R::Return::from_bytes(&bytes).expect("answer decodes as the method's type"))
             }
             Reply::Error { code, message } => Err((code, message)),
+            other => panic!("the dispatcher answers a result or an rpc_error, not {other:?}"),
         }
     }
 

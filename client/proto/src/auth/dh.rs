@@ -15,7 +15,7 @@ use super::rsa::{sha1, sha256};
 /// `g` = 3). Source: the `server_DH_inner_data` of the official example
 /// <https://core.telegram.org/mtproto/samples-auth_key>, also the known-good
 /// prime of Telegram for Android `Utilities.isGoodPrime`
-/// (`spec/telegram-facts.md` §4).
+/// (docs/architecture.md#dh-prime).
 pub const TELEGRAM_DH_PRIME: [u8; 256] = hex(concat!(
     "C71CAEB9C6B1C9048E6C522F70F13F73980D40238E3E21C14934D037563D930F",
     "48198A0AA7C14058229493D22530F4DBFA336F6E0AC925139543AED44CCE7C37",

@@ -19,7 +19,7 @@ use super::pem::{Der, pem_body};
 /// Telegram's current production key (fingerprint
 /// [`PRODUCTION_KEY_FINGERPRINT`]). Source: TDLib
 /// `td/telegram/net/PublicRsaKeySharedMain.cpp`, as recorded in
-/// `spec/telegram-facts.md` §3.
+/// docs/architecture.md#rsa-keys.
 pub const PRODUCTION_KEY_PEM: &str = "-----BEGIN RSA PUBLIC KEY-----
 MIIBCgKCAQEA6LszBcC1LGzyr992NzE0ieY+BSaOW622Aa9Bd4ZHLl+TuFQ4lo4g
 5nKaMBwK/BIb9xUfg0Q29/2mgIR6Zr9krM7HjuIcCzFvDtr+L0GQjae9H0pRB2OO
@@ -33,7 +33,7 @@ t6N/byY9Nw9p21Og3AoXSL2q/2IJ1WRUhebgAdGVMlV1fkuOQoEzR7EdpqtQD9Cs
 pub const PRODUCTION_KEY_FINGERPRINT: i64 = -3414540481677951611;
 
 /// The key of Telegram's test DCs. Source: TDLib's `is_test` branch and
-/// tdesktop `kTestPublicRSAKeys`, as recorded in `spec/telegram-facts.md` §3.
+/// tdesktop `kTestPublicRSAKeys`, as recorded in docs/architecture.md#rsa-keys.
 pub const TEST_DC_KEY_PEM: &str = "-----BEGIN RSA PUBLIC KEY-----
 MIIBCgKCAQEAyMEdY1aR+sCR3ZSJrtztKTKqigvO/vBfqACJLZtS7QMgCGXJ6XIR
 yy7mx66W0/sOFa7/1mAZtEoIokDP3ShoqF4fVNb6XeqgQfaUHd8wJpDWHcR2OFwv

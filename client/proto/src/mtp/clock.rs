@@ -1,10 +1,14 @@
 //! Time and randomness, as inputs.
 //!
-//! The session never reads a clock or the OS random source itself (STYLE.md
-//! rule 2): the caller passes a [`Now`] into every call that needs the time
-//! and a [`Random`] into every call that needs random bytes. The OS-backed
-//! `Random` lives with the sender; [`SeededRandom`] is the deterministic one
-//! used by tests and by the mock server's reproducible runs.
+//! The session never reads a clock or the OS random source itself
+//! (docs/architecture.md#sans-io): the caller passes a [`Now`] into every
+//! call that needs the time and a [`Random`] (the crate's one randomness
+//! trait, [`crate::random`]) into every call that needs random bytes. The
+//! OS-backed `Random` lives with the sender; [`SeededRandom`] is the
+//! deterministic one used by tests and by the mock server's reproducible
+//! runs.
+
+pub use crate::random::{Random, SeededRandom};
 
 use std::time::{Duration, Instant};
 
@@ -38,69 +42,9 @@ impl Now {
     }
 }
 
-/// A source of random bytes (padding, session ids, ping ids).
-pub trait Random {
-    /// Fills `buf` with random bytes.
-    fn fill(&mut self, buf: &mut [u8]);
-
-    /// A random `i64`.
-    fn next_i64(&mut self) -> i64 {
-        let mut b = [0u8; 8];
-        self.fill(&mut b);
-        i64::from_le_bytes(b)
-    }
-}
-
-/// A deterministic generator (SplitMix64) for tests and reproducible runs.
-///
-/// Not for production secrets: anyone who knows the seed knows every byte.
-#[derive(Clone, Debug)]
-pub struct SeededRandom {
-    state: u64,
-}
-
-impl SeededRandom {
-    /// A generator whose output is fixed by `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        // SplitMix64 (Steele, Lea, Flood 2014), public-domain constants.
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-impl Random for SeededRandom {
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let word = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn seeded_random_is_deterministic_and_fills_odd_lengths() {
-        let (mut a, mut b) = (SeededRandom::new(7), SeededRandom::new(7));
-        let (mut x, mut y) = ([0u8; 13], [0u8; 13]);
-        a.fill(&mut x);
-        b.fill(&mut y);
-        assert_eq!(x, y);
-        assert_ne!(x, [0u8; 13]);
-        assert_ne!(
-            SeededRandom::new(8).next_i64(),
-            SeededRandom::new(7).next_i64()
-        );
-    }
 
     #[test]
     fn advance_moves_both_clocks() {

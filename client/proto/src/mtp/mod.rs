@@ -2,7 +2,7 @@
 //!
 //! [`Session`] turns requests into encrypted frames and frames into
 //! [`Event`]s. It never does IO, never reads a clock and never draws OS
-//! randomness: the caller passes [`Now`] and a [`Random`] in (STYLE.md §0).
+//! randomness: the caller passes [`Now`] and a [`Random`] in (docs/architecture.md#sans-io).
 //! The same code runs the mock server's side of a connection with
 //! [`Role::Server`], so the two roles test each other.
 //!

@@ -1,7 +1,7 @@
 //! Server role: handlers for what a client sends, the answering API, and the
 //! two answers both roles give (`pong`, `msgs_state_info`).
 //!
-//! Behaviour follows spec/interop.md: `pong` and `future_salts` are
+//! Behaviour follows docs/architecture.md#interoperability: `pong` and `future_salts` are
 //! top-level, never inside `rpc_result`; a wrong or zero salt gets
 //! `bad_server_salt` carrying the client's session id; every new session is
 //! announced with `new_session_created`.

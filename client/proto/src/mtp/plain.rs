@@ -110,7 +110,7 @@ mod tests {
     use super::*;
 
     /// The `req_pq_multi` message of https://core.telegram.org/mtproto/samples-auth_key
-    /// (spec/telegram-facts.md §1): msg_id 0x65C53D50000672D4, length 20.
+    /// (docs/architecture.md#auth-key-sample): msg_id 0x65C53D50000672D4, length 20.
     #[test]
     fn decodes_the_documented_req_pq_multi() {
         let mut frame = vec![0u8; 8];

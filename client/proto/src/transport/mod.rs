@@ -44,6 +44,8 @@ pub use intermediate::{Intermediate, PaddedIntermediate};
 pub use mtproxy::{ProxySecret, SecretError, SecretKind};
 pub use obfuscated::{INIT_LEN, Obfuscated};
 
+pub use crate::random::Random;
+
 /// Frames larger than this (payload bytes) are refused by default: 16 MiB,
 /// the limit tdlib asserts on its own intermediate/abridged writes
 /// (`CHECK(size < (1 << 24))` in td/mtproto/TcpTransport.cpp).
@@ -63,19 +65,6 @@ pub(crate) const RESERVE_STEP: usize = 64 * 1024;
 /// whole frame of memory.
 pub(crate) fn reserve_frame(src: &mut BytesMut, total: usize) {
     src.reserve(total.saturating_sub(src.len()).min(RESERVE_STEP));
-}
-
-/// A source of random bytes, injected so that protocol code stays
-/// deterministic under test. Any `FnMut(&mut [u8]) + Send` closure is one.
-pub trait Random: Send {
-    /// Fills `buf` with random bytes.
-    fn fill(&mut self, buf: &mut [u8]);
-}
-
-impl<F: FnMut(&mut [u8]) + Send> Random for F {
-    fn fill(&mut self, buf: &mut [u8]) {
-        self(buf)
-    }
 }
 
 /// Which end of the connection a codec is on.

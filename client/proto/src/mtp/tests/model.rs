@@ -1,4 +1,4 @@
-//! Model-based property test of the session (STYLE.md §5, firezone style).
+//! Model-based property test of the session (docs/architecture.md#model-based-tests, firezone style).
 //!
 //! A client and a server session run over an in-memory network that the
 //! test script controls: queries are pushed, frames are delivered, dropped
