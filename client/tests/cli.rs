@@ -534,6 +534,8 @@ fn exports_killed_at_several_moments_then_rerun_equal_a_clean_one() {
         "only {killed} runs were killed before they ended"
     );
     eprintln!("{killed} runs killed; they left {debris_seen} writer temporary files");
+}
+
 /// `login --record T` then `export --record T` make one transcript; a
 /// fresh login and export against `serve --replay T` (in process) write
 /// the same result.json.
