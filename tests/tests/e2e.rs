@@ -1,6 +1,8 @@
 //! End-to-end tests: the client against the mock server over real TCP on
 //! loopback. One test binary; each module is one area.
 
+/// The demo and small exports in headless Chromium.
+mod browser;
 /// The export engine: whole exports, determinism, faults, generated worlds.
 mod export;
 /// The export helpers shared by the export tests.
