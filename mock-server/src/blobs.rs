@@ -309,12 +309,12 @@ impl FileStore {
         }
     }
 
-    /// `#n`: the number of photo (`kind` 1) or document (2) `id`, in the
-    /// order they are first seen.
+    /// The number of photo (`kind` 1) or document (2) `id`, in the order
+    /// they are first seen.
     fn label(&mut self, kind: u8, id: i64) -> String {
         let next = self.numbered.len() as u32 + 1;
         let n = *self.numbered.entry((kind, id)).or_insert(next);
-        format!("#{n}")
+        n.to_string()
     }
 
     /// A picture of `id` (all its sizes share the colours), or synthesized
@@ -391,7 +391,8 @@ impl FileStore {
                 _ => continue,
             };
             if let enums::ChatPhoto::ChatPhoto(p) = photo {
-                self.peer_photos.insert(p.photo_id, (p.dc_id, initials(title)));
+                self.peer_photos
+                    .insert(p.photo_id, (p.dc_id, initials(title)));
             }
         }
     }

@@ -14,7 +14,7 @@
 //!   (`VP8X`), followed by an unknown chunk `PADD` that readers skip
 //!   (RIFF chunks are even-sized, so a WebP file always has an even size).
 //!
-//! The filler bytes are seeded lowercase letters, so the same
+//! The filler bytes are seeded lowercase letters (a block of 512 repeated), so the same
 //! `(kind, size, seed, dimensions, label)` always gives the same bytes.
 //!
 //! **Fallbacks**, when a file of that size cannot hold the picture:
@@ -28,10 +28,12 @@
 //!
 //! Pictures larger than [`MAX_SIDE`] on a side are drawn at that size
 //! (same aspect ratio): the export's HTML shows a photo at most 260 pixels
-//! wide and a sticker at most 160, and a mock server serving a world of a
+//! wide (scaled up smoothly: flat bands and a blocky font) and a sticker at
+//! most 160, and a mock server serving a world of a
 //! million messages must synthesize its pictures in well under a
-//! millisecond each (a 1280×960 JPEG takes the `image` crate's encoder
-//! some 50 times longer than a 320×240 one). The last pictures encoded are
+//! few milliseconds each (the `image` crate's JPEG encoder takes some
+//! 4 ms for 320×240 pixels, its lossless WebP encoder twice that; 160×120
+//! costs a quarter). The last pictures encoded are
 //! remembered, so the sizes of one photo (drawn alike) share one encoding.
 
 use std::collections::VecDeque;
@@ -46,7 +48,7 @@ use image::codecs::webp::WebPEncoder;
 use crate::rng::{hash_words, mix64};
 
 /// The largest width or height drawn; larger pictures are scaled down.
-pub const MAX_SIDE: u32 = 320;
+pub const MAX_SIDE: u32 = 160;
 
 /// A file kind, as told by its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -204,18 +206,21 @@ pub fn like(original: &[u8], seed: u64, label: &str) -> Synth {
     })
 }
 
-/// Seeded filler bytes of `len`: lowercase letters.
+/// Seeded filler bytes of `len`: lowercase letters, a seeded block of 512
+/// repeated (copied, not computed, so padding a large file is cheap).
 pub fn filler(seed: u64, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len);
-    let mut i = 0u64;
-    while out.len() < len {
-        let word = mix64(seed ^ mix64(i.wrapping_add(0x5eed)));
-        for b in word.to_le_bytes() {
-            if out.len() < len {
-                out.push(b'a' + b % 26);
-            }
+    const BLOCK: usize = 512;
+    let mut block = [0u8; BLOCK];
+    for (i, chunk) in block.chunks_mut(8).enumerate() {
+        let word = mix64(seed ^ mix64((i as u64).wrapping_add(0x5eed)));
+        for (b, w) in chunk.iter_mut().zip(word.to_le_bytes()) {
+            *b = b'a' + w % 26;
         }
-        i += 1;
+    }
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        let take = (len - out.len()).min(BLOCK);
+        out.extend_from_slice(&block[..take]);
     }
     out
 }
@@ -548,11 +553,11 @@ mod tests {
     #[test]
     fn full_size_pictures_keep_their_dimensions() {
         for (kind, w, h, size) in [
-            (Kind::Jpeg, 320, 240, 100_000),
+            (Kind::Jpeg, 160, 120, 100_000),
             (Kind::Jpeg, 160, 160, 2_000),
-            (Kind::Jpeg, 320, 240, 6_000),
-            (Kind::Webp, 320, 320, 8_000),
-            (Kind::Png, 320, 180, 2_000),
+            (Kind::Jpeg, 160, 120, 6_000),
+            (Kind::Webp, 160, 160, 4_000),
+            (Kind::Png, 160, 90, 2_000),
         ] {
             let s = synthesize(&Spec {
                 kind,
@@ -608,20 +613,20 @@ mod tests {
             ..spec(Kind::Jpeg, size, 4)
         };
         let (x, y) = (synthesize(&spec(60_000)), synthesize(&spec(300_000)));
-        assert_eq!((x.width, x.height, y.width, y.height), (320, 240, 320, 240));
+        assert_eq!((x.width, x.height, y.width, y.height), (160, 120, 160, 120));
     }
 
     #[test]
     fn like_keeps_kind_size_and_dimensions() {
         let original = synthesize(&Spec {
-            width: 300,
-            height: 200,
+            width: 150,
+            height: 100,
             ..spec(Kind::Webp, 9_000, 11)
         });
         let copy = like(&original.bytes, 12, "X");
         assert_eq!(
             (copy.kind, copy.bytes.len(), copy.width, copy.height),
-            (Kind::Webp, 9_000, 300, 200)
+            (Kind::Webp, 9_000, 150, 100)
         );
         assert_ne!(copy.bytes, original.bytes);
         let other = like(b"OggS and some audio", 1, "");

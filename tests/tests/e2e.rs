@@ -3,6 +3,8 @@
 
 /// Anonymized transcripts and worlds imported from transcripts.
 mod anonymize;
+/// The demo and small exports in headless Chromium.
+mod browser;
 /// The export engine: whole exports, determinism, faults, generated worlds.
 mod export;
 /// The export helpers shared by the export tests.
