@@ -213,6 +213,7 @@ impl Recorder {
         let append = match File::open(path) {
             Ok(f) => {
                 check_header(path, f)?;
+                drop_cut_line(path).map_err(io)?;
                 true
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
@@ -228,10 +229,7 @@ impl Recorder {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(path).map_err(io)?;
         let mut out = BufWriter::with_capacity(256 * 1024, file);
-        if append {
-            // A crash may have cut the last line: start on a new one.
-            out.write_all(b"\n").map_err(io)?;
-        } else {
+        if !append {
             let header = serde_json::json!({
                 "format": FORMAT,
                 "layer": tl::LAYER,
@@ -282,6 +280,36 @@ impl Recorder {
     pub fn finish(&self) -> Result<RecordStats, RecordError> {
         self.shared.close()
     }
+}
+
+/// Cuts a last line without a newline (what a crash while recording
+/// leaves) off the transcript at `path`, so that lines appended after it
+/// start on a line of their own.
+fn drop_cut_line(path: &Path) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = OpenOptions::new().read(true).write(true).open(path)?;
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let n = usize::try_from(end - start).unwrap_or(chunk.len());
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut chunk[..n])?;
+        if let Some(i) = chunk[..n].iter().rposition(|b| *b == b'\n') {
+            let keep = start + i as u64 + 1;
+            if keep < len {
+                tracing::warn!(
+                    "{}: the last line was cut (a crash while recording?); it is dropped",
+                    path.display()
+                );
+                file.set_len(keep)?;
+            }
+            return Ok(());
+        }
+        end = start;
+    }
+    Ok(())
 }
 
 /// Refuses to append to a file that is not a JSON Lines transcript of this
@@ -618,6 +646,50 @@ mod tests {
         let l = lines(&path);
         assert_eq!(l.len(), 5);
         assert_eq!(l[4]["range"], false);
+    }
+
+    #[test]
+    fn appending_after_a_crash_drops_the_cut_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let header = format!("{{\"format\":\"{FORMAT}\",\"layer\":{}}}\n", tl::LAYER);
+        std::fs::write(
+            &path,
+            format!("{header}{{\"request\":{{\"_\":\"help.getNea"),
+        )
+        .unwrap();
+        let r = Recorder::open(&path, RecordFiles::Small).unwrap();
+        r.record(
+            2,
+            &functions::help::GetNearestDc {}.to_bytes(),
+            Answer::Error(400, "X"),
+        );
+        r.finish().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(&header));
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(lines(&path)[1]["error"], serde_json::json!([400, "X"]));
+    }
+
+    #[test]
+    fn lines_reach_the_file_as_they_come_not_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let r = Recorder::open(&path, RecordFiles::Small).unwrap();
+        let call = functions::help::GetNearestDc {}.to_bytes();
+        for _ in 0..2 * FLUSH_EVERY {
+            r.record(2, &call, Answer::Error(420, "FLOOD_WAIT_1"));
+        }
+        let mut seen = 0;
+        for _ in 0..500 {
+            seen = std::fs::read_to_string(&path).unwrap().lines().count();
+            if seen > 2 * FLUSH_EVERY as usize {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(seen, 1 + 2 * FLUSH_EVERY as usize, "flushed before finish");
+        r.finish().unwrap();
     }
 
     #[test]

@@ -288,6 +288,9 @@ pub struct Stats {
     pub file_parts: u64,
     /// The number of a dropped, cut final line.
     pub dropped_line: Option<usize>,
+    /// The phone number of the transcript's `auth.sendCode`, anonymized:
+    /// the one to log in with against the replay.
+    pub phone: Option<String>,
 }
 
 /// The rewriting state: the seed's key, the rule table and the files seen.
@@ -756,6 +759,12 @@ impl Anonymizer {
             if let Some(v) = obj.get_mut(key) {
                 self.walk(v);
             }
+        }
+        if method == "auth.sendCode"
+            && let Some(Value::String(phone)) =
+                obj.get("request").and_then(|r| r.get("phone_number"))
+        {
+            self.stats.phone = Some(phone.clone());
         }
         if let Some(Value::String(note)) = obj.get_mut("note") {
             *note = self.text(note);

@@ -136,6 +136,9 @@ fn anonymize_file(
                 stats.exchanges,
                 stats.file_parts
             );
+            if let Some(phone) = &stats.phone {
+                println!("the account's phone number is now {phone}");
+            }
             if let Some(line) = stats.dropped_line {
                 eprintln!(
                     "{}: line {line} was cut (a crash?): dropped",

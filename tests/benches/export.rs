@@ -45,10 +45,10 @@ use std::time::{Duration, Instant};
 use tg_takeout::client::SignIn;
 use tg_takeout::dc::Network;
 use tg_takeout::export::time::utc;
+use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::takeout::{
     ExportOptions, Format, MediaType, ProgressEvent, Section, Settings, run_export,
 };
-use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::{AppInfo, Client, ClientConfig};
 
 /// What one world is.
@@ -652,7 +652,9 @@ fn main() {
         for run in runs {
             mock.command(&format!("latency {}", run.latency_ms))
                 .unwrap_or_else(|e| panic!("latency {} ms: {e}", run.latency_ms));
-            for (_, record) in (0..opts.repeat).flat_map(|i| opts.record.iter().map(move |r| (i, *r))) {
+            for (_, record) in
+                (0..opts.repeat).flat_map(|i| opts.record.iter().map(move |r| (i, *r)))
+            {
                 let transcript = record.then(|| {
                     match opts.out.as_deref() {
                         Some(dir) => tempfile::tempdir_in(dir),
@@ -686,10 +688,7 @@ fn main() {
                         bytes as f64 / row.messages.max(1) as f64
                     );
                 }
-                eprintln!(
-                    "  recording: {}",
-                    if record { "on" } else { "off" }
-                );
+                eprintln!("  recording: {}", if record { "on" } else { "off" });
                 drop(transcript);
                 eprintln!(
                     "  {} ({} chats, {calls} requests, {:.0} MB written; {:.2} s before the \

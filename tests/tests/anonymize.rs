@@ -13,6 +13,7 @@
 //!   keeps the chats, ids, dates and file sizes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -37,13 +38,22 @@ async fn record(world: &World, settings: Settings) -> (String, Tree) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.jsonl");
     let recorder = Recorder::open(&path, RecordFiles::All).expect("the transcript opens");
+    record_into(recorder, &path, world, settings).await
+}
+
+async fn record_into(
+    recorder: Recorder,
+    path: &std::path::Path,
+    world: &World,
+    settings: Settings,
+) -> (String, Tree) {
     let server = Server::start_recorded(world.clone(), Some(recorder.clone())).await;
     let out = settings.out.clone();
     let (result, _) = export_with(&server.client, settings, &options()).await;
     result.expect("the recorded export succeeds");
     server.client.disconnect().await;
     recorder.finish().expect("the transcript is written");
-    (std::fs::read_to_string(&path).unwrap(), tree(&out))
+    (std::fs::read_to_string(path).unwrap(), tree(&out))
 }
 
 /// Exports `world` with `settings` (no recording).
@@ -225,18 +235,18 @@ fn world_files(world: &World) -> Vec<Vec<u8>> {
 }
 
 /// Asserts that nothing personal of `world` is in the transcript `text`;
-/// `plain` is the transcript before anonymization, where the same search
-/// must find them (so the check can fail).
-fn assert_anonymous(world: &World, plain: &str, text: &str) {
+/// `plain` is the transcript before anonymization (when there is one),
+/// where the same search must find them (so the check can fail).
+fn assert_anonymous(world: &World, plain: Option<&str>, text: &str) {
     let (joined, binary) = split_values(text);
-    let (plain_joined, _) = split_values(plain);
+    let plain_joined = plain.map(|p| split_values(p).0);
     let tokens: HashSet<&str> = joined
         .split(|c: char| !c.is_alphanumeric() && c != '_')
         .collect();
     let personal = personal_strings(world);
     let mut found_in_plain = 0;
     for (s, key) in &personal {
-        if plain_joined.contains(s.as_str()) {
+        if plain_joined.as_ref().is_none_or(|p| p.contains(s.as_str())) {
             found_in_plain += 1;
         }
         let leaked = if s.chars().count() >= 6 {
@@ -361,7 +371,7 @@ async fn the_small_world_anonymized_keeps_nothing_personal_and_replays() {
     let (_tmp, out) = out_dir();
     let (plain, original) = record(&world, everything(&out, 4)).await;
     let text = anonymized(&plain, 5);
-    assert_anonymous(&world, &plain, &text);
+    assert_anonymous(&world, Some(&plain), &text);
     assert_eq!(anonymized(&plain, 5), text, "deterministic");
     assert_ne!(anonymized(&plain, 6), text, "the seed matters");
     let (_tmp2, out2) = out_dir();
@@ -387,7 +397,7 @@ async fn a_generated_world_anonymized_keeps_nothing_personal() {
     let (_tmp, out) = out_dir();
     let (plain, _) = record(&world, everything(&out, 2)).await;
     let text = anonymized(&plain, 9);
-    assert_anonymous(&world, &plain, &text);
+    assert_anonymous(&world, Some(&plain), &text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -508,5 +518,65 @@ fn bad_transcripts_are_errors_naming_the_line() {
         let part = &text.as_bytes()[..cut];
         let _ = tg_mock_server::anonymize::anonymize(part, Vec::new(), 1);
         let _ = import(part, &ImportOptions::default());
+    }
+}
+
+/// The recorded fixture: `mock-server/fixtures/recorded/`.
+const RECORDED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../mock-server/fixtures/recorded"
+);
+
+/// The settings the recorded fixture was recorded with: every section but
+/// profile pictures and stories (whose big files ignore the size limit),
+/// files up to 8 KiB (so the fixture stays small).
+fn recorded_settings(out: &std::path::Path, parallel: usize) -> Settings {
+    let mut settings = everything(out, parallel);
+    settings.size_limit = 8 << 10;
+    settings
+        .sections
+        .retain(|s| !matches!(s, Section::Userpics | Section::Stories));
+    settings
+}
+
+/// `mock-server/fixtures/recorded/`: the demo world's export recorded,
+/// anonymized and imported (`TG_MOCK_REGENERATE=1` records it again). Its
+/// replay exports what its world does, byte for byte, at any `parallel`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recorded_fixture_replays_and_matches_its_world() {
+    let dir = Path::new(RECORDED);
+    let transcript = dir.join("export.jsonl");
+    let demo = tg_mock_server::demo_world().expect("the demo world");
+    if std::env::var("TG_MOCK_REGENERATE").as_deref() == Ok("1") {
+        let tmp = tempfile::tempdir().unwrap();
+        let plain = tmp.path().join("plain.jsonl");
+        let recorder = Recorder::open(&plain, RecordFiles::All).expect("the transcript opens");
+        let (_tmp, out) = out_dir();
+        let (text, _) = record_into(recorder, &plain, &demo, recorded_settings(&out, 4)).await;
+        let anon = anonymized(&text, 2024);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(&transcript, &anon).unwrap();
+        let world = import(
+            anon.as_bytes(),
+            &ImportOptions {
+                seed: 2024,
+                password: demo.login.password.clone(),
+            },
+        )
+        .expect("imported");
+        let world_dir = dir.join("world");
+        let _ = std::fs::remove_dir_all(&world_dir);
+        tg_mock_server::fixture::save(&world, &world_dir).unwrap();
+    }
+    let text = std::fs::read_to_string(&transcript).expect("the recorded transcript");
+    let world = tg_mock_server::fixture::load(&dir.join("world")).expect("its world");
+    assert_eq!(world.login.phone, phone_of(&text));
+    assert_anonymous(&demo, None, &text);
+    for parallel in [1, 8] {
+        let (_tmp, out) = out_dir();
+        let replayed = replay_export(&text, &world, recorded_settings(&out, parallel)).await;
+        let (_tmp2, out2) = out_dir();
+        let served = export_world(&world, recorded_settings(&out2, parallel)).await;
+        crate::harness::assert_same_tree(&replayed, &served);
     }
 }

@@ -198,8 +198,6 @@ pub(super) enum Answer {
 pub(super) struct Exchange {
     pub method: &'static MethodJson,
     pub place: Place,
-    /// The canonical request with the `ignore` paths removed, as text.
-    pub key: String,
     pub takeout: Option<TakeoutPin>,
     pub range: Option<RangePin>,
     pub dc: Option<i32>,
@@ -305,7 +303,6 @@ impl Loaded {
         let exchange = Exchange {
             method,
             place,
-            key,
             takeout: raw.takeout,
             range: raw.range,
             dc: raw.dc,
@@ -316,10 +313,7 @@ impl Loaded {
         if !sets.contains(&ignore_set) {
             sets.push(ignore_set);
         }
-        let same = self
-            .index
-            .entry((method.id, ignore_set, exchange.key.clone()))
-            .or_default();
+        let same = self.index.entry((method.id, ignore_set, key)).or_default();
         if let Some(&earlier) = same.iter().find(|&&i| self.exchanges[i].shadows(&exchange)) {
             return Err(ExchangeProblem::Shadowed(
                 self.exchanges[earlier].place.to_string(),
