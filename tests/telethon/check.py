@@ -199,38 +199,6 @@ class World:
                     return f.read(), b.get("thumb", "")
         return None, None
 
-    def synth(self, kind, file_id, thumb, size):
-        """The bytes the mock synthesizes for a file without a blob
-        (mock-server/src/blobs.rs `synth_bytes`, rng.rs `hash_words`)."""
-        key = hash_words([self.raw["seed"], kind, file_id, hash_str(thumb)])
-        out = bytearray()
-        for word in range((size + 7) // 8):
-            out += mix64(key ^ mix64(word + 1)).to_bytes(8, "little")
-        return bytes(out[:size])
-
-
-M64 = 2**64 - 1
-
-
-def mix64(z):
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return z ^ (z >> 31)
-
-
-def hash_words(words):
-    acc = 0x6A09E667F3BCC908
-    for w in words:
-        acc = mix64(acc ^ mix64(w & M64))
-    return acc
-
-
-def hash_str(s):
-    h = 0xCBF29CE484222325
-    for b in s.encode():
-        h = ((h ^ b) * 0x100000001B3) & M64
-    return mix64(h)
-
 
 # ---------------------------------------------------------------------------
 # The mock server process.
@@ -831,16 +799,30 @@ async def downloads(tag, client, t, world, all_msgs, c, other_dc):
     size = max(
         (s for s in other.sizes if isinstance(s, types.PhotoSize)), key=lambda s: s.size
     )
-    want = world.synth(1, other.id, size.type, size.size)
     got = await asyncio.wait_for(
         client.download_media(other, file=bytes, thumb=size), CALL_TIMEOUT * 2
     )
+    # The mock draws photos without a blob as real JPEGs of the announced
+    # size (mock-server/src/synth.rs, padding inside the format), which this
+    # script cannot re-encode: it checks the JPEG's frame and size, and that
+    # every transport got the same bytes.
+    is_jpeg = (
+        got is not None
+        and len(got) == size.size
+        and got.startswith(b"\xff\xd8\xff")
+        and got.endswith(b"\xff\xd9")
+    )
+    first = OTHER_DC_PHOTO.setdefault((other.id, size.type), got)
     c.check(
         f"{tag} download_media photo {other.id} '{size.type}' from DC {other.dc_id} "
-        f"({size.size} bytes)",
-        got == want,
+        f"({size.size} bytes): a JPEG of that size, the same for every transport",
+        is_jpeg and got == first,
         f"{None if got is None else len(got)} bytes",
     )
+
+
+# What the first transport downloaded of the photo on another DC.
+OTHER_DC_PHOTO = {}
 
 
 def expected_summary(world):
