@@ -769,7 +769,7 @@ fn local_links(html: &str) -> Vec<String> {
     links
 }
 
-fn unescape_html(s: &str) -> String {
+pub(crate) fn unescape_html(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#039;", "'")
@@ -778,7 +778,7 @@ fn unescape_html(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
