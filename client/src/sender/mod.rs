@@ -122,9 +122,10 @@ async fn open<C: Connector>(
             InvocationError::Io(format!("no connection within {:?}", config.connect_timeout))
         })??;
     let dc = i16::try_from(config.dc_id).unwrap_or(0);
+    let unix_now = u32::try_from(clock::now().unix.as_secs()).unwrap_or(u32::MAX);
     let codec = config
         .transport
-        .client_codec(dc, clock::transport_random())?;
+        .client_codec(dc, clock::transport_random(), unix_now)?;
     Ok(Conn {
         stream,
         codec,

@@ -8,8 +8,9 @@ use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    Abridged, DEFAULT_MAX_FRAME, Detect, Full, Intermediate, Obfuscated, PaddedIntermediate,
-    ProxySecret, Random, Role, StatusFrame, TransportError, TransportKind,
+    Abridged, DEFAULT_MAX_FRAME, Detect, FakeTls, Full, Intermediate, Obfuscated,
+    PaddedIntermediate, ProxySecret, Random, Role, SecretKind, StatusFrame, TransportError,
+    TransportKind,
 };
 
 /// One of the plain framings, chosen at run time.
@@ -116,13 +117,27 @@ impl Encoder<StatusFrame> for Framing {
     }
 }
 
-/// The codec of one connection: a plain framing, or obfuscated2 over one.
+/// The codec of one connection: a plain framing, obfuscated2 over one, or
+/// that inside fake-TLS records.
 #[derive(Debug)]
 pub enum Codec {
     /// A framing sent as is.
     Plain(Framing),
     /// A framing under obfuscated2 (boxed: the two AES key schedules are big).
     Obfuscated(Box<Obfuscated>),
+    /// Obfuscated2 in fake-TLS records (MTProxy `ee` secrets).
+    FakeTls(Box<FakeTls>),
+}
+
+/// Calls `$body` with `$c` bound to the codec inside a [`Codec`].
+macro_rules! each_codec {
+    ($codec:expr, $c:ident => $body:expr) => {
+        match $codec {
+            Codec::Plain($c) => $body,
+            Codec::Obfuscated($c) => $body,
+            Codec::FakeTls($c) => $body,
+        }
+    };
 }
 
 impl Codec {
@@ -145,7 +160,9 @@ impl Codec {
                 let codec = Obfuscated::server(secret, random);
                 return Ok(Codec::Obfuscated(Box::new(codec)));
             }
-            Detect::NeedMore | Detect::Unknown => {
+            // The listener answers the hello first, then uses
+            // `Codec::FakeTls(Box::new(FakeTls::server(..)))`.
+            Detect::FakeTls | Detect::NeedMore | Detect::Unknown => {
                 return Err(TransportError::UnknownTransport(Vec::new()));
             }
         };
@@ -157,6 +174,7 @@ impl Codec {
         match self {
             Codec::Plain(f) => Codec::Plain(f.with_max_frame(max_frame)),
             Codec::Obfuscated(o) => Codec::Obfuscated(Box::new(o.with_max_frame(max_frame))),
+            Codec::FakeTls(t) => Codec::FakeTls(Box::new(t.with_max_frame(max_frame))),
         }
     }
 
@@ -166,12 +184,13 @@ impl Codec {
         match self {
             Codec::Plain(f) => Some(f.kind()),
             Codec::Obfuscated(o) => o.kind(),
+            Codec::FakeTls(t) => t.kind(),
         }
     }
 
-    /// Whether obfuscated2 is in use.
+    /// Whether obfuscated2 is in use (also inside fake-TLS).
     pub fn is_obfuscated(&self) -> bool {
-        matches!(self, Codec::Obfuscated(_))
+        matches!(self, Codec::Obfuscated(_) | Codec::FakeTls(_))
     }
 
     /// The DC id carried in the obfuscated2 init (client: the one sent;
@@ -180,6 +199,7 @@ impl Codec {
         match self {
             Codec::Plain(_) => None,
             Codec::Obfuscated(o) => o.dc_id(),
+            Codec::FakeTls(t) => t.dc_id(),
         }
     }
 }
@@ -189,10 +209,7 @@ impl Decoder for Codec {
     type Error = TransportError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<BytesMut>, TransportError> {
-        match self {
-            Codec::Plain(c) => c.decode(src),
-            Codec::Obfuscated(c) => c.decode(src),
-        }
+        each_codec!(self, c => c.decode(src))
     }
 }
 
@@ -200,10 +217,7 @@ impl Encoder<Bytes> for Codec {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
-        match self {
-            Codec::Plain(c) => c.encode(item, dst),
-            Codec::Obfuscated(c) => c.encode(item, dst),
-        }
+        each_codec!(self, c => c.encode(item, dst))
     }
 }
 
@@ -211,10 +225,7 @@ impl Encoder<StatusFrame> for Codec {
     type Error = TransportError;
 
     fn encode(&mut self, item: StatusFrame, dst: &mut BytesMut) -> Result<(), TransportError> {
-        match self {
-            Codec::Plain(c) => c.encode(item, dst),
-            Codec::Obfuscated(c) => c.encode(item, dst),
-        }
+        each_codec!(self, c => c.encode(item, dst))
     }
 }
 
@@ -269,13 +280,15 @@ impl TransportConfig {
 
     /// Builds the codec for a new client connection. `dc_id` goes into the
     /// obfuscated2 init (as MTProxies need to route; test DCs are
-    /// `10000 + id`, media DCs negative); `random` provides the init and
-    /// the padding. Fails if full is combined with obfuscation, or if the
-    /// random source is broken.
+    /// `10000 + id`, media DCs negative); `random` provides the init, the
+    /// padding and the fake-TLS hello's fresh bytes; `unix_time` is the
+    /// clock a fake-TLS hello carries. Fails if full is combined with
+    /// obfuscation, or if the random source is broken.
     pub fn client_codec(
         &self,
         dc_id: i16,
         random: Box<dyn Random>,
+        unix_time: u32,
     ) -> Result<Codec, TransportError> {
         let kind = self.effective_kind();
         let secret = match &self.obfuscation {
@@ -284,6 +297,19 @@ impl TransportConfig {
                 return Ok(Codec::Plain(framing.with_max_frame(self.max_frame)));
             }
             Obfuscation::Obfuscated2 => None,
+            Obfuscation::MtProxy(secret) if secret.kind() == SecretKind::FakeTls => {
+                let codec = FakeTls::client(
+                    kind,
+                    *secret.key(),
+                    secret.domain(),
+                    dc_id,
+                    unix_time,
+                    random,
+                )?;
+                return Ok(Codec::FakeTls(Box::new(
+                    codec.with_max_frame(self.max_frame),
+                )));
+            }
             Obfuscation::MtProxy(secret) => Some(*secret.key()),
         };
         let codec = Obfuscated::client(kind, secret, dc_id, random)?;
@@ -294,118 +320,5 @@ impl TransportConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::super::detect;
-    use super::super::testutil::{cuts, encode_all, feed, payloads, positions, rng};
-    use super::*;
-
-    fn configs() -> Vec<TransportConfig> {
-        let proxy: ProxySecret = "dd0123456789abcdef0123456789abcdef".parse().unwrap();
-        let simple: ProxySecret = "0123456789abcdef0123456789abcdef".parse().unwrap();
-        let mut out = Vec::new();
-        for kind in TransportKind::ALL {
-            out.push(TransportConfig::new(kind));
-            if kind != TransportKind::Full {
-                for obfuscation in [
-                    Obfuscation::Obfuscated2,
-                    Obfuscation::MtProxy(simple.clone()),
-                    Obfuscation::MtProxy(proxy.clone()),
-                ] {
-                    out.push(TransportConfig {
-                        obfuscation,
-                        ..TransportConfig::new(kind)
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    fn secret_of(config: &TransportConfig) -> Option<[u8; 16]> {
-        match &config.obfuscation {
-            Obfuscation::MtProxy(s) => Some(*s.key()),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn full_cannot_be_obfuscated() {
-        let config = TransportConfig {
-            obfuscation: Obfuscation::Obfuscated2,
-            ..TransportConfig::new(TransportKind::Full)
-        };
-        assert!(matches!(
-            config.client_codec(2, rng(1)),
-            Err(TransportError::FullNotObfuscatable)
-        ));
-    }
-
-    #[test]
-    fn dd_secret_forces_padded() {
-        let config = TransportConfig {
-            obfuscation: Obfuscation::MtProxy(
-                "dd00000000000000000000000000000001".parse().unwrap(),
-            ),
-            ..TransportConfig::new(TransportKind::Abridged)
-        };
-        assert_eq!(config.effective_kind(), TransportKind::PaddedIntermediate);
-        let codec = config.client_codec(-2, rng(1)).unwrap();
-        assert_eq!(codec.kind(), Some(TransportKind::PaddedIntermediate));
-        assert_eq!(codec.dc_id(), Some(-2));
-    }
-
-    #[test]
-    fn server_needs_a_decision() {
-        assert!(Codec::server(Detect::NeedMore, None, rng(1)).is_err());
-        assert!(Codec::server(Detect::Unknown, None, rng(1)).is_err());
-    }
-
-    #[test]
-    fn status_through_every_config() {
-        for config in configs() {
-            let mut client = config.client_codec(2, rng(1)).unwrap();
-            let mut wire = BytesMut::new();
-            client
-                .encode(Bytes::from_static(&[0; 24]), &mut wire)
-                .unwrap();
-            let mut server = Codec::server(detect(&wire), secret_of(&config), rng(2)).unwrap();
-            assert!(server.decode(&mut wire).unwrap().is_some(), "{config:?}");
-            let mut back = BytesMut::new();
-            server.encode(StatusFrame(-404), &mut back).unwrap();
-            assert_eq!(
-                client.decode(&mut back),
-                Err(TransportError::Status(-404)),
-                "{config:?}"
-            );
-        }
-    }
-
-    proptest! {
-        /// Detect, then serve: every client configuration round-trips
-        /// through the server codec `detect` picks, in both directions.
-        #[test]
-        fn detect_then_round_trip(ps in payloads(), cs in cuts(), seed in any::<u64>()) {
-            prop_assume!(ps.iter().all(|p| p.len() >= 24 || super::super::status_of(&p[..4]).is_none()));
-            for config in configs() {
-                let mut client = config.client_codec(3, rng(seed)).unwrap();
-                let up = encode_all(&mut client, &ps);
-                let mut server = Codec::server(detect(&up), secret_of(&config), rng(seed ^ 1)).unwrap();
-                let (frames, left) = feed(&mut server, &up, &positions(&cs, up.len())).unwrap();
-                prop_assert_eq!(left, 0);
-                prop_assert_eq!(server.kind(), Some(config.effective_kind()));
-                prop_assert_eq!(frames.len(), ps.len());
-                let down = encode_all(&mut server, &ps);
-                let (back, left) = feed(&mut client, &down, &positions(&cs, down.len())).unwrap();
-                prop_assert_eq!(left, 0);
-                prop_assert_eq!(back.len(), ps.len());
-                for ((up, down), p) in frames.iter().zip(&back).zip(&ps) {
-                    // Padded frames may keep up to 12 padding bytes.
-                    prop_assert!(up.starts_with(p) && up.len() - p.len() <= 12);
-                    prop_assert!(down.starts_with(p) && down.len() - p.len() <= 12);
-                }
-            }
-        }
-    }
-}
+#[path = "codec_tests.rs"]
+mod tests;

@@ -10,8 +10,9 @@
 //! - Otherwise: an obfuscated2 init, whose rules forbid exactly the prefixes
 //!   above and a zero second word
 //!   (<https://core.telegram.org/mtproto/mtproto-transports#transport-obfuscation>).
-//! - `HEAD`, `POST`, `GET `, `OPTI` (HTTP) and `16 03 01 02` (a TLS
-//!   ClientHello, as fake-TLS MTProxy clients send) are not supported here.
+//! - `16 03 01 02`: a TLS ClientHello, as fake-TLS MTProxy clients send
+//!   ([`super::faketls_hello`]); the listener handles the handshake.
+//! - `HEAD`, `POST`, `GET `, `OPTI` (HTTP) are not supported here.
 
 /// The result of [`detect`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub enum Detect {
     Full,
     /// An obfuscated2 init (64 bytes) starts the stream.
     Obfuscated2,
+    /// A TLS ClientHello record starts the stream (MTProxy fake-TLS).
+    FakeTls,
     /// HTTP, TLS or a malformed first frame.
     Unknown,
 }
@@ -54,6 +57,7 @@ pub fn detect(first_bytes: &[u8]) -> Detect {
     match word {
         [0xee, 0xee, 0xee, 0xee] => return Detect::Intermediate,
         [0xdd, 0xdd, 0xdd, 0xdd] => return Detect::PaddedIntermediate,
+        [0x16, 3, 1, 2] => return Detect::FakeTls,
         w if FOREIGN_PREFIXES.contains(w) => return Detect::Unknown,
         _ => {}
     }
@@ -106,7 +110,7 @@ mod tests {
     fn foreign_protocols() {
         assert_eq!(detect(b"GET / HTTP/1.1"), Detect::Unknown);
         assert_eq!(detect(b"POST"), Detect::Unknown);
-        assert_eq!(detect(&[0x16, 0x03, 0x01, 0x02, 0x00]), Detect::Unknown);
+        assert_eq!(detect(&[0x16, 0x03, 0x01, 0x02, 0x00]), Detect::FakeTls);
     }
 
     proptest! {

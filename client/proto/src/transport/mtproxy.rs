@@ -8,8 +8,8 @@
 //! - 16 bytes: a plain secret; any obfuscatable transport may be used;
 //! - `dd` + 16 bytes: the proxy only accepts padded intermediate;
 //! - `ee` + 16 bytes + a domain: fake-TLS, which wraps obfuscated2 in TLS
-//!   records after a fake ClientHello. Not supported here yet: parsing one
-//!   gives [`SecretError::FakeTlsUnsupported`].
+//!   records after a fake ClientHello naming the domain
+//!   ([`super::FakeTls`]).
 //!
 //! The 16-byte key is mixed into both obfuscated2 keys as
 //! `SHA256(key_part + secret)` (see [`super::Obfuscated`]).
@@ -23,6 +23,8 @@ pub enum SecretKind {
     Simple,
     /// A `dd` secret: padded intermediate only.
     Padded,
+    /// An `ee` secret: fake-TLS, with the domain in [`ProxySecret::domain`].
+    FakeTls,
 }
 
 /// A parsed MTProxy secret. `Debug` does not show the key.
@@ -30,13 +32,18 @@ pub enum SecretKind {
 pub struct ProxySecret {
     key: [u8; 16],
     kind: SecretKind,
+    /// The fake-TLS domain (empty for the other kinds).
+    domain: Vec<u8>,
 }
 
 impl std::fmt::Debug for ProxySecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProxySecret")
-            .field("kind", &self.kind)
-            .finish_non_exhaustive()
+        let mut f = f.debug_struct("ProxySecret");
+        f.field("kind", &self.kind);
+        if !self.domain.is_empty() {
+            f.field("domain", &String::from_utf8_lossy(&self.domain));
+        }
+        f.finish_non_exhaustive()
     }
 }
 
@@ -47,33 +54,72 @@ pub enum SecretError {
     #[error("MTProxy secret is neither hex nor base64url")]
     Encoding,
     /// Decoded, but not one of the known forms.
-    #[error("MTProxy secret of {0} bytes: expected 16, or 0xdd and 16")]
+    #[error("MTProxy secret of {0} bytes: expected 16, 0xdd and 16, or 0xee, 16 and a domain")]
     Length(usize),
-    /// An `ee` (fake-TLS) secret.
-    #[error("fake-TLS MTProxy secrets are not supported yet")]
-    FakeTlsUnsupported,
+    /// An `ee` (fake-TLS) secret whose domain is unusable.
+    #[error("fake-TLS MTProxy secret: {0}")]
+    Domain(#[from] super::FakeTlsError),
 }
 
 impl ProxySecret {
-    /// A secret from its 16-byte key.
+    /// A plain or `dd` secret from its 16-byte key (a [`SecretKind::FakeTls`]
+    /// one needs [`ProxySecret::fake_tls`]).
     pub fn new(key: [u8; 16], kind: SecretKind) -> Self {
-        ProxySecret { key, kind }
+        ProxySecret {
+            key,
+            kind,
+            domain: Vec::new(),
+        }
+    }
+
+    /// An `ee` secret: its key and the domain the ClientHello names.
+    pub fn fake_tls(key: [u8; 16], domain: &[u8]) -> Result<Self, SecretError> {
+        super::faketls_hello::check_domain(domain)?;
+        Ok(ProxySecret {
+            key,
+            kind: SecretKind::FakeTls,
+            domain: domain.to_vec(),
+        })
     }
 
     /// Classifies decoded secret bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
+        let key_of = |b: &[u8]| -> Option<[u8; 16]> { b.get(..16)?.try_into().ok() };
         match bytes {
-            [0xee, rest @ ..] if rest.len() > 16 => Err(SecretError::FakeTlsUnsupported),
-            [0xdd, key @ ..] if key.len() == 16 => Ok(ProxySecret {
-                key: key.try_into().expect("16 bytes"),
-                kind: SecretKind::Padded,
-            }),
-            key if key.len() == 16 => Ok(ProxySecret {
-                key: key.try_into().expect("16 bytes"),
-                kind: SecretKind::Simple,
-            }),
+            [0xee, rest @ ..] if rest.len() > 16 => {
+                let key = key_of(rest).ok_or(SecretError::Length(bytes.len()))?;
+                ProxySecret::fake_tls(key, &rest[16..])
+            }
+            [0xdd, key @ ..] if key.len() == 16 => Ok(ProxySecret::new(
+                key_of(key).ok_or(SecretError::Length(bytes.len()))?,
+                SecretKind::Padded,
+            )),
+            key if key.len() == 16 => Ok(ProxySecret::new(
+                key_of(key).ok_or(SecretError::Length(bytes.len()))?,
+                SecretKind::Simple,
+            )),
             _ => Err(SecretError::Length(bytes.len())),
         }
+    }
+
+    /// The fake-TLS domain (empty unless [`SecretKind::FakeTls`]).
+    pub fn domain(&self) -> &[u8] {
+        &self.domain
+    }
+
+    /// The secret in the hex form proxies print (`dd…`, `ee…` + domain).
+    pub fn to_hex(&self) -> String {
+        let prefix: &[u8] = match self.kind {
+            SecretKind::Simple => &[],
+            SecretKind::Padded => &[0xdd],
+            SecretKind::FakeTls => &[0xee],
+        };
+        prefix
+            .iter()
+            .chain(&self.key)
+            .chain(&self.domain)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The 16 bytes mixed into the obfuscated2 keys.
@@ -90,7 +136,7 @@ impl ProxySecret {
     pub fn transport(&self, requested: TransportKind) -> TransportKind {
         match self.kind {
             SecretKind::Padded => TransportKind::PaddedIntermediate,
-            SecretKind::Simple => requested,
+            SecretKind::Simple | SecretKind::FakeTls => requested,
         }
     }
 }
@@ -153,78 +199,5 @@ fn decode_base64url(s: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: [u8; 16] = [
-        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
-        0xef,
-    ];
-
-    #[test]
-    fn hex_forms() {
-        let s: ProxySecret = "0123456789abcdef0123456789ABCDEF".parse().unwrap();
-        assert_eq!((s.key(), s.kind()), (&KEY, SecretKind::Simple));
-        let s: ProxySecret = " dd0123456789abcdef0123456789abcdef\n".parse().unwrap();
-        assert_eq!((s.key(), s.kind()), (&KEY, SecretKind::Padded));
-        assert_eq!(
-            s.transport(TransportKind::Abridged),
-            TransportKind::PaddedIntermediate
-        );
-    }
-
-    #[test]
-    fn base64url_forms() {
-        // base64url of 0xdd + KEY, computed with Python's
-        // base64.urlsafe_b64encode: "3QEjRWeJq83vASNFZ4mrze8=".
-        let s: ProxySecret = "3QEjRWeJq83vASNFZ4mrze8".parse().unwrap();
-        assert_eq!((s.key(), s.kind()), (&KEY, SecretKind::Padded));
-        let s: ProxySecret = "3QEjRWeJq83vASNFZ4mrze8=".parse().unwrap();
-        assert_eq!(s.kind(), SecretKind::Padded);
-        // Plain KEY: "ASNFZ4mrze8BI0VniavN7w==".
-        let s: ProxySecret = "ASNFZ4mrze8BI0VniavN7w".parse().unwrap();
-        assert_eq!((s.key(), s.kind()), (&KEY, SecretKind::Simple));
-    }
-
-    #[test]
-    fn fake_tls_is_a_clear_error() {
-        // ee + KEY + "example.com"
-        let hex = "ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d";
-        let err = hex.parse::<ProxySecret>().unwrap_err();
-        assert_eq!(err, SecretError::FakeTlsUnsupported);
-        assert_eq!(
-            err.to_string(),
-            "fake-TLS MTProxy secrets are not supported yet"
-        );
-        // The same secret as base64url, as tg:// links carry it.
-        let b64 = "7gEjRWeJq83vASNFZ4mrze9leGFtcGxlLmNvbQ";
-        assert_eq!(
-            b64.parse::<ProxySecret>(),
-            Err(SecretError::FakeTlsUnsupported)
-        );
-    }
-
-    #[test]
-    fn bad_secrets() {
-        assert_eq!("".parse::<ProxySecret>(), Err(SecretError::Encoding));
-        assert_eq!(
-            "not a secret!".parse::<ProxySecret>(),
-            Err(SecretError::Encoding)
-        );
-        assert_eq!("0123".parse::<ProxySecret>(), Err(SecretError::Length(2)));
-        assert_eq!(
-            ProxySecret::from_bytes(&[0xdd; 16]).unwrap().kind(),
-            SecretKind::Simple
-        );
-        assert_eq!(
-            ProxySecret::from_bytes(&[0xdd; 18]),
-            Err(SecretError::Length(18))
-        );
-    }
-
-    #[test]
-    fn debug_hides_the_key() {
-        let s = ProxySecret::new(KEY, SecretKind::Simple);
-        assert_eq!(format!("{s:?}"), "ProxySecret { kind: Simple, .. }");
-    }
-}
+#[path = "mtproxy_tests.rs"]
+mod tests;
