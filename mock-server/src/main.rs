@@ -51,7 +51,9 @@ struct ServeArgs {
     /// A fault script (JSON, see the README) to start with.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
-    /// An MTProxy secret (32 hex digits) obfuscated clients must use.
+    /// An MTProxy secret obfuscated clients must use: 32 hex digits, `dd`
+    /// and 32, or `ee`, 32 and the hex of a domain (then fake-TLS clients
+    /// naming that domain are taken too); hex or base64url.
     #[arg(long)]
     mtproxy_secret: Option<String>,
     /// Seed of the server's randomness.
@@ -176,15 +178,11 @@ fn import_file(
     Ok(())
 }
 
-fn parse_secret(hex: &str) -> Result<[u8; 16], String> {
-    let bytes: Result<Vec<u8>, _> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
-        .collect();
-    bytes
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| "the MTProxy secret must be 32 hex digits".to_owned())
+fn parse_secret(text: &str) -> Result<([u8; 16], Option<Vec<u8>>), String> {
+    use tg_mtproto::transport::{ProxySecret, SecretKind};
+    let secret: ProxySecret = text.parse().map_err(|e| format!("--mtproxy-secret: {e}"))?;
+    let domain = (secret.kind() == SecretKind::FakeTls).then(|| secret.domain().to_vec());
+    Ok((*secret.key(), domain))
 }
 
 /// A fault script file, parsed and validated.
@@ -322,9 +320,10 @@ fn main() -> ExitCode {
             seed,
             replay,
         }) => {
-            let secret = match mtproxy_secret.as_deref().map(parse_secret).transpose() {
-                Ok(s) => s,
-                Err(e) => {
+            let (secret, fake_tls_domain) = match mtproxy_secret.as_deref().map(parse_secret) {
+                None => (None, None),
+                Some(Ok((key, domain))) => (Some(key), domain),
+                Some(Err(e)) => {
                     eprintln!("tg-mock-server: {e}");
                     return ExitCode::from(2);
                 }
@@ -345,6 +344,7 @@ fn main() -> ExitCode {
                 host,
                 dcs: dc_ports,
                 mtproxy_secret: secret,
+                fake_tls_domain,
                 seed,
                 ..Default::default()
             };

@@ -16,6 +16,8 @@ mod hostile;
 mod login;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
+/// MTProxies: fake-TLS against the mock, and an independent proxy.
+mod proxy;
 /// Recording exports and replaying the transcripts.
 mod record;
 /// Replay of a recorded transcript to the real client.

@@ -87,8 +87,10 @@ pub struct ConnectArgs {
     /// A SOCKS5 proxy: socks5://[user:pass@]host:port.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
-    /// An MTProxy: host:port:secret (hex or base64url secret).
-    #[arg(long, value_name = "HOST:PORT:SECRET", conflicts_with = "proxy")]
+    /// An MTProxy: a tg://proxy?server=…&port=…&secret=… or
+    /// https://t.me/proxy?… link, or HOST:PORT:SECRET; the secret in hex or
+    /// base64url, plain, dd or ee (fake-TLS).
+    #[arg(long, value_name = "LINK", conflicts_with = "proxy")]
     pub mtproxy: Option<String>,
     /// The MTProto transport.
     #[arg(long, value_enum, default_value_t = TransportArg::Intermediate)]

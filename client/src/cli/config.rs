@@ -12,10 +12,10 @@ use super::exit::{CliError, usage};
 use tg_takeout::auth::{KeySet, PublicKey};
 use tg_takeout::dc::Network;
 use tg_takeout::export::time::{TimeZone, Tz};
-use tg_takeout::net::Socks5Proxy;
+use tg_takeout::net::{MtProxy, Socks5Proxy};
 use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::takeout::{Format, MediaType, Section, Settings};
-use tg_takeout::transport::{Obfuscation, ProxySecret, TransportConfig, TransportKind};
+use tg_takeout::transport::{Obfuscation, TransportConfig, TransportKind};
 use tg_takeout::{AppInfo, ClientConfig};
 
 /// The default session file: `tg-takeout/session.json` in the platform's
@@ -77,15 +77,10 @@ pub fn client_config(args: &ConnectArgs, needs_api: bool) -> Result<ClientConfig
         );
     }
     if let Some(spec) = &args.mtproxy {
-        let (hostport, secret) = spec
-            .rsplit_once(':')
-            .ok_or_else(|| usage("--mtproxy must be host:port:secret"))?;
-        let secret: ProxySecret = secret
-            .parse()
-            .map_err(|e| usage(format!("--mtproxy secret: {e}")))?;
-        config.connect_via = Some(resolve(hostport, "--mtproxy")?);
+        let proxy: MtProxy = spec.parse().map_err(|e| usage(format!("--mtproxy: {e}")))?;
+        config.connect_via = Some(resolve(&proxy.to_string(), "--mtproxy")?);
         config.transport = TransportConfig {
-            obfuscation: Obfuscation::MtProxy(secret),
+            obfuscation: Obfuscation::MtProxy(proxy.secret),
             ..TransportConfig::new(kind)
         };
     }

@@ -5,6 +5,7 @@
 //! a [`Handler`] (the API services over the world).
 
 mod conn;
+mod faketls;
 pub mod faults;
 mod handshake;
 
@@ -161,6 +162,9 @@ pub struct ListenConfig {
     pub rsa_keys: Vec<PrivateKey>,
     /// An MTProxy secret obfuscated2 clients must use, if any.
     pub mtproxy_secret: Option<[u8; 16]>,
+    /// With `mtproxy_secret`: also take MTProxy fake-TLS clients (an `ee`
+    /// secret) whose ClientHello names this domain.
+    pub fake_tls_domain: Option<Vec<u8>>,
     /// Seed of the server's randomness (nonces, salts, padding).
     pub seed: u64,
     /// Test only: auth keys that exist from the start, per DC (for clients
@@ -188,6 +192,7 @@ impl Default for ListenConfig {
             dcs: (1..=5).map(|dc| (dc, 0)).collect(),
             rsa_keys: vec![tg_mtproto::auth::test_server_key()],
             mtproxy_secret: None,
+            fake_tls_domain: None,
             seed: 1,
             known_keys: Vec::new(),
             clock_skew: 0,
@@ -211,6 +216,8 @@ pub(crate) struct DcShared<H: Handler> {
     pub(crate) keys: Mutex<HashMap<i64, KeyEntry<H::KeyState>>>,
     pub(crate) config: Arc<ListenConfig>,
     pub(crate) handler: Arc<H>,
+    /// Fake-TLS hellos accepted lately (replays are refused).
+    pub(crate) seen_hellos: Mutex<faketls::SeenHellos>,
 }
 
 /// Listeners bound but not serving yet: their addresses are known, so the
@@ -265,6 +272,7 @@ impl Bound {
                 keys: Mutex::new(keys),
                 config: self.config.clone(),
                 handler: handler.clone(),
+                seen_hellos: Mutex::default(),
             });
             tasks.spawn(accept_loop(listener, shared));
         }

@@ -11,6 +11,7 @@ use tg_mtproto::transport::{self, Codec, Detect};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::super::faketls;
 use super::super::handshake::ServerHandshake;
 use super::super::{ConnFaults, DcShared, Handler};
 use super::{At, Conn, Out};
@@ -55,9 +56,14 @@ async fn serve_inner<H: Handler>(
         }
     };
     let random: Box<dyn transport::Random> = Box::new(SeededRandom::new(seed ^ 0x7472_616e));
-    let codec = Codec::server(detected, dc.config.mtproxy_secret, random)
-        .map_err(|e| e.to_string())?
-        .with_max_frame(dc.config.max_frame);
+    let codec = if detected == Detect::FakeTls {
+        let deadline = opened + dc.config.frame_timeout;
+        let (config, seen) = (&dc.config, &dc.seen_hellos);
+        faketls::accept(stream, &mut rbuf, config, seen, seed, deadline).await?
+    } else {
+        Codec::server(detected, dc.config.mtproxy_secret, random).map_err(|e| e.to_string())?
+    }
+    .with_max_frame(dc.config.max_frame);
     let mut watch = FrameWatch::new(dc.config.frame_timeout, detected, opened);
     let start = At::now();
     let mut conn = Conn {
@@ -156,6 +162,8 @@ impl FrameWatch {
             Detect::Abridged => 1,
             Detect::Intermediate | Detect::PaddedIntermediate => 4,
             Detect::Obfuscated2 => transport::INIT_LEN,
+            // The hello is read before; then a record header and the init.
+            Detect::FakeTls => 5 + transport::INIT_LEN,
             _ => 0,
         };
         Self {
