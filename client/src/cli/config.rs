@@ -99,6 +99,19 @@ pub fn client_config(args: &ConnectArgs, needs_api: bool) -> Result<ClientConfig
     Ok(config)
 }
 
+/// Names the MTProxy in a failure of a command that went through one
+/// (`--mtproxy`), so a proxy that closes, answers wrongly or stalls is
+/// recognisable as the cause. Usage and login errors stay as they are.
+pub fn through_mtproxy(error: CliError, mtproxy: Option<&str>) -> CliError {
+    let Some(proxy) = mtproxy.and_then(|spec| spec.parse::<MtProxy>().ok()) else {
+        return error;
+    };
+    match error {
+        CliError::Other(e) => CliError::Other(e.context(format!("through the MTProxy {proxy}"))),
+        other => other,
+    }
+}
+
 /// Closes the transcript of `--record`, if any, and says what it holds.
 pub fn finish_record(client: &tg_takeout::Client) -> Result<(), CliError> {
     if let Some(recorder) = &client.config().recorder {

@@ -33,6 +33,19 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    let mtproxy = match &cli.command {
+        Command::Login(a) => a.connect.mtproxy.clone(),
+        Command::Logout(a) | Command::Whoami(a) => a.mtproxy.clone(),
+        Command::Export(a) => a.connect.mtproxy.clone(),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    run_command(cli)
+        .await
+        .map_err(|e| config::through_mtproxy(e, mtproxy.as_deref()))
+}
+
+async fn run_command(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Login(a) => login::login(&a).await,
         Command::Logout(a) => login::logout(&a).await,
