@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tg_mock_server::net::{Bound, Handler, ListenConfig, MockServer, Reply, Request};
+use tg_mock_server::net::{
+    Bound, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
+};
 use tg_mock_server::{Api, World};
 use tg_takeout::Client;
 use tg_takeout::client::SignIn;
@@ -268,14 +270,17 @@ impl Proxy {
     }
 }
 
-/// The mock serving `world` on loopback, and its DC addresses.
-async fn serve(world: &World) -> (MockServer, Vec<(i32, SocketAddr)>) {
+/// The mock serving `world` on loopback (behind its fault script), and
+/// its DC addresses.
+async fn serve(world: &World) -> (MockServer, Arc<Faulty<Api>>, Vec<(i32, SocketAddr)>) {
     let bound = Bound::bind(ListenConfig::default()).await.expect("bind");
     let dc_options = tg_mock_server::server::dc_options(&bound);
-    let api = Arc::new(Api::new(world.clone(), dc_options).expect("world"));
-    let net = bound.serve(api);
+    let api = Arc::new(Faulty::new(
+        Api::new(world.clone(), dc_options).expect("world"),
+    ));
+    let net = bound.serve(api.clone());
     let dcs = net.addresses().to_vec();
-    (net, dcs)
+    (net, api, dcs)
 }
 
 /// Logs in to the mock at `dc2` through the proxy of `link`.
@@ -312,15 +317,9 @@ async fn login_and_export_through_an_independent_proxy_in_every_mode() {
         }
     };
     let world = small_world();
-    let (_net, dcs) = serve(&world).await;
+    let (_net, _api, dcs) = serve(&world).await;
     let dc2 = dcs.iter().find(|(dc, _)| *dc == 2).unwrap().1;
-
-    let direct = harness::login(dc2, &world, None).await;
-    let (_tmp, out) = harness::out_dir();
-    let (report, _) =
-        harness::export_with(&direct, harness::everything(&out, 2), &harness::options()).await;
-    report.expect("the direct export");
-    let want = harness::tree(&out);
+    let want = direct_export(dc2, &world).await;
 
     for mode in ["tls", "secure", "classic"] {
         let proxy = Proxy::start(&python, mode, &dcs, 0);
@@ -332,4 +331,67 @@ async fn login_and_export_through_an_independent_proxy_in_every_mode() {
         report.unwrap_or_else(|e| panic!("{mode}: the export through the proxy: {e}"));
         harness::assert_same_tree(&want, &harness::tree(&out));
     }
+}
+
+/// A direct export of `world` from the mock at `dc2`.
+async fn direct_export(
+    dc2: SocketAddr,
+    world: &World,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let direct = harness::login(dc2, world, None).await;
+    let (_tmp, out) = harness::out_dir();
+    let (report, _) =
+        harness::export_with(&direct, harness::everything(&out, 2), &harness::options()).await;
+    report.expect("the direct export");
+    harness::tree(&out)
+}
+
+/// The proxy is restarted (on the same port) while an export goes through
+/// it: the client reconnects, and the export finishes, byte-identical to a
+/// direct one.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_through_a_proxy_resumes_after_a_proxy_restart() {
+    let python = match tokio::task::spawn_blocking(proxy_python).await.unwrap() {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("SKIPPED: the independent MTProxy (mtprotoproxy) cannot be installed: {why}");
+            return;
+        }
+    };
+    let world = small_world();
+    let (_net, api, dcs) = serve(&world).await;
+    let dc2 = dcs.iter().find(|(dc, _)| *dc == 2).unwrap().1;
+    let want = direct_export(dc2, &world).await;
+
+    let proxy = Proxy::start(&python, "tls", &dcs, 0);
+    let port = proxy.addr.port();
+    let link = proxy.link("tls");
+    let client = login_via(dc2, &link, &world).await;
+    // Slow answers, so that the export is still running at the restart.
+    api.set_script(FaultScript {
+        latency_ms: 40,
+        ..FaultScript::default()
+    })
+    .expect("a valid script");
+    let (_tmp, out) = harness::out_dir();
+    let settings = harness::everything(&out, 2);
+    let export =
+        tokio::spawn(
+            async move { harness::export_with(&client, settings, &harness::options()).await },
+        );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(
+        !export.is_finished(),
+        "the export is still running at the restart"
+    );
+    drop(proxy);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = Proxy::start(&python, "tls", &dcs, port);
+    assert_eq!(again.addr.port(), port);
+    let (report, _) = tokio::time::timeout(Duration::from_secs(150), export)
+        .await
+        .expect("the export ends")
+        .unwrap();
+    report.expect("the export resumes through the restarted proxy");
+    harness::assert_same_tree(&want, &harness::tree(&out));
 }
