@@ -187,7 +187,12 @@ fn misbehaving_proxies_are_named_in_a_clear_error() {
         let _ = s.write_all(&[4, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff]);
         std::thread::sleep(Duration::from_secs(5));
     };
+    let stalls: fn(std::net::TcpStream) = |mut s| {
+        read_hello(&mut s);
+        std::thread::sleep(Duration::from_secs(90));
+    };
     for (what, behave, want) in [
+        ("stalls", stalls, "timed out"),
         ("closes mid-handshake", closes, ""),
         (
             "bad digest",
