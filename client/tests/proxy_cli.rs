@@ -109,7 +109,7 @@ fn login_and_whoami_through_a_fake_tls_link() {
     let link = link(mock.dc2());
     let connect = |cmd: &'static str| {
         let session = session.to_str().unwrap().to_owned();
-        let args = [
+        [
             cmd,
             "--server",
             &dc2,
@@ -120,8 +120,7 @@ fn login_and_whoami_through_a_fake_tls_link() {
             "--mtproxy",
             &link,
         ]
-        .map(str::to_owned);
-        args
+        .map(str::to_owned)
     };
     let input = format!(
         "{}\n{}\n{}\n",
