@@ -193,8 +193,14 @@ async fn replayed_and_stale_hellos_are_refused() {
     assert_eq!(HELLO_LEN, 517);
 }
 
-/// The venv's python with the independent proxy, or why there is none.
+/// The venv's python with the independent proxy, or why there is none
+/// (set up once per test process: the tests that use it run in parallel).
 fn proxy_python() -> Result<String, String> {
+    static PYTHON: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(install_proxy).clone()
+}
+
+fn install_proxy() -> Result<String, String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/proxy/setup.sh");
     let out = Command::new("bash")
         .arg(script)
