@@ -9,7 +9,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
     Abridged, DEFAULT_MAX_FRAME, Detect, Full, Intermediate, Obfuscated, PaddedIntermediate,
-    ProxySecret, Random, Role, StatusFrame, TransportError, TransportKind,
+    ProxySecret, QuickAck, Random, Role, StatusFrame, TransportError, TransportKind,
 };
 
 /// One of the plain framings, chosen at run time.
@@ -108,6 +108,14 @@ impl Encoder<Bytes> for Framing {
     }
 }
 
+impl Encoder<QuickAck> for Framing {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
+        each!(self, c => c.encode(item, dst))
+    }
+}
+
 impl Encoder<StatusFrame> for Framing {
     type Error = TransportError;
 
@@ -200,6 +208,17 @@ impl Encoder<Bytes> for Codec {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
+        match self {
+            Codec::Plain(c) => c.encode(item, dst),
+            Codec::Obfuscated(c) => c.encode(item, dst),
+        }
+    }
+}
+
+impl Encoder<QuickAck> for Codec {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
         match self {
             Codec::Plain(c) => c.encode(item, dst),
             Codec::Obfuscated(c) => c.encode(item, dst),
@@ -377,6 +396,45 @@ mod tests {
             assert_eq!(
                 client.decode(&mut back),
                 Err(TransportError::Status(-404)),
+                "{config:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unrequested_quick_acks_are_skipped_through_every_config() {
+        for config in configs() {
+            let mut client = config.client_codec(2, rng(1)).unwrap();
+            let mut wire = BytesMut::new();
+            client
+                .encode(Bytes::from_static(&[0; 24]), &mut wire)
+                .unwrap();
+            let mut server = Codec::server(detect(&wire), secret_of(&config), rng(2)).unwrap();
+            assert!(server.decode(&mut wire).unwrap().is_some(), "{config:?}");
+            let mut back = BytesMut::new();
+            server.encode(QuickAck(0x1234_5678), &mut back).unwrap();
+            server.encode(QuickAck(0x7fff_0000), &mut back).unwrap();
+            server
+                .encode(Bytes::from(vec![7u8; 32]), &mut back)
+                .unwrap();
+            // Fed a byte at a time: a partial quick ack waits for the rest.
+            let mut frames = Vec::new();
+            let mut buf = BytesMut::new();
+            for b in back.iter() {
+                buf.extend_from_slice(&[*b]);
+                if let Some(f) = client.decode(&mut buf).unwrap() {
+                    frames.push(f);
+                }
+            }
+            assert_eq!(frames.len(), 1, "{config:?}");
+            assert!(frames[0].starts_with(&[7u8; 32]), "{config:?}");
+            // An error code after a quick ack is still an error.
+            let mut back = BytesMut::new();
+            server.encode(QuickAck(5), &mut back).unwrap();
+            server.encode(StatusFrame(-429), &mut back).unwrap();
+            assert_eq!(
+                client.decode(&mut back),
+                Err(TransportError::Status(-429)),
                 "{config:?}"
             );
         }

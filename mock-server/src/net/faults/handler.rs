@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::super::{ConnFaults, Handler, Reply, Request};
 use super::method_name;
+use super::rule::FaultOutcome;
 use super::script::{FaultScript, RateLimit};
 
 /// The script in force and what it has counted so far.
@@ -27,6 +28,8 @@ pub(super) enum Outcome {
     Serve,
     /// Served, then cut in the middle of its frame.
     MidFrame,
+    /// Served, after an unrequested quick-ack word.
+    QuickAck,
     /// Not served: this fault instead.
     Fault(Reply),
 }
@@ -72,20 +75,21 @@ impl State {
             let rule = &self.script.rules[i];
             self.fired[i] += 1;
             delay += Duration::from_millis(rule.delay_ms.unwrap_or(0));
-            let outcome = if let Some((code, message)) = &rule.error {
-                Outcome::Fault(Reply::Error {
+            let outcome = match &rule.outcome {
+                Some(FaultOutcome::Error(code, message)) => Outcome::Fault(Reply::Error {
                     code: *code,
                     message: message.clone(),
-                })
-            } else if rule.disconnect {
-                Outcome::Fault(Reply::Disconnect)
-            } else if rule.bad_server_salt {
-                Outcome::Fault(Reply::BadServerSalt)
-            } else if rule.disconnect_mid_frame {
-                Outcome::MidFrame
-            } else {
+                }),
+                Some(FaultOutcome::Disconnect) => Outcome::Fault(Reply::Disconnect),
+                Some(FaultOutcome::BadServerSalt) => Outcome::Fault(Reply::BadServerSalt),
+                Some(FaultOutcome::TransportError(code)) => {
+                    Outcome::Fault(Reply::TransportError(*code))
+                }
+                Some(FaultOutcome::ForgetKey) => Outcome::Fault(Reply::ForgetKey),
+                Some(FaultOutcome::DisconnectMidFrame) => Outcome::MidFrame,
+                Some(FaultOutcome::QuickAck) => Outcome::QuickAck,
                 // Only a delay: later rules may still decide.
-                continue;
+                None => continue,
             };
             return (delay, outcome);
         }
@@ -205,6 +209,7 @@ impl<H: Handler> Handler for Faulty<H> {
             Outcome::MidFrame => {
                 Reply::DisconnectMidFrame(Box::new(self.inner.handle(request, state)))
             }
+            Outcome::QuickAck => Reply::QuickAck(Box::new(self.inner.handle(request, state))),
             Outcome::Fault(fault) => {
                 self.inner.on_fault(&request, state, &fault);
                 fault

@@ -4,7 +4,9 @@
 //!
 //! Per call, by rule: an rpc error, a dropped connection before the answer
 //! or in the middle of its transport frame, `bad_server_salt` about the
-//! request, extra delay. Per connection: latency on every answer, a
+//! request, a transport error code instead of the answer, a forgotten auth
+//! key (`-404`), an unrequested quick-ack word before the answer, extra
+//! delay. Per connection: latency on every answer, a
 //! bandwidth cap, a skewed clock, a drop after N answers. Per method: a
 //! request-rate limit answered with `FLOOD_WAIT_X`.
 //!
@@ -21,24 +23,30 @@
 //!   {"method": "messages.getDialogs", "nth": 2, "disconnect_mid_frame": true},
 //!   {"method": "help.getConfig", "nth": 1, "bad_server_salt": true},
 //!   {"method": "*", "nth": 4, "delay_ms": 200},
-//!   {"method": "*", "probability": 0.01, "error": [500, "INTERNAL"]}
+//!   {"method": "*", "probability": 0.01, "error": [500, "INTERNAL"]},
+//!   {"method": "messages.getHistory", "nth": 3, "transport_error": -429},
+//!   {"method": "upload.getFile", "nth": 2, "forget_key": true},
+//!   {"method": "*", "every": 7, "quick_ack": true}
 //! ]}
 //! ```
 //!
 //! Rules are tried in order on every call. A rule with only `delay_ms`
 //! delays the call and the next rules are still tried; the first rule with
 //! an outcome (`error`, `disconnect`, `disconnect_mid_frame`,
-//! `bad_server_salt`) decides. Calls no rule decides are then held to the
+//! `bad_server_salt`, `transport_error`, `forget_key`, `quick_ack`: one per
+//! rule, [`FaultOutcome`]) decides. Calls no rule decides are then held to the
 //! rate limits.
 
 mod handler;
+mod rule;
 mod script;
 #[cfg(test)]
 mod tests;
 
 pub use handler::Faulty;
+pub use rule::{FaultOutcome, FaultRule};
 pub use script::{
-    FaultRule, FaultScript, MAX_CLOCK_SKEW_SECS, MAX_DELAY_MS, MAX_LATENCY_MS, MAX_RATE_CALLS,
+    FaultScript, MAX_CLOCK_SKEW_SECS, MAX_DELAY_MS, MAX_LATENCY_MS, MAX_RATE_CALLS,
     MAX_WINDOW_SECS, RateLimit, ScriptError,
 };
 

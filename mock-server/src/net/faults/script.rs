@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::super::ConnFaults;
+use super::rule::{FaultOutcome, FaultRule};
 
 /// The largest `latency_ms`.
 pub const MAX_LATENCY_MS: u64 = 60_000;
@@ -18,55 +19,6 @@ pub const MAX_WINDOW_SECS: u32 = 7 * 86_400;
 /// The most calls a rate limit may allow per window (its window is kept in
 /// memory, one instant per call).
 pub const MAX_RATE_CALLS: u32 = 100_000;
-
-/// One rule: which calls it hits and what happens to them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultRule {
-    /// The TL method name (`upload.getFile`), or `*` for any.
-    pub method: String,
-    /// Only the n-th call (1-based) of the method (with `*`: of all calls
-    /// together).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nth: Option<u32>,
-    /// Every n-th call (counted as for `nth`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub every: Option<u32>,
-    /// Each call with this probability (drawn from the script's seed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub probability: Option<f64>,
-    /// How many times the rule may fire in all (unlimited if absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub times: Option<u32>,
-    /// Answer with this rpc error: `[code, "MESSAGE"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<(i32, String)>,
-    /// Drop the connection instead of answering.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub disconnect: bool,
-    /// Answer, but drop the connection after writing only the first half
-    /// of the transport frame carrying the answer.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub disconnect_mid_frame: bool,
-    /// Answer `bad_server_salt` about the request (with the right salt),
-    /// which the client must send again.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub bad_server_salt: bool,
-    /// Hold this call's answer back this many milliseconds more (other
-    /// answers of the connection are not held).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delay_ms: Option<u64>,
-}
-
-impl FaultRule {
-    /// How many outcomes the rule names (at most one is valid).
-    fn outcomes(&self) -> usize {
-        usize::from(self.error.is_some())
-            + usize::from(self.disconnect)
-            + usize::from(self.disconnect_mid_frame)
-            + usize::from(self.bad_server_salt)
-    }
-}
 
 /// A request-rate limit: more than `max_calls` calls of `method` within
 /// any `per_secs` seconds (server-wide, every connection and key) are
@@ -89,10 +41,6 @@ pub struct RateLimit {
 
 fn one() -> u32 {
     1
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 fn is_zero_u64(v: &u64) -> bool {
@@ -138,14 +86,13 @@ pub struct FaultScript {
 pub enum ScriptError {
     /// A rule does nothing.
     #[error(
-        "rule {0}: needs `error`, `disconnect`, `disconnect_mid_frame`, `bad_server_salt` or `delay_ms`"
+        "rule {0}: needs `error`, `disconnect`, `disconnect_mid_frame`, `bad_server_salt`, `transport_error`, `forget_key`, `quick_ack` or `delay_ms`"
     )]
     NoAction(usize),
-    /// A rule names more than one outcome.
-    #[error(
-        "rule {0}: only one of `error`, `disconnect`, `disconnect_mid_frame` and `bad_server_salt`"
-    )]
-    ManyOutcomes(usize),
+    /// A `transport_error` that is not a negative code of at most four
+    /// digits.
+    #[error("rule {0}: `transport_error` must be within -9999 and -1 (e.g. -429)")]
+    TransportCode(usize),
     /// A rule's method is empty.
     #[error("rule {0}: `method` is empty (use \"*\" for any)")]
     EmptyMethod(usize),
@@ -215,11 +162,13 @@ impl FaultScript {
             }
         }
         for (i, r) in self.rules.iter().enumerate() {
-            if r.outcomes() == 0 && r.delay_ms.is_none() {
+            if r.outcome.is_none() && r.delay_ms.is_none() {
                 return Err(ScriptError::NoAction(i));
             }
-            if r.outcomes() > 1 {
-                return Err(ScriptError::ManyOutcomes(i));
+            if let Some(FaultOutcome::TransportError(code)) = r.outcome
+                && !(-9999..=-1).contains(&code)
+            {
+                return Err(ScriptError::TransportCode(i));
             }
             if r.method.is_empty() {
                 return Err(ScriptError::EmptyMethod(i));

@@ -146,7 +146,7 @@ fn probabilities_are_deterministic_from_the_seed() {
         let rule = FaultRule {
             method: "*".into(),
             probability: Some(0.3),
-            error: Some((500, "INTERNAL".into())),
+            outcome: Some(FaultOutcome::Error(500, "INTERNAL".into())),
             ..Default::default()
         };
         f.set_script(FaultScript {
@@ -263,8 +263,8 @@ fn bad_scripts_are_refused() {
     let cases = [
         (r#"{"rules": [{"method": "x"}]}"#, ScriptError::NoAction(0)),
         (
-            r#"{"rules": [{"method": "x", "disconnect": true, "bad_server_salt": true}]}"#,
-            ScriptError::ManyOutcomes(0),
+            r#"{"rules": [{"method": "x", "transport_error": 404}]}"#,
+            ScriptError::TransportCode(0),
         ),
         (
             r#"{"rules": [{"method": "x", "delay_ms": 1}, {"method": "", "delay_ms": 1}]}"#,
@@ -326,4 +326,57 @@ fn bad_scripts_are_refused() {
         FaultScript::default(),
         "refused scripts change nothing"
     );
+}
+
+#[test]
+fn transport_errors_forgotten_keys_and_quick_acks() {
+    let f = faulty(
+        r#"{"rules": [
+            {"method": "messages.getHistory", "nth": 1, "transport_error": -429},
+            {"method": "messages.getHistory", "nth": 2, "forget_key": true},
+            {"method": "messages.getHistory", "nth": 3, "quick_ack": true, "delay_ms": 5}
+        ]}"#,
+    );
+    let h = history();
+    assert_eq!(call(&f, &h), Reply::TransportError(-429));
+    assert_eq!(call(&f, &h), Reply::ForgetKey);
+    assert_eq!(
+        call(&f, &h),
+        Reply::Delayed {
+            delay: Duration::from_millis(5),
+            reply: Box::new(Reply::QuickAck(Box::new(ok())))
+        }
+    );
+    assert_eq!(call(&f, &h), ok());
+}
+
+#[test]
+fn every_outcome_round_trips_through_json() {
+    let outcomes = [
+        FaultOutcome::Error(420, "FLOOD_WAIT_3".into()),
+        FaultOutcome::Disconnect,
+        FaultOutcome::DisconnectMidFrame,
+        FaultOutcome::BadServerSalt,
+        FaultOutcome::TransportError(-444),
+        FaultOutcome::ForgetKey,
+        FaultOutcome::QuickAck,
+    ];
+    for outcome in outcomes {
+        let rule = FaultRule {
+            method: "*".into(),
+            nth: Some(2),
+            outcome: Some(outcome),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&rule).unwrap();
+        let again: FaultRule = serde_json::from_str(&json).unwrap();
+        assert_eq!(again, rule, "{json}");
+    }
+    let json = serde_json::to_string(&FaultRule {
+        method: "*".into(),
+        outcome: Some(FaultOutcome::TransportError(-429)),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(json, r#"{"method":"*","transport_error":-429}"#);
 }
