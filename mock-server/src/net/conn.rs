@@ -431,7 +431,9 @@ impl<H: Handler> Conn<'_, H> {
             Reply::ForgetKey => {
                 let key_id = enc.key_id;
                 self.flush_session(now)?;
-                self.dc.keys.lock().expect("key store").remove(&key_id);
+                let mut keys = self.dc.keys.lock().unwrap_or_else(|e| e.into_inner());
+                keys.remove(&key_id);
+                drop(keys);
                 self.encrypted = None;
                 self.send_status(-404)?;
                 self.close(format!("scripted: forgot auth key {key_id:#x}"));
