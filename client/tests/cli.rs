@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use tg_mock_server::net::{FaultRule, FaultScript, ListenConfig};
+use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript, ListenConfig};
 use tg_mock_server::{Running, World, fixture};
 
 fn bin() -> Command {
@@ -229,7 +229,10 @@ fn wrong_password_is_a_clear_error() {
     let world = small();
     let mock = Mock::start(world.clone());
     let dir = tempfile::tempdir().unwrap();
-    let input = format!("{}\n{}\nnope\n", world.login.phone, world.login.code);
+    let input = format!(
+        "{}\n{}\nnope\nnope\nnope\n",
+        world.login.phone, world.login.code
+    );
     let out = run(mock.cmd(&["login"], &dir.path().join("s.json")), &input);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("the 2FA password is wrong"));
@@ -296,7 +299,7 @@ fn json_progress_shows_the_retry_waits() {
     let rule = FaultRule {
         method: "messages.getHistory".into(),
         nth: Some(1),
-        error: Some((420, "FLOOD_WAIT_1".into())),
+        outcome: Some(FaultOutcome::Error(420, "FLOOD_WAIT_1".into())),
         ..Default::default()
     };
     mock.server()
@@ -347,7 +350,7 @@ fn a_takeout_delay_exits_4_with_the_date() {
     login(&mock, &world, &session);
     let rule = FaultRule {
         method: "account.initTakeoutSession".into(),
-        error: Some((420, "TAKEOUT_INIT_DELAY_86400".into())),
+        outcome: Some(FaultOutcome::Error(420, "TAKEOUT_INIT_DELAY_86400".into())),
         ..Default::default()
     };
     mock.server()

@@ -269,7 +269,7 @@ mod tests {
             (status, body.as_str()),
             (
                 400,
-                "rule 0: needs `error`, `disconnect`, `disconnect_mid_frame`, `bad_server_salt` or `delay_ms`\n"
+                "rule 0: needs `error`, `disconnect`, `disconnect_mid_frame`, `bad_server_salt`, `transport_error`, `forget_key`, `quick_ack` or `delay_ms`\n"
             )
         );
         let (status, body) = http(addr, "POST", "/faults", r#"{"latency":5}"#).await;

@@ -74,6 +74,9 @@ pub struct PendingLogin {
     pub phone_code_hash: String,
     /// The code was right and the account has 2FA: `auth.checkPassword` next.
     pub password_needed: bool,
+    /// The code went by email: `auth.signIn` takes it as
+    /// `emailVerificationCode`.
+    pub email: bool,
 }
 
 /// The per-auth-key state the network side keeps (one per auth key, shared
@@ -94,6 +97,13 @@ pub struct AuthState {
     pub takeouts: Vec<i64>,
     /// The QR login token shown, until a "scan" (the next poll).
     pub qr_token: Option<Vec<u8>>,
+    /// `auth.exportLoginToken` calls so far (the scan comes after
+    /// `qr_scan_after` of them).
+    pub qr_polls: u32,
+    /// Right codes answered `PHONE_CODE_EXPIRED` so far.
+    pub codes_expired: u32,
+    /// `auth.checkPassword` calls answered `SRP_ID_INVALID` so far.
+    pub srp_refused: u32,
 }
 
 /// One request's context.
@@ -222,6 +232,8 @@ params_table!(
     tl::functions::auth::CheckPassword,
     tl::functions::auth::LogOut,
     tl::functions::auth::ExportLoginToken,
+    tl::functions::auth::ResendCode,
+    tl::functions::auth::ImportLoginToken,
     tl::functions::auth::ExportAuthorization,
     tl::functions::auth::ImportAuthorization,
     tl::functions::account::GetPassword,

@@ -64,6 +64,9 @@ impl net::Handler for Api {
             net::Reply::Disconnect => ("disconnect", None),
             net::Reply::BadServerSalt => ("bad_server_salt", None),
             net::Reply::DisconnectMidFrame(_) => ("disconnect_mid_frame", None),
+            net::Reply::TransportError(code) => ("transport_error", Some((*code, String::new()))),
+            net::Reply::ForgetKey => ("forget_key", None),
+            net::Reply::QuickAck(_) => ("quick_ack", None),
             net::Reply::Result(_) | net::Reply::Delayed { .. } => ("other", None),
         };
         let ctx = RequestCtx {

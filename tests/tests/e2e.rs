@@ -14,6 +14,8 @@ mod harness;
 mod hostile;
 /// Login: code, 2FA, session file, migrations, flood waits.
 mod login;
+/// Keys the server forgot, transport errors, quick acks, rpc error classes.
+mod lost_keys;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
 /// MTProxies: fake-TLS against the mock, and an independent proxy.

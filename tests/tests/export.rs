@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use tg_mock_server::World;
 use tg_mock_server::blobs::FileStore;
-use tg_mock_server::net::{FaultRule, FaultScript};
+use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript};
 use tg_mock_server::world::{PeerKey, message_peer};
 use tg_takeout::export::time::{display_date_time, utc};
 use tg_takeout::takeout::{ExportReport, ProgressEvent, TakeoutError};
@@ -29,8 +29,10 @@ fn rule(method: &str, nth: u32, error: Option<(i32, &str)>) -> FaultRule {
         method: method.into(),
         nth: Some(nth),
         times: Some(1),
-        error: error.map(|(c, m)| (c, m.to_owned())),
-        disconnect: error.is_none(),
+        outcome: Some(match error {
+            Some((c, m)) => FaultOutcome::Error(c, m.to_owned()),
+            None => FaultOutcome::Disconnect,
+        }),
         ..FaultRule::default()
     }
 }
@@ -475,7 +477,7 @@ proptest::proptest! {
         big in proptest::prelude::any::<bool>(),
         range_size in proptest::prop_oneof![proptest::strategy::Just(0i32), 5i32..80],
         left in 0usize..3,
-        faults in proptest::collection::vec((0usize..10, 1u32..25, 0usize..5), 0..6),
+        faults in proptest::collection::vec((0usize..10, 1u32..25, 0usize..8), 0..6),
         parallel in 1usize..=8,
     ) {
         let config = tg_mock_server::GenerateConfig {

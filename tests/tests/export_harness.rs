@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use tg_mock_server::dispatch::{AuthState, peel};
 use tg_mock_server::net::{
-    Bound, FaultRule, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply, Request,
+    Bound, FaultOutcome, FaultRule, FaultScript, Faulty, Handler, ListenConfig, MockServer, Reply,
+    Request,
 };
 use tg_mock_server::{Api, World};
 use tg_takeout::client::SignIn;
@@ -38,25 +39,29 @@ pub fn cases(default: u32) -> u32 {
 }
 
 /// A fault every export survives on the `nth` call of one of `methods`
-/// (picked by `method`): a flood wait, a 5xx or a disconnect, retried; for
+/// (picked by `method`): a flood wait, a 5xx, a disconnect or a transport
+/// error (`-444`, `-429`), retried; an unrequested quick ack, skipped; for
 /// `upload.getFile` also `FILE_MIGRATE_X` (followed) or
 /// `FILE_REFERENCE_EXPIRED` (refreshed).
 pub fn survivable_fault(methods: &[&str], method: usize, nth: u32, kind: usize) -> FaultRule {
     let method = methods[method % methods.len()];
-    let error = match (kind % 5, method) {
-        (0, _) => Some((420, "FLOOD_WAIT_0".to_owned())),
-        (1, _) => Some((500, "INTERNAL".to_owned())),
-        (2, _) => None,
-        (3, "upload.getFile") => Some((303, format!("FILE_MIGRATE_{}", 1 + nth % 5))),
-        (4, "upload.getFile") => Some((400, "FILE_REFERENCE_EXPIRED".to_owned())),
-        _ => Some((500, "RPC_CALL_FAIL".to_owned())),
+    let error = |code, message: String| FaultOutcome::Error(code, message);
+    let outcome = match (kind % 8, method) {
+        (5, _) => FaultOutcome::TransportError(-444),
+        (6, _) => FaultOutcome::QuickAck,
+        (7, _) => FaultOutcome::TransportError(-429),
+        (0, _) => error(420, "FLOOD_WAIT_0".to_owned()),
+        (1, _) => error(500, "INTERNAL".to_owned()),
+        (2, _) => FaultOutcome::Disconnect,
+        (3, "upload.getFile") => error(303, format!("FILE_MIGRATE_{}", 1 + nth % 5)),
+        (4, "upload.getFile") => error(400, "FILE_REFERENCE_EXPIRED".to_owned()),
+        _ => error(500, "RPC_CALL_FAIL".to_owned()),
     };
     FaultRule {
         method: method.into(),
         nth: Some(nth),
         times: Some(1),
-        disconnect: error.is_none(),
-        error,
+        outcome: Some(outcome),
         ..FaultRule::default()
     }
 }

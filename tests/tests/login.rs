@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tg_mock_server::net::{FaultRule, FaultScript, ListenConfig};
+use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript, ListenConfig};
 use tg_mock_server::{Running, World};
 use tg_takeout::client::{LoginError, SignIn};
 use tg_takeout::dc::Network;
@@ -211,7 +211,7 @@ async fn flood_waits_are_waited_out_and_reported() {
     let rule = FaultRule {
         method: "users.getFullUser".into(),
         nth: Some(1),
-        error: Some((420, "FLOOD_WAIT_1".into())),
+        outcome: Some(FaultOutcome::Error(420, "FLOOD_WAIT_1".into())),
         ..Default::default()
     };
     server
@@ -249,7 +249,7 @@ async fn a_dropped_connection_mid_request_is_resent() {
     let rule = FaultRule {
         method: "users.getFullUser".into(),
         nth: Some(1),
-        disconnect: true,
+        outcome: Some(FaultOutcome::Disconnect),
         ..Default::default()
     };
     server

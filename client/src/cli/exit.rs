@@ -6,7 +6,7 @@
 //! | 0 | done |
 //! | 1 | error |
 //! | 2 | usage (bad arguments) |
-//! | 3 | login needed |
+//! | 3 | login needed: never logged in, or the login is gone (ended on another device, `SESSION_REVOKED`, `AUTH_KEY_UNREGISTERED`, `AUTH_KEY_DUPLICATED`, or the home DC forgot the key: transport error -404, the session file is then renamed `*.key-forgotten`) |
 //! | 4 | takeout delayed by Telegram (the message gives the date) |
 //! | 5 | finished, with skipped items listed in `missing.json` |
 
@@ -53,6 +53,35 @@ impl CliError {
     pub fn report(&self) -> ExitCode {
         eprintln!("tg-takeout: {self}");
         ExitCode::from(self.exit_code())
+    }
+}
+
+/// The login was lost during a run (a 401, `AUTH_KEY_DUPLICATED`, or the
+/// home DC forgot the key): exit 3, saying where the old session file went
+/// if it was set aside.
+pub fn login_lost(client: &tg_takeout::Client) -> CliError {
+    match client.retired_session() {
+        Some(path) => CliError::LoginNeeded(format!(
+            " (log in again: Telegram no longer knows this session's key; the old session file is kept as {})",
+            path.display()
+        )),
+        None => CliError::LoginNeeded(" (log in again: the login was ended on the server)".into()),
+    }
+}
+
+/// An error that stopped the export after the client's retries, with the
+/// meaning of its class ([`tg_takeout::invoke::trouble`]).
+pub fn api_error(e: tg_takeout::rpc::InvocationError) -> CliError {
+    use tg_takeout::invoke::{Trouble, trouble};
+    match trouble(&e) {
+        Trouble::Deactivated => CliError::Other(anyhow::anyhow!(
+            "the export stopped: the account is deleted or banned ({e}); there is nothing to export"
+        )),
+        Trouble::Retry => CliError::Other(anyhow::anyhow!(
+            "the export stopped: {e}, still after every retry; run the same command again to resume"
+        )),
+        Trouble::Relogin => CliError::LoginNeeded(format!(" (log in again: {e})")),
+        Trouble::Fatal => CliError::Other(anyhow::anyhow!("the export stopped: {e}")),
     }
 }
 

@@ -37,9 +37,8 @@ pub(super) async fn run(
     match result {
         Ok(report) => Ok(report),
         Err(e @ TakeoutError::Delayed { .. }) => Err(CliError::Delayed(e.to_string())),
-        Err(TakeoutError::Unauthorized) => Err(CliError::LoginNeeded(
-            " (the login was ended on the server)".into(),
-        )),
+        Err(TakeoutError::Unauthorized) => Err(super::exit::login_lost(client)),
+        Err(TakeoutError::Api(e)) => Err(super::exit::api_error(e)),
         Err(e) => Err(anyhow::Error::new(e).context("the export stopped").into()),
     }
 }

@@ -50,6 +50,12 @@ fn login_error(e: LoginError) -> CliError {
     }
 }
 
+/// How many wrong codes, expired codes and wrong passwords are asked again.
+const TRIES: u32 = 3;
+/// How many QR codes are shown before giving up (each lives ~30 s).
+const QR_CODES: u32 = 20;
+
+/// Asks for the 2FA password until it is right, at most [`TRIES`] times.
 async fn password(
     client: &Client,
     hint: Option<String>,
@@ -58,8 +64,94 @@ async fn password(
         Some(h) => format!("2FA password (hint: {h}): "),
         None => "2FA password: ".to_owned(),
     };
-    let pw = ask_password(&prompt)?;
-    client.check_password(&pw).await.map_err(login_error)
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let pw = ask_password(&prompt)?;
+        match client.check_password(&pw).await {
+            Err(LoginError::InvalidPassword) if tries < TRIES => {
+                eprintln!("That password is wrong; try again.")
+            }
+            other => return other.map_err(login_error),
+        }
+    }
+}
+
+/// The QR login: shows each token as a QR code and asks for a new one only
+/// when it expires (https://core.telegram.org/api/qr-login).
+async fn qr(client: &Client) -> Result<tg_takeout::dc::SessionUser, CliError> {
+    for _ in 0..QR_CODES {
+        match client.qr_login().await.map_err(login_error)? {
+            QrLogin::Show { url, expires } => {
+                eprintln!("{}", render_qr(&url));
+                eprintln!(
+                    "Scan this in Telegram on your phone: Settings > Devices > Link Desktop Device."
+                );
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                let left = (i64::from(expires) - now).clamp(1, 60) as u64;
+                tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+            }
+            QrLogin::Done(user) => return Ok(user),
+            QrLogin::PasswordNeeded(p) => return password(client, p.hint).await,
+        }
+    }
+    Err(usage(format!(
+        "the QR code was not scanned ({QR_CODES} codes shown); run `tg-takeout login --qr` again"
+    )))
+}
+
+/// The phone login: the code (asked again when wrong or expired, sent
+/// another way on `resend`), then the 2FA password if the account has one.
+async fn phone_login(
+    client: &Client,
+    phone: &str,
+) -> Result<tg_takeout::dc::SessionUser, CliError> {
+    let mut token = client.send_code(phone).await.map_err(login_error)?;
+    let (mut wrong, mut expired, mut resent) = (0, 0, 0);
+    loop {
+        if let Some(method) = token.unsupported {
+            if !token.can_resend || resent >= TRIES {
+                return Err(login_error(LoginError::UnsupportedDelivery(method)));
+            }
+            eprintln!("Telegram sent the code by {method}; asking for another way.");
+            resent += 1;
+            token = client.resend_code(&token).await.map_err(login_error)?;
+            continue;
+        }
+        let other = if token.can_resend {
+            " (or `resend` to get it another way)"
+        } else {
+            ""
+        };
+        let code = ask(&format!("Code sent via {}{other}: ", token.delivery))?;
+        if code.eq_ignore_ascii_case("resend") && resent < TRIES {
+            resent += 1;
+            match client.resend_code(&token).await {
+                Ok(t) => token = t,
+                Err(LoginError::NoOtherWay) => {
+                    eprintln!("Telegram offers no other way; enter the code already sent.")
+                }
+                Err(e) => return Err(login_error(e)),
+            }
+            continue;
+        }
+        match client.sign_in(&token, &code).await {
+            Ok(SignIn::Done(user)) => return Ok(user),
+            Ok(SignIn::PasswordNeeded(p)) => return password(client, p.hint).await,
+            Err(LoginError::InvalidCode) if wrong + 1 < TRIES => {
+                wrong += 1;
+                eprintln!("That code is wrong; try again.");
+            }
+            Err(LoginError::CodeExpired) if expired + 1 < TRIES => {
+                expired += 1;
+                eprintln!("That code expired; Telegram sends a new one.");
+                token = client.send_code(phone).await.map_err(login_error)?;
+            }
+            Err(e) => return Err(login_error(e)),
+        }
+    }
 }
 
 fn render_qr(url: &str) -> String {
@@ -84,38 +176,13 @@ pub async fn login(args: &LoginArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let user = if args.qr {
-        loop {
-            match client.qr_login().await.map_err(login_error)? {
-                QrLogin::Show { url, expires } => {
-                    eprintln!("{}", render_qr(&url));
-                    eprintln!(
-                        "Scan this in Telegram on your phone: Settings > Devices > Link Desktop Device (expires at {expires})."
-                    );
-                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-                }
-                QrLogin::Done(user) => break user,
-                QrLogin::PasswordNeeded(p) => break password(&client, p.hint).await?,
-            }
-        }
+        qr(&client).await?
     } else {
         let phone = match &args.phone {
             Some(p) => p.clone(),
             None => ask("Phone number (international format): ")?,
         };
-        let token = client.send_code(&phone).await.map_err(login_error)?;
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let code = ask(&format!("Code sent via {}: ", token.delivery))?;
-            match client.sign_in(&token, &code).await {
-                Ok(SignIn::Done(user)) => break user,
-                Ok(SignIn::PasswordNeeded(p)) => break password(&client, p.hint).await?,
-                Err(LoginError::InvalidCode) if attempts < 3 => {
-                    eprintln!("That code is wrong; try again.")
-                }
-                Err(e) => return Err(login_error(e)),
-            }
-        }
+        phone_login(&client, &phone).await?
     };
     client.disconnect().await;
     finish_record(&client)?;
@@ -157,9 +224,7 @@ pub async fn whoami(args: &ConnectArgs) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Err(e) if e.is("AUTH_KEY_UNREGISTERED") || e.is("SESSION_REVOKED") => Err(
-            CliError::LoginNeeded(" (the login was ended on the server)".into()),
-        ),
+        Err(e) if tg_takeout::invoke::needs_login(&e) => Err(super::exit::login_lost(&client)),
         Err(e) => Err(anyhow::Error::new(e)
             .context("asking Telegram who is logged in")
             .into()),

@@ -31,6 +31,25 @@ pub enum LoginError {
     /// The phone number has no account (sign-up is not supported).
     #[error("no Telegram account uses this phone number; sign up in an official app first")]
     SignUpRequired,
+    /// `PHONE_NUMBER_BANNED`.
+    #[error(
+        "Telegram has banned the phone number {0:?}; see https://telegram.org/faq#q-my-phone-number-is-banned"
+    )]
+    Banned(String),
+    /// `sentCodeTypeSetUpEmailRequired`: the account must set a login email
+    /// first.
+    #[error(
+        "Telegram wants a login email set up for this account before it sends a code: log in once in an official Telegram app, set the email it asks for, then run `tg-takeout login` again (or use `--qr`)"
+    )]
+    SetUpEmailRequired,
+    /// The code went a way this program cannot take, and there is no other.
+    #[error(
+        "Telegram sent the login code by {0}, which tg-takeout cannot receive, and offers no other way; log in with `tg-takeout login --qr` instead"
+    )]
+    UnsupportedDelivery(&'static str),
+    /// `SEND_CODE_UNAVAILABLE`: no other way to send the code.
+    #[error("Telegram offers no other way to send the code; use the one already sent")]
+    NoOtherWay,
     /// The server's 2FA parameters failed the safety checks.
     #[error("unsafe 2FA parameters from the server: {0}")]
     UnsafeSrp(String),
@@ -44,14 +63,24 @@ pub enum LoginError {
 pub struct LoginToken {
     phone: String,
     phone_code_hash: String,
-    /// How the code was delivered (`app`, `sms`, ...), for the prompt.
+    /// How the code was delivered (`the Telegram app`, `SMS`, `email to
+    /// a***@example.com`...), for the prompt.
     pub delivery: String,
+    /// The code went by email: it is sent back as `emailVerificationCode`.
+    pub email: bool,
+    /// `auth.resendCode` can send it another way (`next_type`).
+    pub can_resend: bool,
+    /// The code went a way this program cannot take (Firebase): ask for
+    /// another way ([`Client::resend_code`]) or give up.
+    pub unsupported: Option<&'static str>,
 }
 
 impl fmt::Debug for LoginToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoginToken")
             .field("delivery", &self.delivery)
+            .field("email", &self.email)
+            .field("can_resend", &self.can_resend)
             .finish_non_exhaustive()
     }
 }
@@ -135,57 +164,110 @@ impl Client {
             api_hash: app.api_hash.clone(),
             settings: types::CodeSettings::default().into(),
         };
-        let sent = match self.invoke(&request).await {
-            Ok(s) => s,
+        match self.invoke(&request).await {
+            Ok(sent) => self.token_of(phone, sent),
             Err(e) if e.is("PHONE_NUMBER_INVALID") => {
-                return Err(LoginError::InvalidPhone(phone.to_owned()));
+                Err(LoginError::InvalidPhone(phone.to_owned()))
             }
-            Err(e) => return Err(e.into()),
+            Err(e) if e.is("PHONE_NUMBER_BANNED") => Err(LoginError::Banned(phone.to_owned())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Asks Telegram to send the code another way (`auth.resendCode`, the
+    /// `next_type` of the last answer).
+    pub async fn resend_code(&self, token: &LoginToken) -> Result<LoginToken, LoginError> {
+        let request = functions::auth::ResendCode {
+            phone_number: token.phone.clone(),
+            phone_code_hash: token.phone_code_hash.clone(),
+            reason: None,
         };
-        let (hash, delivery) = match sent {
-            enums::auth::SentCode::SentCode(s) => {
-                let delivery = match s.r#type {
-                    enums::auth::SentCodeType::App(_) => "the Telegram app",
-                    enums::auth::SentCodeType::Sms(_) => "SMS",
-                    enums::auth::SentCodeType::Call(_) => "a phone call",
-                    _ => "another login method",
-                };
-                (s.phone_code_hash, delivery.to_owned())
-            }
+        match self.invoke(&request).await {
+            Ok(sent) => self.token_of(&token.phone, sent),
+            Err(e) if e.is("SEND_CODE_UNAVAILABLE") => Err(LoginError::NoOtherWay),
+            Err(e) if e.is("PHONE_CODE_EXPIRED") => Err(LoginError::CodeExpired),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// What an `auth.sentCode` asks of the user
+    /// (https://core.telegram.org/api/auth#sending-the-verification-code).
+    fn token_of(&self, phone: &str, sent: enums::auth::SentCode) -> Result<LoginToken, LoginError> {
+        use enums::auth::SentCodeType as T;
+        let s = match sent {
+            enums::auth::SentCode::SentCode(s) => s,
             enums::auth::SentCode::Success(s) => {
                 self.finish_login(&s.authorization)?;
                 return Ok(LoginToken {
                     phone: phone.into(),
                     phone_code_hash: String::new(),
                     delivery: "none".into(),
+                    email: false,
+                    can_resend: false,
+                    unsupported: None,
                 });
             }
             _ => return Err(LoginError::SignUpRequired),
         };
+        let mut unsupported = None;
+        let delivery = match &s.r#type {
+            T::App(_) => "the Telegram app (a message from Telegram in another session)".into(),
+            T::Sms(_) | T::SmsWord(_) | T::SmsPhrase(_) => "SMS".into(),
+            T::Call(_) => "a phone call".into(),
+            T::EmailCode(e) => format!("email to {}", e.email_pattern),
+            T::SetUpEmailRequired(_) => return Err(LoginError::SetUpEmailRequired),
+            T::FragmentSms(f) => format!("Fragment (the anonymous number's messages at {})", f.url),
+            T::MissedCall(m) => format!(
+                "a missed call: enter the last {} digits of the number that called you (it starts {})",
+                m.length, m.prefix
+            ),
+            T::FlashCall(_) => {
+                "a flash call: enter the full number that called you, digits only".into()
+            }
+            T::FirebaseSms(_) => {
+                unsupported = Some("Firebase SMS (only the official Android and iOS apps)");
+                "Firebase SMS".into()
+            }
+        };
         Ok(LoginToken {
             phone: phone.to_owned(),
-            phone_code_hash: hash,
+            phone_code_hash: s.phone_code_hash,
             delivery,
+            email: matches!(s.r#type, T::EmailCode(_)),
+            can_resend: s.next_type.is_some(),
+            unsupported,
         })
     }
 
     /// Signs in with the code Telegram sent.
     pub async fn sign_in(&self, token: &LoginToken, code: &str) -> Result<SignIn, LoginError> {
+        let code = code.trim().to_owned();
+        let (phone_code, email_verification) = if token.email {
+            let v = types::EmailVerificationCode { code };
+            (None, Some(v.into()))
+        } else {
+            (Some(code), None)
+        };
         let request = functions::auth::SignIn {
             phone_number: token.phone.clone(),
             phone_code_hash: token.phone_code_hash.clone(),
-            phone_code: Some(code.trim().to_owned()),
-            email_verification: None,
+            phone_code,
+            email_verification,
         };
         match self.invoke(&request).await {
             Ok(auth) => Ok(SignIn::Done(self.finish_login(&auth)?)),
             Err(e) if e.is("SESSION_PASSWORD_NEEDED") => {
                 Ok(SignIn::PasswordNeeded(self.password_token().await?))
             }
-            Err(e) if e.is("PHONE_CODE_INVALID") || e.is("PHONE_CODE_EMPTY") => {
+            Err(e)
+                if e.is("PHONE_CODE_INVALID")
+                    || e.is("PHONE_CODE_EMPTY")
+                    || e.is("EMAIL_CODE_INVALID") =>
+            {
                 Err(LoginError::InvalidCode)
             }
             Err(e) if e.is("PHONE_CODE_EXPIRED") => Err(LoginError::CodeExpired),
+            Err(e) if e.is("PHONE_NUMBER_UNOCCUPIED") => Err(LoginError::SignUpRequired),
             Err(e) => Err(e.into()),
         }
     }
@@ -198,8 +280,20 @@ impl Client {
         })
     }
 
-    /// Finishes a login with the account's 2FA password.
+    /// Finishes a login with the account's 2FA password. `SRP_ID_INVALID`
+    /// (the SRP session expired) fetches the password parameters again,
+    /// once.
     pub async fn check_password(&self, password: &str) -> Result<SessionUser, LoginError> {
+        match self.check_password_once(password).await {
+            Err(LoginError::Invocation(e)) if e.is("SRP_ID_INVALID") => {
+                tracing::info!("the 2FA parameters expired; fetching them again");
+                self.check_password_once(password).await
+            }
+            other => other,
+        }
+    }
+
+    async fn check_password_once(&self, password: &str) -> Result<SessionUser, LoginError> {
         let enums::account::Password::Password(p) =
             self.invoke(&functions::account::GetPassword {}).await?;
         let (Some(algo), Some(srp_b), Some(srp_id)) = (p.current_algo, p.srp_b, p.srp_id) else {
@@ -268,15 +362,22 @@ impl Client {
                 })
             }
             enums::auth::LoginToken::MigrateTo(m) => {
+                // The account lives on another DC: import the token there;
+                // the 2FA password, if any, is checked there too.
+                self.ensure_known(m.dc_id).await?;
                 self.update_session(|s| s.home_dc = m.dc_id)?;
-                match self
-                    .invoke(&functions::auth::ImportLoginToken { token: m.token })
-                    .await?
-                {
-                    enums::auth::LoginToken::Success(s) => {
+                let import = functions::auth::ImportLoginToken { token: m.token };
+                match self.invoke(&import).await {
+                    Ok(enums::auth::LoginToken::Success(s)) => {
                         Ok(QrLogin::Done(self.finish_login(&s.authorization)?))
                     }
-                    _ => Err(LoginError::InvalidCode),
+                    Ok(_) => Err(LoginError::Invocation(InvocationError::Protocol(
+                        "auth.importLoginToken did not finish the login".into(),
+                    ))),
+                    Err(e) if e.is("SESSION_PASSWORD_NEEDED") => {
+                        Ok(QrLogin::PasswordNeeded(self.password_token().await?))
+                    }
+                    Err(e) => Err(e.into()),
                 }
             }
             enums::auth::LoginToken::Success(s) => {

@@ -10,6 +10,7 @@
 mod events;
 mod login;
 mod pool;
+mod rekey;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,10 +21,11 @@ use tokio::sync::mpsc;
 
 pub use events::ClientEvent;
 pub use login::{LoginError, LoginToken, PasswordToken, QrLogin, SignIn};
+pub use rekey::retired_path;
 
 use crate::auth::KeySet;
 use crate::dc::{DEFAULT_DC, DcSession, DcTable, Network, Session, SessionError};
-use crate::invoke::{Decision, RetryPolicy};
+use crate::invoke::RetryPolicy;
 use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::SenderConfig;
@@ -141,6 +143,8 @@ struct Inner {
     /// Every subscriber of [`Client::events`]; closed ones are dropped on
     /// the next event.
     events: Mutex<Vec<mpsc::UnboundedSender<ClientEvent>>>,
+    /// Where the session file went when the home DC forgot its key.
+    retired: Mutex<Option<PathBuf>>,
 }
 
 /// The session file's name for a network.
@@ -179,6 +183,7 @@ impl Client {
                 session: Mutex::new(session),
                 pools: tokio::sync::Mutex::new(HashMap::new()),
                 events: Mutex::new(Vec::new()),
+                retired: Mutex::new(None),
             }),
         })
     }
@@ -348,6 +353,13 @@ impl Client {
                     }
                     self.update_session(|s| s.home_dc = to)?;
                 }
+                Err(e) if crate::invoke::key_forgotten(&e) => {
+                    return Err(self.home_key_forgotten(e).await);
+                }
+                // A custom server starts with DC 2's address only.
+                Err(InvocationError::InvalidDc(d)) if d == dc && attempt == 1 => {
+                    self.learn_dcs_from_default().await?;
+                }
                 Err(e) => self.backoff_or_fail(e, attempt).await?,
             }
         }
@@ -366,6 +378,7 @@ impl Client {
         self.ensure_known(dc).await?;
         self.ensure_authorized(dc).await?;
         let mut attempt = 0;
+        let mut rekeyed = false;
         loop {
             attempt += 1;
             match self.attempt(dc, request).await {
@@ -378,29 +391,13 @@ impl Client {
                     })?;
                     self.ensure_authorized(dc).await?;
                 }
+                // Once: a DC that forgets every new key is not worth a loop.
+                Err(e) if crate::invoke::key_forgotten(&e) && !rekeyed => {
+                    rekeyed = true;
+                    self.rekey(dc).await?;
+                }
                 Err(e) => self.backoff_or_fail(e, attempt).await?,
             }
-        }
-    }
-
-    async fn backoff_or_fail(
-        &self,
-        error: InvocationError,
-        attempt: u32,
-    ) -> Result<(), InvocationError> {
-        match self.inner.config.retry.decide(&error, attempt) {
-            Decision::Retry { after, reason } => {
-                let request = error.rpc().and_then(|r| r.caused_by).unwrap_or("request");
-                tracing::info!("{request}: {error}; retrying in {after:?}");
-                self.emit(ClientEvent::Retrying {
-                    request,
-                    reason,
-                    after,
-                });
-                tokio::time::sleep(after).await;
-                Ok(())
-            }
-            Decision::Fail => Err(error),
         }
     }
 

@@ -6,4 +6,7 @@
 
 pub mod policy;
 
-pub use policy::{Decision, RetryPolicy, RetryReason};
+pub use policy::{
+    Decision, RetryPolicy, RetryReason, Trouble, key_forgotten, needs_login, reconnect_pause,
+    trouble,
+};

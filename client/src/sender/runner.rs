@@ -96,6 +96,10 @@ impl<C: Connector> Runner<C> {
                 dc = self.config.dc_id,
                 "connection lost ({error}); reconnecting"
             );
+            let pause = crate::invoke::reconnect_pause(&error, self.config.reconnect_backoff);
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
             loop {
                 match self.reconnect().await {
                     Ok(c) => {

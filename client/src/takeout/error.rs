@@ -84,7 +84,10 @@ pub(crate) fn classify(error: InvocationError) -> Class {
         InvocationError::Rpc(e) if e.is("TAKEOUT_INVALID") || e.is("TAKEOUT_REQUIRED") => {
             Class::Fatal(TakeoutError::Invalid)
         }
-        InvocationError::Rpc(e) if e.code == 401 => Class::Fatal(TakeoutError::Unauthorized),
+        InvocationError::Rpc(e) if e.is("USER_DEACTIVATED*") => {
+            Class::Fatal(TakeoutError::Api(error))
+        }
+        e if crate::invoke::needs_login(e) => Class::Fatal(TakeoutError::Unauthorized),
         // The client gave up waiting (longer than its limit): stopping beats
         // skipping everything that follows.
         InvocationError::Rpc(e) if e.is("FLOOD_WAIT") || e.is("FLOOD_PREMIUM_WAIT") => {

@@ -127,6 +127,7 @@ impl Gen {
             hint: self.cfg.password.as_ref().map(|_| "the usual".into()),
             salt1: self.rng.bytes(8),
             salt2: self.rng.bytes(16),
+            settings: Default::default(),
         };
         self.world.self_id = self.self_user(&phone);
     }

@@ -18,7 +18,7 @@ use tg_mtproto::auth::PrivateKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-pub use faults::{FaultRule, FaultScript, Faulty, RateLimit, ScriptError};
+pub use faults::{FaultOutcome, FaultRule, FaultScript, Faulty, RateLimit, ScriptError};
 
 /// One request handed to the API layer.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +58,15 @@ pub enum Reply {
     /// Send this answer, but close the connection after writing only the
     /// first half of the transport frame carrying it (a scripted fault).
     DisconnectMidFrame(Box<Reply>),
+    /// Send this negative transport error code instead of an answer, then
+    /// close the connection (a scripted fault: `-429`, `-444`...).
+    TransportError(i32),
+    /// Forget the auth key the request came with (on this DC), answer
+    /// transport error `-404` and close the connection (a scripted fault).
+    ForgetKey,
+    /// Send an unrequested quick-ack word, then this answer (a scripted
+    /// fault the client must skip).
+    QuickAck(Box<Reply>),
     /// This answer, held back `delay` without holding up the connection's
     /// other requests and answers (a scripted fault).
     Delayed {
@@ -86,6 +95,9 @@ impl Reply {
             Self::Disconnect
             | Self::BadServerSalt
             | Self::DisconnectMidFrame(_)
+            | Self::TransportError(_)
+            | Self::ForgetKey
+            | Self::QuickAck(_)
             | Self::Delayed { .. } => None,
         }
     }

@@ -151,6 +151,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route!(Public, f::auth::CheckPassword, auth::check_password),
         route!(Public, f::auth::LogOut, auth::log_out),
         route!(Public, f::auth::ExportLoginToken, auth::export_login_token),
+        route!(Public, f::auth::ResendCode, auth::resend_code),
+        route!(Public, f::auth::ImportLoginToken, auth::import_login_token),
         route!(
             User,
             f::auth::ExportAuthorization,

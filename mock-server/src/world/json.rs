@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 use tl::json::{FromJson, JsonError, ToJson};
 
-use super::{Blob, FileKey, Login, World};
+use super::{Blob, FileKey, Login, LoginSettings, World};
 
 /// The `format` tag of `world.json`.
 pub const FORMAT: &str = "tg-mock-world/1";
@@ -71,8 +71,64 @@ fn u64_field(obj: &Map<String, Value>, key: &str) -> Result<u64> {
 }
 
 fn login_from_json(value: &Value) -> Result<Login> {
-    let fields = ["phone", "code", "password", "hint", "salt1", "salt2"];
+    let fields = [
+        "phone",
+        "code",
+        "password",
+        "hint",
+        "salt1",
+        "salt2",
+        "delivery",
+        "next_delivery",
+        "email_pattern",
+        "phone_state",
+        "expired_codes",
+        "srp_id_invalid",
+        "qr_scan_after",
+        "qr_expires_secs",
+    ];
     let obj = object(value, "a login", &fields)?;
+    let text = |key| -> Result<String> { Ok(tl::json::opt_field(obj, key)?.unwrap_or_default()) };
+    let count = |key| -> Result<u32> {
+        let n: i64 = tl::json::opt_field(obj, key)?.unwrap_or_default();
+        u32::try_from(n).map_err(|_| JsonError::new("expected a count from 0").at(key))
+    };
+    let settings = LoginSettings {
+        delivery: text("delivery")?,
+        next_delivery: text("next_delivery")?,
+        email_pattern: text("email_pattern")?,
+        phone_state: text("phone_state")?,
+        expired_codes: count("expired_codes")?,
+        srp_id_invalid: count("srp_id_invalid")?,
+        qr_scan_after: count("qr_scan_after")?,
+        qr_expires_secs: count("qr_expires_secs")?,
+    };
+    const DELIVERIES: [&str; 10] = [
+        "",
+        "app",
+        "sms",
+        "call",
+        "email",
+        "setup_email",
+        "fragment",
+        "firebase",
+        "missed_call",
+        "flash_call",
+    ];
+    for (key, value) in [
+        ("delivery", &settings.delivery),
+        ("next_delivery", &settings.next_delivery),
+    ] {
+        if !DELIVERIES.contains(&value.as_str()) {
+            return Err(JsonError::new(format!(
+                "unknown delivery {value:?} (app, sms, call, email, setup_email, fragment, firebase, missed_call, flash_call)"
+            ))
+            .at(key));
+        }
+    }
+    if !["", "banned", "unoccupied"].contains(&settings.phone_state.as_str()) {
+        return Err(JsonError::new("`phone_state` is `banned` or `unoccupied`").at("phone_state"));
+    }
     Ok(Login {
         phone: string(obj, "phone")?,
         code: string(obj, "code")?,
@@ -80,6 +136,7 @@ fn login_from_json(value: &Value) -> Result<Login> {
         hint: tl::json::opt_field(obj, "hint")?,
         salt1: tl::json::opt_bytes_field(obj, "salt1")?.unwrap_or_default(),
         salt2: tl::json::opt_bytes_field(obj, "salt2")?.unwrap_or_default(),
+        settings,
     })
 }
 
@@ -95,6 +152,27 @@ fn login_to_json(login: &Login) -> Value {
     }
     m.insert("salt1".into(), tl::json::bytes_to_json(&login.salt1));
     m.insert("salt2".into(), tl::json::bytes_to_json(&login.salt2));
+    let s = &login.settings;
+    for (key, v) in [
+        ("delivery", &s.delivery),
+        ("next_delivery", &s.next_delivery),
+        ("email_pattern", &s.email_pattern),
+        ("phone_state", &s.phone_state),
+    ] {
+        if !v.is_empty() {
+            m.insert(key.into(), v.clone().into());
+        }
+    }
+    for (key, v) in [
+        ("expired_codes", s.expired_codes),
+        ("srp_id_invalid", s.srp_id_invalid),
+        ("qr_scan_after", s.qr_scan_after),
+        ("qr_expires_secs", s.qr_expires_secs),
+    ] {
+        if v != 0 {
+            m.insert(key.into(), v.into());
+        }
+    }
     Value::Object(m)
 }
 
@@ -316,6 +394,41 @@ mod tests {
         let mut v = minimal();
         v["format"] = "other".into();
         assert_eq!(World::from_json(&v).unwrap_err().path, ["format"]);
+    }
+
+    #[test]
+    fn login_settings_read_round_trip_and_are_checked() {
+        let mut v = minimal();
+        v["login"]["delivery"] = "email".into();
+        v["login"]["email_pattern"] = "a***@example.com".into();
+        v["login"]["next_delivery"] = "sms".into();
+        v["login"]["expired_codes"] = 2.into();
+        v["login"]["qr_scan_after"] = 3.into();
+        let world = World::from_json(&v).unwrap();
+        let s = &world.login.settings;
+        assert_eq!(
+            (s.delivery.as_str(), s.next_delivery.as_str()),
+            ("email", "sms")
+        );
+        assert_eq!(
+            (s.expired_codes, s.qr_scan_after, s.srp_id_invalid),
+            (2, 3, 0)
+        );
+        let again = World::from_json(&world.to_json()).unwrap();
+        assert_eq!(again, world);
+        assert!(
+            world.to_json()["login"].get("srp_id_invalid").is_none(),
+            "defaults unwritten"
+        );
+        v["login"]["delivery"] = "pigeon".into();
+        let e = World::from_json(&v).unwrap_err();
+        assert_eq!(e.path, ["login", "delivery"]);
+        let mut v = minimal();
+        v["login"]["phone_state"] = "lost".into();
+        assert_eq!(
+            World::from_json(&v).unwrap_err().path,
+            ["login", "phone_state"]
+        );
     }
 
     #[test]

@@ -83,6 +83,39 @@ pub struct Login {
     pub salt1: Vec<u8>,
     /// SRP salt2 of the current password algorithm.
     pub salt2: Vec<u8>,
+    /// How `auth.sendCode` delivers the code (see [`LoginSettings`]).
+    pub settings: LoginSettings,
+}
+
+/// How the login behaves beyond the code and password: each path a real
+/// account meets (all off by default). In `world.json` these are keys of
+/// `login` beside `phone` and `code`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoginSettings {
+    /// How `auth.sendCode` delivers the code: `app` (empty: the default),
+    /// `sms`, `call`, `email`, `setup_email`, `fragment`, `firebase`,
+    /// `missed_call`, `flash_call`.
+    pub delivery: String,
+    /// What `auth.resendCode` switches to (its `next_type`), one of the
+    /// above; empty: there is no other way (`SEND_CODE_UNAVAILABLE`).
+    pub next_delivery: String,
+    /// The masked address of an `email` delivery (`a***@example.com`).
+    pub email_pattern: String,
+    /// `banned` or `unoccupied`: `auth.sendCode` answers
+    /// `PHONE_NUMBER_BANNED`, or the account does not exist
+    /// (`PHONE_NUMBER_UNOCCUPIED` at `auth.signIn`).
+    pub phone_state: String,
+    /// The first this many right codes (per auth key) answer
+    /// `PHONE_CODE_EXPIRED`, as if entered too late.
+    pub expired_codes: u32,
+    /// The first this many `auth.checkPassword` calls (per auth key) answer
+    /// `SRP_ID_INVALID`, as if the SRP session had expired.
+    pub srp_id_invalid: u32,
+    /// QR login: the token of this many `auth.exportLoginToken` calls is
+    /// shown before the next call finds it scanned (0 counts as 1).
+    pub qr_scan_after: u32,
+    /// QR login: seconds each token lives (0 counts as 30).
+    pub qr_expires_secs: u32,
 }
 
 /// One downloadable file of the world: a photo size or a document (its main

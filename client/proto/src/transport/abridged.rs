@@ -6,14 +6,15 @@
 //! `0x01..=0x7e`, otherwise `0x7f` and the word count as 3 little-endian
 //! bytes. A client sets the top bit of the first length byte to ask for a
 //! quick ack (same page, "Quick ack"); a server-role decoder accepts and
-//! ignores that bit (no quick ack is ever sent).
+//! ignores that bit. A client-role decoder skips a quick-ack word (4 bytes,
+//! big-endian, top bit set) it never asked for.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, Role, StatusFrame, TagState, TransportError, check_outgoing, reserve_frame,
-    status_of,
+    DEFAULT_MAX_FRAME, QuickAck, Role, StatusFrame, TagState, TransportError, check_outgoing,
+    reserve_frame, status_of,
 };
 
 /// The tag a client sends before its first frame.
@@ -82,8 +83,20 @@ impl Decoder for Abridged {
         if !self.tag.on_decode(src)? {
             return Ok(None);
         }
-        let Some(&first) = src.first() else {
-            return Ok(None);
+        let first = loop {
+            let Some(&first) = src.first() else {
+                return Ok(None);
+            };
+            // A client reads a first byte with the top bit set as an
+            // unrequested quick ack (4 bytes, big-endian) and skips it.
+            if self.role == Role::Client && first & 0x80 != 0 {
+                if src.len() < 4 {
+                    return Ok(None);
+                }
+                src.advance(4);
+                continue;
+            }
+            break first;
         };
         let first = match self.role {
             Role::Server => first & 0x7f,
@@ -128,6 +141,16 @@ impl Encoder<Bytes> for Abridged {
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
         check_outgoing(item.len(), self.max())?;
         self.write_frame(&item, dst);
+        Ok(())
+    }
+}
+
+impl Encoder<QuickAck> for Abridged {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
+        self.tag.on_encode(dst);
+        dst.put_u32(item.0 | 0x8000_0000);
         Ok(())
     }
 }
@@ -210,10 +233,10 @@ mod tests {
         let mut s = Abridged::untagged(Role::Server);
         let mut src = BytesMut::from(&[0x81, 1, 2, 3, 4][..]);
         assert_eq!(s.decode(&mut src).unwrap().unwrap(), &[1, 2, 3, 4][..]);
-        // A client never asks for quick acks, so it cannot receive one.
+        // A client never asks for quick acks: one it gets is skipped.
         let mut c = Abridged::untagged(Role::Client);
-        let mut src = BytesMut::from(&[0x81, 1, 2, 3, 4][..]);
-        assert_eq!(c.decode(&mut src), Err(TransportError::BadLength(0x81)));
+        let mut src = BytesMut::from(&[0x81, 1, 2, 3, 1, 4, 3, 2, 1][..]);
+        assert_eq!(c.decode(&mut src).unwrap().unwrap(), &[4, 3, 2, 1][..]);
     }
 
     #[test]

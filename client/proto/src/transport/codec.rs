@@ -9,8 +9,8 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
     Abridged, DEFAULT_MAX_FRAME, Detect, FakeTls, Full, Intermediate, Obfuscated,
-    PaddedIntermediate, ProxySecret, Random, Role, SecretKind, StatusFrame, TransportError,
-    TransportKind,
+    PaddedIntermediate, ProxySecret, QuickAck, Random, Role, SecretKind, StatusFrame,
+    TransportError, TransportKind,
 };
 
 /// One of the plain framings, chosen at run time.
@@ -105,6 +105,14 @@ impl Encoder<Bytes> for Framing {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
+        each!(self, c => c.encode(item, dst))
+    }
+}
+
+impl Encoder<QuickAck> for Framing {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
         each!(self, c => c.encode(item, dst))
     }
 }
@@ -217,6 +225,14 @@ impl Encoder<Bytes> for Codec {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
+        each_codec!(self, c => c.encode(item, dst))
+    }
+}
+
+impl Encoder<QuickAck> for Codec {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
         each_codec!(self, c => c.encode(item, dst))
     }
 }

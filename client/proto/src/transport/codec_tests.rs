@@ -107,6 +107,44 @@ fn status_through_every_config() {
     }
 }
 
+#[test]
+fn unrequested_quick_acks_are_skipped_through_every_config() {
+    for config in configs() {
+        let mut client = config.client_codec(2, rng(1), NOW).unwrap();
+        let mut wire = BytesMut::new();
+        client
+            .encode(Bytes::from_static(&[0; 24]), &mut wire)
+            .unwrap();
+        let (mut server, mut back) = serve(&mut wire, &config, 2);
+        assert!(server.decode(&mut wire).unwrap().is_some(), "{config:?}");
+        server.encode(QuickAck(0x1234_5678), &mut back).unwrap();
+        server.encode(QuickAck(0x7fff_0000), &mut back).unwrap();
+        server
+            .encode(Bytes::from(vec![7u8; 32]), &mut back)
+            .unwrap();
+        // Fed a byte at a time: a partial quick ack waits for the rest.
+        let mut frames = Vec::new();
+        let mut buf = BytesMut::new();
+        for b in back.iter() {
+            buf.extend_from_slice(&[*b]);
+            if let Some(f) = client.decode(&mut buf).unwrap() {
+                frames.push(f);
+            }
+        }
+        assert_eq!(frames.len(), 1, "{config:?}");
+        assert!(frames[0].starts_with(&[7u8; 32]), "{config:?}");
+        // An error code after a quick ack is still an error.
+        let mut back = BytesMut::new();
+        server.encode(QuickAck(5), &mut back).unwrap();
+        server.encode(StatusFrame(-429), &mut back).unwrap();
+        assert_eq!(
+            client.decode(&mut back),
+            Err(TransportError::Status(-429)),
+            "{config:?}"
+        );
+    }
+}
+
 proptest! {
     /// Detect, then serve: every client configuration round-trips
     /// through the server codec `detect` picks, in both directions.

@@ -20,7 +20,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::faketls_hello::{self, CHANGE_CIPHER_SPEC, DIGEST_LEN, FakeTlsError, HELLO_LEN};
-use super::{Obfuscated, Random, StatusFrame, TransportError, TransportKind};
+use super::{Obfuscated, QuickAck, Random, StatusFrame, TransportError, TransportKind};
 
 /// The most payload bytes in one record this codec writes (16 KiB, TLS's
 /// plaintext record limit).
@@ -209,6 +209,14 @@ impl Encoder<Bytes> for FakeTls {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
+        self.encode_with(item, dst)
+    }
+}
+
+impl Encoder<QuickAck> for FakeTls {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
         self.encode_with(item, dst)
     }
 }

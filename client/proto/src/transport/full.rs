@@ -19,8 +19,8 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Role, StatusFrame, TransportError, check_outgoing,
-    reserve_frame, status_of,
+    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, QuickAck, Role, StatusFrame, TransportError, check_outgoing,
+    reserve_frame, status_of, unframed_status,
 };
 
 /// Length field + sequence number + CRC.
@@ -61,10 +61,17 @@ impl Decoder for Full {
         if src.len() < 4 {
             return Ok(None);
         }
-        let raw = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
-        if (raw as i32) < 0 && self.role == Role::Client {
+        let mut raw = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
+        while (raw as i32) < 0 && self.role == Role::Client {
             src.advance(4);
-            return Err(TransportError::Status(raw as i32));
+            if let Some(code) = unframed_status(raw) {
+                return Err(TransportError::Status(code));
+            }
+            // An unrequested quick ack: skipped.
+            if src.len() < 4 {
+                return Ok(None);
+            }
+            raw = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
         }
         let len = raw as usize;
         if len < OVERHEAD || raw > i32::MAX as u32 {
@@ -120,6 +127,15 @@ impl Encoder<Bytes> for Full {
         let crc = crc32fast::hash(&dst[start..]);
         dst.put_u32_le(crc);
         self.send_seq = self.send_seq.wrapping_add(1);
+        Ok(())
+    }
+}
+
+impl Encoder<QuickAck> for Full {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
+        dst.put_u32_le(item.0 | 0x8000_0000);
         Ok(())
     }
 }

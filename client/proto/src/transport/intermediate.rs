@@ -22,15 +22,15 @@
 //!
 //! A client sets the top bit of the length to ask for a quick ack; a server
 //! decoder accepts and ignores it. A client decoder reads a length with the
-//! top bit set (which it can never legitimately receive, as it asks for no
-//! quick acks) as an unframed transport error code.
+//! top bit set as an unframed transport error code when it is a small
+//! negative number, else as an unrequested quick ack, which it skips.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::{
-    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, Random, Role, StatusFrame, TagState, TransportError,
-    check_outgoing, reserve_frame, status_of,
+    DEFAULT_MAX_FRAME, MAX_FRAME_CAP, QuickAck, Random, Role, StatusFrame, TagState,
+    TransportError, check_outgoing, reserve_frame, status_of, unframed_status,
 };
 
 /// The tag a client sends before its first intermediate frame.
@@ -62,16 +62,26 @@ impl Framer {
         src: &mut BytesMut,
         slack: usize,
     ) -> Result<Option<BytesMut>, TransportError> {
-        if !self.tag.on_decode(src)? || src.len() < 4 {
+        if !self.tag.on_decode(src)? {
             return Ok(None);
         }
-        let raw = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
+        let raw = loop {
+            if src.len() < 4 {
+                return Ok(None);
+            }
+            let raw = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
+            if self.role == Role::Client && raw & 0x8000_0000 != 0 {
+                src.advance(4);
+                match unframed_status(raw) {
+                    Some(code) => return Err(TransportError::Status(code)),
+                    // An unrequested quick ack: skipped.
+                    None => continue,
+                }
+            }
+            break raw;
+        };
         let len = match self.role {
             Role::Server => raw & 0x7fff_ffff,
-            Role::Client if raw & 0x8000_0000 != 0 => {
-                src.advance(4);
-                return Err(TransportError::Status(raw as i32));
-            }
             Role::Client => raw,
         } as usize;
         if len == 0 {
@@ -149,6 +159,26 @@ impl Encoder<Bytes> for Intermediate {
         check_outgoing(item.len(), self.0.max_frame)?;
         self.0.write_header(item.len(), dst);
         dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Encoder<QuickAck> for Intermediate {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
+        self.0.tag.on_encode(dst);
+        dst.put_u32_le(item.0 | 0x8000_0000);
+        Ok(())
+    }
+}
+
+impl Encoder<QuickAck> for PaddedIntermediate {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
+        self.framer.tag.on_encode(dst);
+        dst.put_u32_le(item.0 | 0x8000_0000);
         Ok(())
     }
 }

@@ -94,6 +94,22 @@ pub enum Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatusFrame(pub i32);
 
+/// Asks a server-role encoder to send a quick-ack word: 32 bits with the
+/// top bit set, unframed (<https://core.telegram.org/mtproto/mtproto-transports#quick-ack>;
+/// little-endian, big-endian in the abridged framing). A client that asked
+/// for none skips it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuickAck(pub u32);
+
+/// What a client makes of an unframed word with the top bit set where a
+/// length belongs: a transport error code when it is a small negative
+/// number (-404, -429...), else a quick ack to skip (`None`; its low 31
+/// bits are a hash, so they fall in the error range about once in 2^18).
+pub(crate) fn unframed_status(raw: u32) -> Option<i32> {
+    let code = raw as i32;
+    (-9999..0).contains(&code).then_some(code)
+}
+
 /// The transport framings a client can choose (`--transport` values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TransportKind {

@@ -28,7 +28,9 @@ use sha2::{Digest, Sha256};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::detect::FOREIGN_PREFIXES;
-use super::{DEFAULT_MAX_FRAME, Framing, Random, Role, StatusFrame, TransportError, TransportKind};
+use super::{
+    DEFAULT_MAX_FRAME, Framing, QuickAck, Random, Role, StatusFrame, TransportError, TransportKind,
+};
 
 type Cipher = ctr::Ctr128BE<aes::Aes256>;
 
@@ -279,6 +281,14 @@ impl Encoder<Bytes> for Obfuscated {
     type Error = TransportError;
 
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), TransportError> {
+        self.encode_with(item, dst)
+    }
+}
+
+impl Encoder<QuickAck> for Obfuscated {
+    type Error = TransportError;
+
+    fn encode(&mut self, item: QuickAck, dst: &mut BytesMut) -> Result<(), TransportError> {
         self.encode_with(item, dst)
     }
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use tg_mtproto::mtp::{Event, MsgId, Now, SeededRandom};
-use tg_mtproto::transport::{Codec, StatusFrame};
+use tg_mtproto::transport::{Codec, QuickAck, StatusFrame};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::handshake::{ServerHandshake, Step};
@@ -213,11 +213,7 @@ impl<H: Handler> Conn<'_, H> {
                 .map(|e| (e.key, e.salt));
             let Some((key, salt)) = known else {
                 // Telegram's answer to an unknown auth key: transport error -404.
-                let mut buf = BytesMut::new();
-                self.codec
-                    .encode(StatusFrame(-404), &mut buf)
-                    .map_err(|e| e.to_string())?;
-                self.push_data(buf.freeze());
+                self.send_status(-404)?;
                 self.close(format!("unknown auth key {key_id:#x}"));
                 return Ok(());
             };
@@ -271,6 +267,16 @@ impl<H: Handler> Conn<'_, H> {
         Ok(())
     }
 
+    /// Writes transport error `code` (after everything queued before it).
+    fn send_status(&mut self, code: i32) -> Result<(), String> {
+        let mut buf = BytesMut::new();
+        self.codec
+            .encode(StatusFrame(code), &mut buf)
+            .map_err(|e| e.to_string())?;
+        self.push_data(buf.freeze());
+        Ok(())
+    }
+
     /// Gives the session an answer to `msg_id`, or does what a scripted
     /// fault says instead.
     fn deliver(&mut self, msg_id: MsgId, reply: Reply, now: Now) -> Result<(), String> {
@@ -301,6 +307,33 @@ impl<H: Handler> Conn<'_, H> {
                 self.flush_session(now)?;
                 self.close("scripted disconnect".into());
                 false
+            }
+            Reply::TransportError(code) => {
+                self.flush_session(now)?;
+                self.send_status(code)?;
+                self.close(format!("scripted transport error {code}"));
+                false
+            }
+            Reply::ForgetKey => {
+                let key_id = enc.key_id;
+                self.flush_session(now)?;
+                let mut keys = self.dc.keys.lock().unwrap_or_else(|e| e.into_inner());
+                keys.remove(&key_id);
+                drop(keys);
+                self.encrypted = None;
+                self.send_status(-404)?;
+                self.close(format!("scripted: forgot auth key {key_id:#x}"));
+                false
+            }
+            Reply::QuickAck(reply) => {
+                self.flush_session(now)?;
+                let mut buf = BytesMut::new();
+                let word = (msg_id.0 as u32) & 0x3fff_ffff;
+                self.codec
+                    .encode(QuickAck(word), &mut buf)
+                    .map_err(|e| e.to_string())?;
+                self.push_data(buf.freeze());
+                return self.deliver(msg_id, *reply, now);
             }
             Reply::DisconnectMidFrame(reply) => {
                 // What waited before goes out whole; the answer's frame is cut.
