@@ -803,7 +803,7 @@ async def downloads(tag, client, t, world, all_msgs, c, other_dc):
         client.download_media(other, file=bytes, thumb=size), CALL_TIMEOUT * 2
     )
     # The mock draws photos without a blob as real JPEGs of the announced
-    # size (mock-server/src/synth.rs, padding inside the format), which this
+    # size (mock-server/src/synth/mod.rs, padding inside the format), which this
     # script cannot re-encode: it checks the JPEG's frame and size, and that
     # every transport got the same bytes.
     is_jpeg = (

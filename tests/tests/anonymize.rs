@@ -308,7 +308,7 @@ fn assert_anonymous(world: &World, plain: Option<&str>, text: &str) {
                     .take_while(|&k| file[p + k] == hay[i + k])
                     .count();
                 // The world's pictures and the anonymizer's stand-ins come
-                // from one encoder (mock-server/src/synth.rs): two pictures
+                // from one encoder (mock-server/src/synth/mod.rs): two pictures
                 // of the same size and dimensions drawn from unrelated seeds
                 // differ in ~95% of their bytes but share coded runs of up to
                 // a few hundred bytes (flat bands code alike, padding blocks
