@@ -201,13 +201,12 @@ fn random_fault_scripts_on_top_of_a_replay_change_nothing() {
                     .collect(),
                 ..FaultScript::default()
             };
-            let (replayed, _) = runtime.block_on(replay_export(
-                &transcript,
-                &world,
-                parallel,
-                Some(script),
-            ));
-            prop_assert_eq!(replayed.keys().collect::<Vec<_>>(), recorded.keys().collect::<Vec<_>>());
+            let (replayed, _) =
+                runtime.block_on(replay_export(&transcript, &world, parallel, Some(script)));
+            prop_assert_eq!(
+                replayed.keys().collect::<Vec<_>>(),
+                recorded.keys().collect::<Vec<_>>()
+            );
             assert_same_tree(&recorded, &replayed);
             Ok(())
         })

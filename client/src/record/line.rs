@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 /// Methods recorded with `repeat: true` (and once): idempotent calls that
 /// another run may make more or fewer times (the DC table is asked for
 /// again after a migration or a new DC). They are pinned to no DC.
@@ -104,7 +103,11 @@ pub(super) fn exchange_line(
 /// Replaces the bytes of an `upload.file` answer by `""` and returns the
 /// `synth` object (`len`, `sha256` of the real bytes), unless `files`
 /// keeps this part.
-pub(super) fn synthesize(request: &Value, response: &mut Value, files: RecordFiles) -> Option<Value> {
+pub(super) fn synthesize(
+    request: &Value,
+    response: &mut Value,
+    files: RecordFiles,
+) -> Option<Value> {
     let offset = request.get("offset").and_then(Value::as_i64).unwrap_or(0);
     let slot = response.get_mut("bytes")?;
     let bytes = tl::json::bytes_from_json(slot).ok()?;
@@ -144,7 +147,11 @@ pub const SECRETS: &[(&str, &[&str], &[&str])] = &[
 
 /// Blanks the secrets of `method` (see [`SECRETS`]); returns the request
 /// paths to write as `ignore`.
-pub(super) fn scrub(method: &str, request: &mut Value, response: Option<&mut Value>) -> Vec<String> {
+pub(super) fn scrub(
+    method: &str,
+    request: &mut Value,
+    response: Option<&mut Value>,
+) -> Vec<String> {
     let Some((_, in_request, in_response)) = SECRETS.iter().find(|(m, _, _)| *m == method) else {
         return Vec::new();
     };

@@ -374,5 +374,5 @@ mod line;
 #[cfg(test)]
 mod tests;
 
-pub use line::{REPEATED, SECRETS};
 use line::exchange_line;
+pub use line::{REPEATED, SECRETS};

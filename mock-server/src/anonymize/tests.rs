@@ -179,8 +179,8 @@ fn bad_lines_are_errors_naming_the_line() {
         tl::LAYER
     );
     let run = |body: &str| anonymize(format!("{header}{body}").as_bytes(), Vec::new(), 1);
-    let e = run("{\"request\":{\"_\":\"help.getConfig\"},\"error\":[1,\"X\"]}\n{oops\n")
-        .unwrap_err();
+    let e =
+        run("{\"request\":{\"_\":\"help.getConfig\"},\"error\":[1,\"X\"]}\n{oops\n").unwrap_err();
     assert_eq!(e.line(), Some(3), "{e}");
     let e = run("{\"request\":{\"_\":\"phone.bogusCall\"},\"error\":[1,\"X\"]}\n").unwrap_err();
     assert!(

@@ -20,7 +20,10 @@ pub(super) fn synth_recorded(synth: &Value) -> Option<Vec<u8>> {
 }
 
 /// Turns complete downloads into blobs (the rest is synthesized).
-pub(super) fn attach_blobs(world: &mut World, files: HashMap<FileKey, Parts>) -> Result<(), ImportError> {
+pub(super) fn attach_blobs(
+    world: &mut World,
+    files: HashMap<FileKey, Parts>,
+) -> Result<(), ImportError> {
     let store = crate::blobs::FileStore::build(world).map_err(|e| ImportError::World {
         path: e.path,
         message: e.message,

@@ -31,8 +31,8 @@ fn kinds_by_magic() {
 #[test]
 fn exact_sizes_that_decode() {
     let sizes = [
-        200, 333, 700, 1_000, 2_001, 4_096, 6_000, 12_345, 24_000, 65_541, 65_542, 65_543,
-        131_081, 200_000,
+        200, 333, 700, 1_000, 2_001, 4_096, 6_000, 12_345, 24_000, 65_541, 65_542, 65_543, 131_081,
+        200_000,
     ];
     for kind in [Kind::Jpeg, Kind::Png, Kind::Webp] {
         for (i, &size) in sizes.iter().enumerate() {

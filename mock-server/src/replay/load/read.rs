@@ -10,7 +10,10 @@ struct Header {
 }
 
 /// Reads a transcript from `reader`; `path` names it in errors.
-pub(in crate::replay) fn read(mut reader: impl BufRead, path: &Path) -> Result<Loaded, ReplayError> {
+pub(in crate::replay) fn read(
+    mut reader: impl BufRead,
+    path: &Path,
+) -> Result<Loaded, ReplayError> {
     let read_error = |source| ReplayError::Read {
         path: path.to_owned(),
         source,
