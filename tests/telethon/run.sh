@@ -56,5 +56,6 @@ echo "telethon: fixtures/small"
 check --fixture mock-server/fixtures/small || status=1
 echo "telethon: fixtures/recorded/world (counts of fixtures/demo)"
 check --fixture mock-server/fixtures/recorded/world \
-    --counts-of mock-server/fixtures/demo || status=1
+    --counts-of mock-server/fixtures/demo \
+    --server-log target/telethon-mock-recorded.log || status=1
 exit "$status"
