@@ -21,7 +21,8 @@
 //! in a fresh temporary folder; default: the system's temporary folder),
 //! `--record` (record every run, login included, into a transcript beside
 //! the export, `--record-files small`; `--record both`: every run without,
-//! then with recording), which adds the transcript's size per message.
+//! then with recording, and at the end the medians of both and their
+//! ratio), which adds the transcript's size per message.
 //!
 //! Disk: every export is kept until the benchmark ends (1.7 GB each for the
 //! standard world), because deleting one would slow the next. On ext4
@@ -643,6 +644,8 @@ fn main() {
         .build()
         .expect("runtime");
     let mut rows = Vec::new();
+    // Per row: recorded, and the transcript's bytes per message.
+    let mut recorded = Vec::new();
     // Every export is kept until the end (see the module docs).
     let mut exports = Vec::new();
     for (spec, runs) in &opts.plan {
@@ -675,10 +678,12 @@ fn main() {
                 exports.push(export);
                 let calls = mock.command("calls").expect("the mock answers") - before;
                 runtime.block_on(client.disconnect());
+                let mut per_message = 0.0;
                 if let (Some(dir), Some(recorder)) = (&transcript, &recorder) {
                     let stats = recorder.finish().expect("the transcript is written");
                     let bytes = std::fs::metadata(dir.path().join("transcript.jsonl"))
                         .map_or(0, |m| m.len());
+                    per_message = bytes as f64 / row.messages.max(1) as f64;
                     eprintln!(
                         "  recorded: {} exchanges ({} file parts as size and hash), {:.1} MB, \
                          {:.0} bytes per message",
@@ -701,6 +706,7 @@ fn main() {
                     row.cpu.0,
                     row.cpu.1,
                 );
+                recorded.push((record, per_message));
                 rows.push(row);
             }
         }
@@ -712,5 +718,29 @@ fn main() {
     println!("{}", Row::HEADER);
     for row in &rows {
         println!("{}", row.line());
+    }
+    // `--record both`: the recording overhead, medians over the runs.
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let secs = |on: bool| {
+        rows.iter()
+            .zip(&recorded)
+            .filter(|(_, (r, _))| *r == on)
+            .map(|(row, _)| row.secs)
+            .collect::<Vec<_>>()
+    };
+    let (off, on) = (secs(false), secs(true));
+    if !off.is_empty() && !on.is_empty() {
+        let per_message = recorded.iter().filter(|(r, _)| *r).map(|(_, b)| *b);
+        let n = on.len();
+        let (off, on) = (median(off), median(on));
+        println!(
+            "recording: median {off:.2} s without, {on:.2} s with ({:.2}x, {n} runs each), \
+             transcript {:.0} bytes per message",
+            on / off.max(1e-9),
+            median(per_message.collect())
+        );
     }
 }

@@ -22,7 +22,14 @@ which wrappers the calls carried. Prints one line per check and ends with
 `N passed, M failed`; exits 1 when anything failed. Run it with
 tests/telethon/run.sh (it makes the venv and builds the server).
 
-Usage: check.py [--server PATH] [--fixture DIR] [--timeout SECONDS] [-v]
+With `--counts-of DIR` it also checks that every takeout got the split
+ranges, chats, message ids and dates a takeout of DIR's world gets: run on
+the world imported from an anonymized recording of DIR's world
+(mock-server/fixtures/recorded/world, recorded from fixtures/demo), it
+shows the independent client sees the same account in both.
+
+Usage: check.py [--server PATH] [--fixture DIR] [--counts-of DIR]
+                [--timeout SECONDS] [-v]
 """
 
 import argparse
@@ -701,6 +708,9 @@ async def takeout(tag, client, server, world, c, first_seq, other_dc):
         want_msgs = sum(len(ids) for r in world.ranges for ids in world.dialogs(r).values())
         c.equal(f"{tag} dialogs over all ranges: {want_dialogs}", total_dialogs, want_dialogs)
         c.equal(f"{tag} messages over all ranges: {want_msgs}", total_msgs, want_msgs)
+        GOT_COUNTS.append(
+            counts_of(len(ranges), {k: int(m.date.timestamp()) for k, m in all_msgs.items()})
+        )
         dates_ok = all(
             int(m.date.timestamp()) == world.by_key[k]["date"] for k, m in all_msgs.items()
         )
@@ -803,7 +813,7 @@ async def downloads(tag, client, t, world, all_msgs, c, other_dc):
         client.download_media(other, file=bytes, thumb=size), CALL_TIMEOUT * 2
     )
     # The mock draws photos without a blob as real JPEGs of the announced
-    # size (mock-server/src/synth.rs, padding inside the format), which this
+    # size (mock-server/src/synth/mod.rs, padding inside the format), which this
     # script cannot re-encode: it checks the JPEG's frame and size, and that
     # every transport got the same bytes.
     is_jpeg = (
@@ -823,6 +833,46 @@ async def downloads(tag, client, t, world, all_msgs, c, other_dc):
 
 # What the first transport downloaded of the photo on another DC.
 OTHER_DC_PHOTO = {}
+
+
+# What each transport's takeout got: (split ranges, chats with messages,
+# messages, {chat key: sorted (id, date)}).
+GOT_COUNTS = []
+
+
+def counts_of(ranges, msgs):
+    """The counts of a takeout that got `msgs`, {(peer key, id): unix date},
+    over `ranges` split ranges."""
+    chats = {}
+    for (key, mid), date in sorted(msgs.items()):
+        chats.setdefault(key, []).append((mid, date))
+    return (ranges, len(chats), sum(len(v) for v in chats.values()), chats)
+
+
+def expected_counts(world):
+    """The counts a takeout of `world` gets (what `takeout` checks per range)."""
+    msgs = {}
+    for r in world.ranges:
+        for key, ids in world.dialogs(r).items():
+            for i in ids:
+                msgs[(key, i)] = world.by_key[(key, i)]["date"]
+    return counts_of(len(world.ranges), msgs)
+
+
+def same_counts(reference_dir, c):
+    """Telethon's takeouts of this world got what a takeout of the world in
+    `reference_dir` gets: the same split ranges, chats, message ids and
+    dates (e.g. a world imported from an anonymized recording of it)."""
+    ref = expected_counts(World(reference_dir))
+    name = os.path.basename(os.path.normpath(reference_dir))
+    c.check(f"every transport took out something ({len(GOT_COUNTS)} takeouts)", bool(GOT_COUNTS))
+    for got in GOT_COUNTS:
+        c.check(
+            f"counts as against {name}: {ref[0]} split ranges, {ref[1]} chats, "
+            f"{ref[2]} messages, the same ids and dates",
+            got == ref,
+            f"got {got[0]} split ranges, {got[1]} chats, {got[2]} messages",
+        )
 
 
 def expected_summary(world):
@@ -901,6 +951,8 @@ async def main_async(args, c):
         secret=PROXY_SECRET,
     )
     await serve_runs(proxied, PROXIED, world, c, log, capture)
+    if args.counts_of:
+        same_counts(args.counts_of, c)
 
 
 def main():
@@ -908,6 +960,12 @@ def main():
     ap.add_argument("--server", default=os.path.join(ROOT, "target/debug/tg-mock-server"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "mock-server/fixtures/small"))
     ap.add_argument("--server-log", default=os.path.join(ROOT, "target/telethon-mock.log"))
+    ap.add_argument(
+        "--counts-of",
+        metavar="DIR",
+        help="also check that every takeout got what one of this fixture's world gets "
+        "(split ranges, chats, message ids and dates)",
+    )
     ap.add_argument("--timeout", type=float, default=120, help="for the whole check")
     ap.add_argument("-v", "--verbose", action="store_true", help="Telethon's debug log")
     args = ap.parse_args()

@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use tg_mock_server::blobs::FileStore;
 use tg_mock_server::import::{ImportOptions, import};
-use tg_mock_server::net::{Bound, Faulty, ListenConfig};
+use tg_mock_server::net::{Bound, FaultScript, Faulty, ListenConfig};
 use tg_mock_server::replay::{self, Replay};
 use tg_mock_server::world::Index;
 use tg_mock_server::{Api, GenerateConfig, World, generate};
@@ -27,7 +27,9 @@ use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::takeout::{MediaType, Section, Settings};
 use tl::json::ToJson;
 
-use crate::harness::{Server, everything, export_with, login, options, out_dir, tree};
+use crate::harness::{
+    Server, everything, export_with, login, options, out_dir, survivable_fault, tree,
+};
 use crate::util::small_world;
 
 type Tree = BTreeMap<String, Vec<u8>>;
@@ -308,7 +310,7 @@ fn assert_anonymous(world: &World, plain: Option<&str>, text: &str) {
                     .take_while(|&k| file[p + k] == hay[i + k])
                     .count();
                 // The world's pictures and the anonymizer's stand-ins come
-                // from one encoder (mock-server/src/synth.rs): two pictures
+                // from one encoder (mock-server/src/synth/mod.rs): two pictures
                 // of the same size and dimensions drawn from unrelated seeds
                 // differ in ~95% of their bytes but share coded runs of up to
                 // a few hundred bytes (flat bands code alike, padding blocks
@@ -452,6 +454,39 @@ async fn the_world_imported_from_a_transcript_exports_what_its_replay_does() {
     assert_eq!(tg_mock_server::fixture::load(saved.path()).unwrap(), copy);
 }
 
+/// Everything-settings cut down to the chosen sections and media types
+/// (at least one chat section); `None` when they are not valid.
+fn chosen_settings(
+    out: &Path,
+    sections: &[bool],
+    media: &[bool],
+    parallel: usize,
+) -> Option<Settings> {
+    let mut settings = everything(out, parallel);
+    settings.sections = Section::ALL
+        .iter()
+        .zip(sections)
+        .filter(|(_, on)| **on)
+        .map(|(s, _)| *s)
+        .collect();
+    if !settings.sections.iter().any(|s| s.is_chat()) {
+        settings.sections.push(Section::PersonalChats);
+    }
+    settings.full_chats = settings
+        .sections
+        .iter()
+        .copied()
+        .filter(|s| s.is_chat())
+        .collect();
+    settings.media = MediaType::ALL
+        .iter()
+        .zip(media)
+        .filter(|(_, on)| **on)
+        .map(|(m, _)| *m)
+        .collect();
+    settings.clone().validate().ok().map(|_| settings)
+}
+
 fn settings_strategy() -> impl Strategy<Value = (Vec<bool>, Vec<bool>, usize)> {
     (
         proptest::collection::vec(any::<bool>(), Section::ALL.len()),
@@ -479,22 +514,98 @@ proptest! {
     ) {
         let world = generate(&GenerateConfig { seed, dialogs, messages, files, ..Default::default() });
         let (_tmp, out) = out_dir();
-        let mut settings = everything(&out, parallel);
-        settings.sections = Section::ALL.iter().zip(&sections).filter(|(_, on)| **on).map(|(s, _)| *s).collect();
-        if !settings.sections.iter().any(|s| s.is_chat()) {
-            settings.sections.push(Section::PersonalChats);
-        }
-        settings.full_chats = settings.sections.iter().copied().filter(|s| s.is_chat()).collect();
-        settings.media = MediaType::ALL.iter().zip(&media).filter(|(_, on)| **on).map(|(m, _)| *m).collect();
-        if settings.clone().validate().is_err() {
+        let Some(mut settings) = chosen_settings(&out, &sections, &media, parallel) else {
             return Ok(());
-        }
+        };
         let (plain, original) = run(record(&world, settings.clone()));
         let copy = imported(&anonymized(&plain, anon_seed));
         let (_tmp2, out2) = out_dir();
         settings.out = out2;
         let served = run(export_world(&copy, settings));
         prop_assert_eq!(shape(&original), shape(&served));
+    }
+}
+
+/// The methods the export property test (`export.rs`) puts faults on.
+const FAULT_METHODS: [&str; 10] = [
+    "upload.getFile",
+    "messages.getHistory",
+    "messages.getDialogs",
+    "messages.search",
+    "channels.getLeftChannels",
+    "photos.getUserPhotos",
+    "stories.getStoriesArchive",
+    "messages.getCustomEmojiDocuments",
+    "account.finishTakeoutSession",
+    "*",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: crate::harness::cases(4),
+        max_shrink_iters: 4,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The generated-world property test of `export.rs` over imported
+    /// worlds: a generated world W is recorded, anonymized and imported as
+    /// W'; W' exports with random settings through random survivable
+    /// faults (flood waits, 5xx, disconnects, FILE_MIGRATE,
+    /// FILE_REFERENCE_EXPIRED) at a random `parallel` byte for byte as
+    /// without faults.
+    #[test]
+    fn imported_worlds_export_the_same_through_faults(
+        seed in 1u64..1000,
+        dialogs in 2usize..7,
+        messages in 10usize..150,
+        files in 0usize..10,
+        range_size in proptest::prop_oneof![Just(0i32), 5i32..60],
+        (sections, media, _) in settings_strategy(),
+        faults in proptest::collection::vec((0usize..10, 1u32..25, 0usize..5), 0..6),
+        parallel in 1usize..=8,
+        anon_seed in any::<u64>(),
+    ) {
+        let world = generate(&GenerateConfig {
+            seed,
+            dialogs,
+            messages,
+            files,
+            range_size,
+            max_file_size: 64 << 10,
+            ..Default::default()
+        });
+        let (_tmp, out) = out_dir();
+        let (plain, _) = run(record(&world, everything(&out, 4)));
+        let copy = imported(&anonymized(&plain, anon_seed));
+        let (_tmp2, clean) = out_dir();
+        let Some(settings) = chosen_settings(&clean, &sections, &media, 4) else {
+            return Ok(());
+        };
+        run(async {
+            let server = Server::start(copy.clone()).await;
+            crate::harness::export(&server, settings.clone(), &options())
+                .await
+                .0
+                .expect("clean export of the imported world");
+            let files = tree(&clean);
+            let script = FaultScript {
+                seed,
+                rules: faults
+                    .iter()
+                    .map(|&(m, n, k)| survivable_fault(&FAULT_METHODS, m, n, k))
+                    .collect(),
+                ..FaultScript::default()
+            };
+            server.faults(script.clone());
+            let (_tmp3, faulty) = out_dir();
+            let mut again = settings.clone();
+            again.out = faulty.clone();
+            again.parallel = parallel;
+            let (result, _) = crate::harness::export(&server, again, &options()).await;
+            result.unwrap_or_else(|e| panic!("{e} with {script:?}"));
+            crate::harness::assert_same_tree(&files, &tree(&faulty));
+        });
     }
 }
 
@@ -516,6 +627,13 @@ fn bad_transcripts_are_errors_naming_the_line() {
                 "{header}{ok}{ok}{{\"request\":{{\"_\":\"phone.bogusConfig\"}},\"error\":[1,\"X\"]}}\n"
             ),
             4,
+        ),
+        // A response of the wrong type.
+        (
+            format!(
+                "{header}{{\"request\":{{\"_\":\"help.getNearestDc\"}},\"response\":{{\"_\":\"boolTrue\"}}}}\n{ok}"
+            ),
+            2,
         ),
     ];
     for (text, line) in cases {
@@ -552,10 +670,13 @@ const RECORDED: &str = concat!(
 
 /// The settings the recorded fixture was recorded with: every section but
 /// profile pictures and stories (whose big files ignore the size limit),
-/// files up to 8 KiB (so the fixture stays small).
+/// photos and stickers up to 105 KiB (one photo on the home DC and a few
+/// stickers, so that an independent client has files of the imported world
+/// to download, while the fixture stays small).
 fn recorded_settings(out: &std::path::Path, parallel: usize) -> Settings {
     let mut settings = everything(out, parallel);
-    settings.size_limit = 8 << 10;
+    settings.size_limit = 105 << 10;
+    settings.media = vec![MediaType::Photo, MediaType::Sticker];
     settings
         .sections
         .retain(|s| !matches!(s, Section::Userpics | Section::Stories));
@@ -602,4 +723,50 @@ async fn the_recorded_fixture_replays_and_matches_its_world() {
         let served = export_world(&world, recorded_settings(&out2, parallel)).await;
         crate::harness::assert_same_tree(&replayed, &served);
     }
+}
+
+/// A real recorded transcript cut after every line, and in the middle of
+/// every line: the anonymizer keeps every complete line (a cut last line
+/// is dropped) and the importer builds a world or says what is missing,
+/// never a panic.
+#[test]
+fn a_recorded_transcript_cut_at_every_line_anonymizes_and_imports() {
+    let world = small_world();
+    let (_tmp, out) = out_dir();
+    // Files up to 64 KiB: every cut is anonymized whole, so keep it short.
+    let mut settings = everything(&out, 2);
+    settings.size_limit = 64 << 10;
+    let (text, _) = run(record(&world, settings));
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    assert!(starts.len() > 20, "{} lines", starts.len());
+    for (k, &at) in starts.iter().enumerate() {
+        // After `k` complete lines (the header is line 1).
+        let part = &text.as_bytes()[..at];
+        match tg_mock_server::anonymize::anonymize(part, Vec::new(), 5) {
+            Ok(stats) => {
+                assert!(k >= 1, "cut at {at}: no header, yet {stats:?}");
+                assert_eq!(stats.exchanges, k as u64 - 1, "cut after line {k}");
+                assert_eq!(stats.dropped_line, None, "cut after line {k}");
+            }
+            Err(e) => assert!(k == 0, "cut after line {k}: {e}"),
+        }
+        let _ = import(part, &ImportOptions::default());
+        // In the middle of the next line: that line is dropped.
+        let Some(&next) = starts.get(k + 1) else {
+            continue;
+        };
+        let mid = (at + next) / 2;
+        if mid > at && k >= 1 {
+            let part = &text.as_bytes()[..mid];
+            let stats = tg_mock_server::anonymize::anonymize(part, Vec::new(), 5)
+                .unwrap_or_else(|e| panic!("cut inside line {}: {e}", k + 1));
+            assert_eq!(stats.exchanges, k as u64 - 1, "cut inside line {}", k + 1);
+            assert_eq!(stats.dropped_line, Some(k + 1));
+            let _ = import(part, &ImportOptions::default());
+        }
+    }
+    // The whole transcript imports.
+    import(text.as_bytes(), &ImportOptions::default()).expect("the whole transcript imports");
 }
