@@ -445,15 +445,14 @@ async fn run(
         }
         None => None,
     };
-    let mut replayed = Vec::with_capacity(wanted.len());
-    for split in &wanted {
-        let key = SplitKey::new(&split.range, split.migrated);
-        let has = match &mut stored {
-            Some(s) => s.has(key).map_err(disk(s.path()))?,
-            None => false,
-        };
-        replayed.push(has);
-    }
+    let keys = match &stored {
+        Some(s) => s.keys().map_err(disk(s.path()))?,
+        None => Vec::new(),
+    };
+    let replayed: Vec<bool> = wanted
+        .iter()
+        .map(|split| keys.contains(&SplitKey::new(&split.range, split.migrated)))
+        .collect();
     // The probes of every split not replayed, at once (each is one round
     // trip).
     let probes = wanted

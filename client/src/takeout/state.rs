@@ -310,6 +310,16 @@ impl PageLog {
     }
 }
 
+/// The split key of a page record's head.
+fn split_key(head: &[u8; 13]) -> SplitKey {
+    let int = |at: usize| i32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    SplitKey {
+        migrated: head[0] != 0,
+        min_id: int(1),
+        max_id: int(5),
+    }
+}
+
 /// Reads a chat's pages back in order, one at a time.
 pub struct PageReader {
     path: PathBuf,
@@ -357,12 +367,7 @@ impl PageReader {
         self.input
             .read_exact(&mut head[1..])
             .map_err(|e| self.bad(e))?;
-        let int = |at: usize| i32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
-        let key = SplitKey {
-            migrated: head[0] != 0,
-            min_id: int(1),
-            max_id: int(5),
-        };
+        let key = split_key(&head);
         let len = u32::from_le_bytes([head[9], head[10], head[11], head[12]]);
         if len > MAX_RECORD {
             return Err(self.bad(format!("length {len}")));
@@ -374,18 +379,25 @@ impl PageReader {
         Ok(Some((key, page)))
     }
 
-    /// Whether pages of the split `key` come next (pages of splits before
-    /// it are passed over).
-    pub fn has(&mut self, key: SplitKey) -> io::Result<bool> {
-        loop {
-            match &self.next {
-                Some((k, _)) if *k == key => return Ok(true),
-                Some((k, _)) if k.migrated == key.migrated && k.max_id < key.min_id => {
-                    self.next = self.read()?;
-                }
-                _ => return Ok(false),
+    /// The splits the file has pages of (reading only the records' heads).
+    pub fn keys(&self) -> io::Result<Vec<SplitKey>> {
+        use std::io::{Seek, SeekFrom};
+        let mut input = BufReader::new(File::open(&self.path)?);
+        let mut keys = Vec::new();
+        for _ in 0..u32::MAX {
+            let mut head = [0u8; 13];
+            match input.read_exact(&mut head) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                other => other?,
             }
+            let key = split_key(&head);
+            if keys.last() != Some(&key) {
+                keys.push(key);
+            }
+            let len = u32::from_le_bytes([head[9], head[10], head[11], head[12]]);
+            input.seek(SeekFrom::Current(i64::from(len)))?;
         }
+        Ok(keys)
     }
 
     /// The next page if it belongs to the split `key`. Pages of splits
