@@ -198,4 +198,35 @@ mod tests {
         // Recorded as 9 bytes, but 2 on disk: downloaded again.
         assert_eq!(journal.finished(&key(2, "\t\"y"), "photos/b.jpg"), None);
     }
+
+    #[test]
+    fn an_update_links_the_previous_exports_files_by_key_and_size() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("export");
+        let work = root.join(".tg-takeout");
+        let prev = work.join("prev");
+        let state = prev.join(crate::takeout::state::STATE_DIR);
+        std::fs::create_dir_all(&state).unwrap();
+        std::fs::create_dir_all(prev.join("chats/chat_1/photos")).unwrap();
+        std::fs::write(prev.join("chats/chat_1/photos/a.jpg"), b"12345").unwrap();
+        std::fs::write(prev.join("b.jpg"), b"12").unwrap();
+        std::fs::write(
+            state.join(crate::takeout::state::FILES),
+            "[2,\"photo\",1,\"x\",5,\"chats/chat_1/photos/a.jpg\"]\n\
+             [2,\"photo\",2,\"x\",9,\"b.jpg\"]\n",
+        )
+        .unwrap();
+        let journal = Journal::open(&root, &work, Some(&prev)).unwrap();
+        // Renumbered chat folder: linked to the new place.
+        let at = "chats/chat_2/photos/a.jpg";
+        assert_eq!(journal.finished(&key(1, "x"), at), Some(5));
+        assert_eq!(std::fs::read(root.join(at)).unwrap(), b"12345");
+        // Another size on disk than recorded, or unknown: downloaded.
+        assert_eq!(journal.finished(&key(2, "x"), "b.jpg"), None);
+        assert_eq!(journal.finished(&key(3, "x"), "c.jpg"), None);
+        drop(journal);
+        // Recorded in this export's journal: kept on a rerun.
+        let journal = Journal::open(&root, &work, None).unwrap();
+        assert_eq!(journal.finished(&key(1, "x"), at), Some(5));
+    }
 }
