@@ -80,7 +80,8 @@ impl Mock {
         let mut c = bin();
         c.args(args);
         let server = self.server.as_ref().unwrap();
-        c.arg("--server").arg(server.address(2).unwrap().to_string());
+        c.arg("--server")
+            .arg(server.address(2).unwrap().to_string());
         c.arg("--rsa-key").arg(self.key.path());
         c.arg("--session").arg(&self.session);
         c
@@ -213,7 +214,10 @@ fn updates_killed_at_several_moments_then_rerun_equal_a_fresh_export() {
             );
         }
     }
-    assert!(killed >= 2, "only {killed} updates were killed before they ended");
+    assert!(
+        killed >= 2,
+        "only {killed} updates were killed before they ended"
+    );
 }
 
 #[test]

@@ -249,9 +249,15 @@ fn other_settings_are_refused() {
         let before = tree(&out);
         let mut other = small_settings(&out);
         other.size_limit = 1 << 20;
-        let err = export(&server, other, &update_options()).await.0.unwrap_err();
+        let err = export(&server, other, &update_options())
+            .await
+            .0
+            .unwrap_err();
         assert!(
-            matches!(&err, TakeoutError::Update(UpdateError::SettingsChanged { .. })),
+            matches!(
+                &err,
+                TakeoutError::Update(UpdateError::SettingsChanged { .. })
+            ),
             "{err}"
         );
         let text = err.to_string();
@@ -262,6 +268,10 @@ fn other_settings_are_refused() {
             .await
             .0
             .unwrap_err();
-        assert!(err.to_string().contains("is not a finished tg-takeout export"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("is not a finished tg-takeout export"),
+            "{err}"
+        );
     });
 }

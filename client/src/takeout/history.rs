@@ -297,9 +297,8 @@ fn newest_and_past(page: &enums::messages::Messages, dates: Dates) -> (Option<i3
 }
 
 impl Fetcher<'_> {
-    /// Sends the stored pages of one split (an update); the offset to go
-    /// on from, `None` when nothing newer is wanted; `Err(false)`-like
-    /// `Ok(None)` too when the receiver is gone.
+    /// Sends the stored pages of one split (an update); the offset to read
+    /// on from, `None` when nothing newer is wanted or the receiver is gone.
     async fn replay(
         &mut self,
         split: &Arc<Split>,
@@ -321,7 +320,10 @@ impl Fetcher<'_> {
             let (newest, past_till) = newest_and_past(&page, self.dates);
             past |= past_till;
             offset_id = offset_id.max(newest.map_or(0, |n| n.saturating_add(1)));
-            if tx.send(Fetched::Page(page, split.clone(), Some(permit))).is_err() {
+            if tx
+                .send(Fetched::Page(page, split.clone(), Some(permit)))
+                .is_err()
+            {
                 return Ok(None);
             }
         }
@@ -357,12 +359,8 @@ impl Fetcher<'_> {
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
             let page = get(self.inv, &mut self.only_my, r).await?;
-            let (messages, _, complete) = page_parts(&page);
-            let newest = messages.iter().map(|m| id_date(m).0).max();
-            let past_till = messages
-                .iter()
-                .filter_map(|m| id_date(m).1)
-                .any(|d| self.dates.till.is_some_and(|t| d >= t));
+            let complete = page_parts(&page).2;
+            let (newest, past_till) = newest_and_past(&page, self.dates);
             let Some(newest) = newest else {
                 return Ok(true);
             };
@@ -500,71 +498,4 @@ async fn run(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tl::types;
-
-    #[tokio::test]
-    async fn the_head_reads_on_when_the_others_hold_the_budget() {
-        use std::time::Duration;
-        use tokio::time::timeout;
-        let wait = Duration::from_millis(20);
-        let budget = Arc::new(Semaphore::new(1));
-        let (mut first, head) = Gate::new(budget.clone());
-        let (mut second, _second) = Gate::new(budget.clone());
-        let held = second.admit().await.expect("the budget's page");
-        assert!(timeout(wait, first.admit()).await.is_err(), "budget spent");
-        head.promote();
-        let mut own = Vec::new();
-        for _ in 0..HEAD_RESERVE {
-            own.push(first.admit().await.expect("the head's reserve"));
-        }
-        assert!(timeout(wait, first.admit()).await.is_err(), "reserve spent");
-        own.pop();
-        assert!(
-            first.admit().await.is_some(),
-            "a page written, one more read"
-        );
-        drop(held);
-        assert!(timeout(wait, second.admit()).await.unwrap().is_some());
-        // The writer gone: a waiting fetcher stops.
-        let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
-        drop(head);
-        assert!(orphan.admit().await.is_none());
-    }
-
-    #[test]
-    fn dates_are_half_open() {
-        let d = Dates {
-            from: Some(10),
-            till: Some(20),
-        };
-        assert!(!d.contains(9) && d.contains(10) && d.contains(19) && !d.contains(20));
-        assert!(Dates::default().contains(0));
-    }
-
-    #[test]
-    fn page_parts_of_each_kind() {
-        let m: enums::Message = types::Message {
-            id: 7,
-            date: 70,
-            ..Default::default()
-        }
-        .into();
-        let full: enums::messages::Messages = types::messages::Messages {
-            messages: vec![m.clone()],
-            ..Default::default()
-        }
-        .into();
-        assert_eq!(page_parts(&full).1, 1);
-        assert!(page_parts(&full).2);
-        let slice: enums::messages::Messages = types::messages::MessagesSlice {
-            count: 50,
-            messages: vec![m.clone()],
-            ..Default::default()
-        }
-        .into();
-        assert_eq!((page_parts(&slice).1, page_parts(&slice).2), (50, false));
-        assert_eq!(id_date(&m), (7, Some(70)));
-    }
-}
+mod tests;

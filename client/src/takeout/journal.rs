@@ -23,9 +23,12 @@ pub const JOURNAL: &str = "downloaded.jsonl";
 /// One journal line: dc, kind (`photo`/`document`), id, thumb, size, path.
 type Line = super::state::FileLine;
 
+/// Files by key: path and size.
+type Done = HashMap<FileKey, (String, u64)>;
+
 /// The files of the lines of `path` (none if it is missing); whether its
 /// last line was cut.
-fn load(path: &Path) -> io::Result<(HashMap<FileKey, (String, u64)>, bool)> {
+fn load(path: &Path) -> io::Result<(Done, bool)> {
     let mut done = HashMap::new();
     let mut torn = false;
     if let Ok(file) = File::open(path) {
@@ -57,14 +60,14 @@ fn load(path: &Path) -> io::Result<(HashMap<FileKey, (String, u64)>, bool)> {
 #[derive(Debug)]
 struct Prev {
     root: PathBuf,
-    files: HashMap<FileKey, (String, u64)>,
+    files: Done,
 }
 
 /// Files finished by this export or an interrupted run of it.
 #[derive(Debug)]
 pub struct Journal {
     root: PathBuf,
-    done: HashMap<FileKey, (String, u64)>,
+    done: Done,
     prev: Option<Prev>,
     out: Mutex<File>,
 }

@@ -80,7 +80,11 @@ impl Recorded {
         Self {
             version: STATE_VERSION,
             sections: settings.sections.iter().map(|s| s.name().into()).collect(),
-            full: settings.full_chats.iter().map(|s| s.name().into()).collect(),
+            full: settings
+                .full_chats
+                .iter()
+                .map(|s| s.name().into())
+                .collect(),
             media: settings.media.iter().map(|m| m.name().into()).collect(),
             size_limit: settings.size_limit,
             from: settings.from_date,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use tl::{enums, types};
 
-use super::{GenerateConfig, Gen};
+use super::{Gen, GenerateConfig};
 use crate::rng::Rng;
 use crate::world::{PeerKey, World, message_date, message_id, message_peer};
 
@@ -79,9 +79,9 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
     let max_peer = world
         .users
         .iter()
-        .filter_map(|u| match u {
-            enums::User::User(u) => Some(u.id),
-            enums::User::Empty(u) => Some(u.id),
+        .map(|u| match u {
+            enums::User::User(u) => u.id,
+            enums::User::Empty(u) => u.id,
         })
         .max()
         .unwrap_or(0);
@@ -188,7 +188,9 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
             .unwrap_or(0),
         _ => 0,
     };
-    g.world.dialogs.sort_by_key(|d| std::cmp::Reverse(date_of(d)));
+    g.world
+        .dialogs
+        .sort_by_key(|d| std::cmp::Reverse(date_of(d)));
     g.world
 }
 

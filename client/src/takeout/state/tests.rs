@@ -120,7 +120,10 @@ fn update_checks_settings_then_moves_the_export_once() {
     // A bad version is refused with the file named.
     std::fs::write(prev.join(STATE_DIR).join(SETTINGS), "{\"version\": 9}").unwrap();
     let err = prepare_update(&root, &asked).unwrap_err().to_string();
-    assert!(err.contains("settings.json") && err.contains("version"), "{err}");
+    assert!(
+        err.contains("settings.json") && err.contains("version"),
+        "{err}"
+    );
 }
 
 #[test]

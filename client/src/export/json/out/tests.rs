@@ -2,8 +2,8 @@ use super::*;
 
 #[test]
 fn escapes_are_valid_json() {
-    let all: String = (0u32..0x80).filter_map(char::from_u32).collect::<String>()
-        + "\u{2028}\u{2029}é😀\u{FFFD}";
+    let all: String =
+        (0u32..0x80).filter_map(char::from_u32).collect::<String>() + "\u{2028}\u{2029}é😀\u{FFFD}";
     let text = escaped(&all);
     let back: String = serde_json::from_str(&text).unwrap();
     assert_eq!(back, all);
