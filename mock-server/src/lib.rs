@@ -23,7 +23,7 @@ pub mod world;
 
 pub use dispatch::{AuthState, DcAddr, Dispatcher, RequestCtx, ServerConfig};
 pub use fixture::FixtureError;
-pub use generate::{GenerateConfig, generate};
+pub use generate::{GenerateConfig, GrowConfig, generate, grow};
 pub use net::Reply;
 pub use server::{Api, Running, StartError, start};
 pub use services::RpcError;

@@ -52,6 +52,11 @@ use tg_takeout::takeout::{
 };
 use tg_takeout::{AppInfo, Client, ClientConfig};
 
+/// `--update PERCENT`: the requests of updates (README "Keeping an export
+/// up to date").
+#[path = "export/update.rs"]
+mod update;
+
 /// What one world is.
 #[derive(Clone, Debug, PartialEq)]
 struct WorldSpec {
@@ -61,6 +66,8 @@ struct WorldSpec {
     files: usize,
     max_file_mb: u64,
     ranges: usize,
+    /// Messages added by `tg_mock_server::grow` (0: none).
+    grow: usize,
 }
 
 impl WorldSpec {
@@ -72,6 +79,7 @@ impl WorldSpec {
             ("--files", self.files.to_string()),
             ("--max-file-mb", self.max_file_mb.to_string()),
             ("--ranges", self.ranges.to_string()),
+            ("--grow", self.grow.to_string()),
         ]
         .into_iter()
         .flat_map(|(k, v)| [k.to_owned(), v])
@@ -82,7 +90,7 @@ impl WorldSpec {
         // Split ranges as Telegram hands out: a few large ones.
         let ranges = self.ranges.max(1);
         let range_size = i32::try_from(self.messages.div_ceil(ranges).max(1)).unwrap_or(i32::MAX);
-        tg_mock_server::generate(&tg_mock_server::GenerateConfig {
+        let world = tg_mock_server::generate(&tg_mock_server::GenerateConfig {
             seed: self.seed,
             dialogs: self.dialogs,
             messages: self.messages,
@@ -90,7 +98,21 @@ impl WorldSpec {
             max_file_size: self.max_file_mb << 20,
             range_size,
             ..tg_mock_server::GenerateConfig::default()
-        })
+        });
+        if self.grow == 0 {
+            return world;
+        }
+        // The same share of new photos and of new chats as of messages.
+        let share = |n: usize| (n * self.grow).div_ceil(self.messages.max(1));
+        tg_mock_server::grow(
+            &world,
+            &tg_mock_server::GrowConfig {
+                seed: self.seed + 1,
+                messages: self.grow,
+                files: share(self.files),
+                chats: share(self.dialogs),
+            },
+        )
     }
 }
 
@@ -188,6 +210,7 @@ impl Opts {
             files: number(&args, "files", files),
             max_file_mb: number(&args, "max-file-mb", 4),
             ranges: number(&args, "ranges", 4),
+            grow: 0,
         };
         let plan = if custom {
             let latencies = list(&args, "latency", |s| s.parse().ok()).unwrap_or(vec![0]);
@@ -318,6 +341,7 @@ fn serve_child() {
         files: number(&args, "files", 0),
         max_file_mb: number(&args, "max-file-mb", 4),
         ranges: number(&args, "ranges", 4),
+        grow: number(&args, "grow", 0),
     };
     let started = Instant::now();
     let world = spec.generate();
@@ -357,6 +381,13 @@ fn serve_child() {
                 let reply = match line.split_once(' ') {
                     Some(("latency", ms)) => set_latency(&api, ms.trim()),
                     None if line == "calls" => Ok(()),
+                    Some(("count", method)) => {
+                        let stats = api.inner().dispatcher().stats();
+                        let n = stats.methods.get(method.trim()).map_or(0, |m| m.calls);
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
+                        continue;
+                    }
                     _ => Err(format!("unknown command {line:?}")),
                 };
                 let calls = api.inner().dispatcher().stats().total;
@@ -636,6 +667,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         // `cargo test --benches` runs this too: not a test.
         println!("a benchmark: run it with `cargo bench -p e2e --bench export`");
+        return;
+    }
+    if let Some(percent) = option(&arg_map(), "update") {
+        update::measure(&percent);
         return;
     }
     let opts = Opts::parse();

@@ -32,5 +32,7 @@ mod sender;
 mod settings;
 /// The start steps: userpics and stories counted first, in order.
 mod start_steps;
+/// `export --update`: an updated export equals a fresh one.
+mod update;
 /// Shared helpers.
 mod util;

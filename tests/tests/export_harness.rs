@@ -240,6 +240,8 @@ pub fn options() -> ExportOptions {
         tz: utc(),
         wait_for_delay: false,
         now_unix: now,
+        update: false,
+        full_refresh: false,
     }
 }
 

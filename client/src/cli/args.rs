@@ -208,6 +208,15 @@ pub struct ExportArgs {
     /// allowed and carry on instead of stopping.
     #[arg(long)]
     pub wait: bool,
+    /// Bring the finished export in DIR up to date: only newer messages are
+    /// read and no file is downloaded again (give the same settings as
+    /// the export was made with).
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub update: Option<PathBuf>,
+    /// With --update: read every message again, so edits and deletions of
+    /// older messages show too (files are still reused).
+    #[arg(long, requires = "update")]
+    pub full_refresh: bool,
     /// How progress is shown.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,

@@ -11,7 +11,7 @@ use super::progress::{self, Mode};
 use tg_takeout::Client;
 use tg_takeout::export::time::Tz;
 use tg_takeout::takeout::{
-    ExportOptions, ExportPlan, ExportReport, Format, TakeoutError, run_export, system_now,
+    ExportOptions, ExportPlan, ExportReport, Format, TakeoutError, run_export,
 };
 
 /// Runs the export with progress; the report, or the error mapped for the user.
@@ -22,13 +22,22 @@ pub(super) async fn run(
     wait: bool,
     mode: Mode,
 ) -> Result<ExportReport, CliError> {
+    let options = ExportOptions {
+        wait_for_delay: wait,
+        ..ExportOptions::new(tz)
+    };
+    run_with(client, plan, options, mode).await
+}
+
+/// [`run`] with every option.
+pub(super) async fn run_with(
+    client: &Client,
+    plan: &ExportPlan,
+    options: ExportOptions,
+    mode: Mode,
+) -> Result<ExportReport, CliError> {
     let (tx, rx) = mpsc::unbounded_channel();
     let renderer = tokio::spawn(progress::render(mode, rx));
-    let options = ExportOptions {
-        tz,
-        wait_for_delay: wait,
-        now_unix: system_now,
-    };
     let result = run_export(client, plan, &options, &tx).await;
     drop(tx);
     client.disconnect().await;
@@ -37,6 +46,7 @@ pub(super) async fn run(
     match result {
         Ok(report) => Ok(report),
         Err(e @ TakeoutError::Delayed { .. }) => Err(CliError::Delayed(e.to_string())),
+        Err(TakeoutError::Update(e)) => Err(usage(e.to_string())),
         Err(TakeoutError::Unauthorized) => Err(super::exit::login_lost(client)),
         Err(TakeoutError::Api(e)) => Err(super::exit::api_error(e)),
         Err(e) => Err(anyhow::Error::new(e).context("the export stopped").into()),
@@ -87,12 +97,21 @@ pub async fn export(args: &ExportArgs) -> Result<(), CliError> {
             })?;
         s.single_chat = Some(id);
     }
+    if let Some(dir) = &args.update {
+        s.out = dir.clone();
+    }
     let plan = s.validate().map_err(|e| usage(e.to_string()))?;
     let client =
         Client::new(client_config(&args.connect, false)?).context("opening the session")?;
     if !client.is_authorized() {
         return Err(CliError::LoginNeeded(String::new()));
     }
-    let report = run(&client, &plan, tz, args.wait, Mode::choose(args.progress)).await?;
+    let options = ExportOptions {
+        wait_for_delay: args.wait,
+        update: args.update.is_some(),
+        full_refresh: args.full_refresh,
+        ..ExportOptions::new(tz)
+    };
+    let report = run_with(&client, &plan, options, Mode::choose(args.progress)).await?;
     summary(&report, plan.settings.format)
 }

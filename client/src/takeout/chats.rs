@@ -25,6 +25,7 @@ use super::output::{Command, MissingItem};
 use super::progress::ProgressEvent;
 use super::run::Run;
 use super::session::TakeoutInvoker;
+use super::state::Pages;
 use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
 use crate::export::model::{ChatInfo, FileRef, Message};
@@ -103,6 +104,7 @@ pub(super) struct Reader {
     started: VecDeque<(Dialog, mpsc::UnboundedReceiver<Fetched>, Head)>,
     dialogs: std::vec::IntoIter<Dialog>,
     total: u64,
+    pages: Arc<Pages>,
 }
 
 impl Reader {
@@ -113,6 +115,7 @@ impl Reader {
         list: DialogList,
         dates: Dates,
         parallel: usize,
+        pages: Arc<Pages>,
     ) -> Self {
         let parallel = parallel.max(1);
         let mut reader = Self {
@@ -125,6 +128,7 @@ impl Reader {
             started: VecDeque::new(),
             total: list.dialogs.len() as u64,
             dialogs: list.dialogs.into_iter(),
+            pages,
         };
         if reader.lookahead > 1 {
             reader.fill();
@@ -148,6 +152,7 @@ impl Reader {
                 self.dates,
                 gate,
                 tx,
+                self.pages.clone(),
             );
             self.fetchers.spawn(job);
             self.started.push_back((dialog, rx, head));

@@ -25,7 +25,7 @@ use super::output::WORK_DIR;
 use super::progress::ProgressEvent;
 use super::session::TakeoutInvoker;
 use crate::export::layout::{Folders, check_relative};
-use crate::export::model::{FileKind, FileLocation, SkipReason};
+use crate::export::model::{FileKey, FileKind, FileLocation, SkipReason};
 
 /// A download's result: the relative path written, or why it failed.
 pub type Outcome = Result<String, String>;
@@ -167,7 +167,20 @@ impl Downloader {
             .events
             .send(ProgressEvent::FileSkipped { name, reason });
     }
+}
 
+/// The journal's key of the takeout "other data" file (no Telegram file
+/// has DC 0): kept like any file, so an update reuses it.
+fn takeout_key() -> FileKey {
+    FileKey {
+        dc_id: 0,
+        kind: FileKind::Document,
+        id: 0,
+        thumb_size: "takeout".into(),
+    }
+}
+
+impl Downloader {
     /// Downloads one file; the outcome is its path or why it failed.
     pub async fn run(self: &Arc<Self>, job: Job) -> Outcome {
         if check_relative(&job.path).is_err() {
@@ -175,7 +188,8 @@ impl Downloader {
         }
         let key = match &job.source {
             Source::Remote(location) => Some(location.key()),
-            _ => None,
+            Source::Takeout => Some(takeout_key()),
+            Source::Inline(_) => None,
         };
         if let Some(size) = key
             .as_ref()

@@ -22,6 +22,7 @@ use super::plan::{ExportPlan, Section};
 use super::progress::{ExportReport, ProgressEvent};
 use super::run::{EmojiCache, Run};
 use super::session::{self, Start, TakeoutInvoker};
+use super::state::{CHATS, Pages, Recorded, STATE_DIR, complete, new_state, prepare_update};
 use crate::export::time::{Tz, display_date_time};
 use crate::{Client, ClientEvent};
 
@@ -38,6 +39,12 @@ pub struct ExportOptions {
     /// The clock (unix seconds): the export folder's date and the delay's
     /// end.
     pub now_unix: fn() -> i64,
+    /// Bring the finished export in `settings.out` up to date (README
+    /// "Keeping an export up to date") instead of exporting anew.
+    pub update: bool,
+    /// In an update, read every message again (edits and deletions of
+    /// older messages too); files are still reused.
+    pub full_refresh: bool,
 }
 
 impl ExportOptions {
@@ -47,6 +54,8 @@ impl ExportOptions {
             tz,
             wait_for_delay: false,
             now_unix: system_now,
+            update: false,
+            full_refresh: false,
         }
     }
 }
@@ -56,6 +65,8 @@ impl std::fmt::Debug for ExportOptions {
         f.debug_struct("ExportOptions")
             .field("tz", &self.tz)
             .field("wait_for_delay", &self.wait_for_delay)
+            .field("update", &self.update)
+            .field("full_refresh", &self.full_refresh)
             .finish_non_exhaustive()
     }
 }
@@ -80,8 +91,15 @@ pub async fn run_export(
     let settings = &plan.settings;
     let single = settings.single_chat.is_some();
     let now = (options.now_unix)();
-    let root = choose_root(&settings.out, now, &options.tz, single)
-        .map_err(|e| TakeoutError::disk(&settings.out, e))?;
+    let recorded = Recorded::new(settings, &options.tz);
+    let (root, prev) = if options.update {
+        let prev = prepare_update(&settings.out, &recorded)?;
+        (settings.out.clone(), Some(prev))
+    } else {
+        let root = choose_root(&settings.out, now, &options.tz, single)
+            .map_err(|e| TakeoutError::disk(&settings.out, e))?;
+        (root, None)
+    };
     let sections = settings.sections.iter().map(|s| s.name().into()).collect();
     let _ = events.send(ProgressEvent::Started { sections });
     let _forward = Forward::start(client, events.clone());
@@ -101,7 +119,7 @@ pub async fn run_export(
         on_wait: &on_wait,
     };
     let report = session::run(client, start, |inv| {
-        export(inv, plan, options, events, root)
+        export(inv, plan, options, events, root, prev)
     })
     .await?;
     let _ = events.send(ProgressEvent::Finished {
@@ -117,6 +135,7 @@ async fn export(
     options: &ExportOptions,
     events: &UnboundedSender<ProgressEvent>,
     root: PathBuf,
+    prev: Option<PathBuf>,
 ) -> Result<ExportReport, TakeoutError> {
     let settings = &plan.settings;
     let work = root.join(WORK_DIR);
@@ -125,7 +144,19 @@ async fn export(
         remove_stale_temps(&root, inv.id()).map_err(|e| TakeoutError::disk(&root, e))?;
     }
     std::fs::create_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
-    let journal = Journal::open(&root, &work).map_err(|e| TakeoutError::disk(&work, e))?;
+    let journal =
+        Journal::open(&root, &work, prev.as_deref()).map_err(|e| TakeoutError::disk(&work, e))?;
+    let state = new_state(&work);
+    if state.exists() {
+        // An interrupted run's pages: read again.
+        std::fs::remove_dir_all(&state).map_err(|e| TakeoutError::disk(&state, e))?;
+    }
+    let pages = Arc::new(Pages {
+        new: state.join(CHATS),
+        prev: prev
+            .filter(|_| !options.full_refresh)
+            .map(|p| p.join(STATE_DIR).join(CHATS)),
+    });
     let downloader = Arc::new(Downloader::new(
         inv.clone(),
         root.clone(),
@@ -176,6 +207,7 @@ async fn export(
             list,
             run.dates,
             settings.parallel,
+            pages,
         ))
     } else {
         None
@@ -214,6 +246,8 @@ async fn export(
     // Again: a writer of an abandoned run of this process may have been
     // unwinding at the start.
     remove_stale_temps(&root, inv.id()).map_err(|e| TakeoutError::disk(&root, e))?;
+    let recorded = Recorded::new(settings, &options.tz);
+    complete(&root, &work, &recorded).map_err(|e| TakeoutError::disk(root.join(STATE_DIR), e))?;
     std::fs::remove_dir_all(&work).map_err(|e| TakeoutError::disk(&work, e))?;
     report.files = downloader
         .written

@@ -49,6 +49,9 @@ pub enum TakeoutError {
         /// The id asked for.
         id: i64,
     },
+    /// An update cannot start (not an export of ours, other settings).
+    #[error(transparent)]
+    Update(#[from] super::state::UpdateError),
     /// Any other error that stops the export (the connection is gone after
     /// every retry, a flood wait longer than allowed, ...).
     #[error("the export stopped: {0}")]

@@ -22,6 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use super::dialogs::Dialog;
 use super::error::{Class, TakeoutError, classify};
 use super::session::TakeoutInvoker;
+use super::state::{PageLog, PageReader, Pages, SplitKey, pages_path};
 use crate::rpc::InvocationError;
 
 /// Messages per page (Telegram's maximum).
@@ -279,14 +280,67 @@ async fn count(
     (result, only_my)
 }
 
+/// A disk error of the pages file at `path`: the export stops.
+fn disk(path: &std::path::Path) -> impl Fn(std::io::Error) -> Class + '_ {
+    move |e| Class::Fatal(TakeoutError::disk(path, e))
+}
+
+/// The newest id of a page's messages, and whether one is at or after `till`.
+fn newest_and_past(page: &enums::messages::Messages, dates: Dates) -> (Option<i32>, bool) {
+    let (messages, _, _) = page_parts(page);
+    let newest = messages.iter().map(|m| id_date(m).0).max();
+    let past_till = messages
+        .iter()
+        .filter_map(|m| id_date(m).1)
+        .any(|d| dates.till.is_some_and(|t| d >= t));
+    (newest, past_till)
+}
+
 impl Fetcher<'_> {
-    /// Sends the pages of one split, oldest first; `false` when the receiver
-    /// is gone.
+    /// Sends the stored pages of one split (an update); the offset to read
+    /// on from, `None` when nothing newer is wanted or the receiver is gone.
+    async fn replay(
+        &mut self,
+        split: &Arc<Split>,
+        stored: &mut PageReader,
+        log: &mut PageLog,
+        tx: &mpsc::UnboundedSender<Fetched>,
+    ) -> Result<Option<i32>, Class> {
+        let key = SplitKey::new(&split.range, split.migrated);
+        let mut offset_id = 1;
+        let mut past = false;
+        for _ in 0..MAX_PAGES {
+            let Some(page) = stored.take(key).map_err(disk(stored.path()))? else {
+                break;
+            };
+            let Some(permit) = self.gate.admit().await else {
+                return Ok(None);
+            };
+            log.append(key, &page).map_err(disk(log.path()))?;
+            let (newest, past_till) = newest_and_past(&page, self.dates);
+            past |= past_till;
+            offset_id = offset_id.max(newest.map_or(0, |n| n.saturating_add(1)));
+            if tx
+                .send(Fetched::Page(page, split.clone(), Some(permit)))
+                .is_err()
+            {
+                return Ok(None);
+            }
+        }
+        Ok((!past).then_some(offset_id))
+    }
+
+    /// Sends the pages of one split, oldest first, from `offset_id` (the
+    /// start of the split or of the date range when `None`); `false` when
+    /// the receiver is gone.
     async fn pages(
         &mut self,
         split: Arc<Split>,
+        start: Option<i32>,
+        log: &mut PageLog,
         tx: &mpsc::UnboundedSender<Fetched>,
     ) -> Result<bool, Class> {
+        let key = SplitKey::new(&split.range, split.migrated);
         let mut offset_id = 1;
         let mut offset_date = 0;
         // Start at the first message of the date range: the history answers
@@ -295,6 +349,9 @@ impl Fetcher<'_> {
             offset_id = 0;
             offset_date = i32::try_from(from.max(0)).unwrap_or(i32::MAX);
         }
+        if let Some(start) = start {
+            (offset_id, offset_date) = (start, 0);
+        }
         for _ in 0..MAX_PAGES {
             let Some(permit) = self.gate.admit().await else {
                 return Ok(false);
@@ -302,15 +359,12 @@ impl Fetcher<'_> {
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
             let page = get(self.inv, &mut self.only_my, r).await?;
-            let (messages, _, complete) = page_parts(&page);
-            let newest = messages.iter().map(|m| id_date(m).0).max();
-            let past_till = messages
-                .iter()
-                .filter_map(|m| id_date(m).1)
-                .any(|d| self.dates.till.is_some_and(|t| d >= t));
+            let complete = page_parts(&page).2;
+            let (newest, past_till) = newest_and_past(&page, self.dates);
             let Some(newest) = newest else {
                 return Ok(true);
             };
+            log.append(key, &page).map_err(disk(log.path()))?;
             let fetched = Fetched::Page(page, split.clone(), Some(permit));
             if tx.send(fetched).is_err() {
                 return Ok(false);
@@ -334,6 +388,7 @@ pub async fn fetch(
     dates: Dates,
     gate: Gate,
     tx: mpsc::UnboundedSender<Fetched>,
+    pages: Arc<Pages>,
 ) {
     let mut fetcher = Fetcher {
         inv: &inv,
@@ -341,7 +396,7 @@ pub async fn fetch(
         only_my: dialog.only_my,
         gate,
     };
-    let end = match run(&mut fetcher, &dialog, &splits, &tx).await {
+    let end = match run(&mut fetcher, &dialog, &splits, &tx, &pages).await {
         Ok(()) => Fetched::Done,
         Err(Class::Skip(reason)) => Fetched::Failed(reason),
         Err(Class::Fatal(e)) => Fetched::Fatal(e),
@@ -354,6 +409,7 @@ async fn run(
     dialog: &Dialog,
     splits: &[enums::MessageRange],
     tx: &mpsc::UnboundedSender<Fetched>,
+    pages: &Pages,
 ) -> Result<(), Class> {
     let n = splits.len() as i32;
     let mut wanted = Vec::new();
@@ -377,96 +433,69 @@ async fn run(
             migrated,
         });
     }
-    // The probes of every split at once (each is one round trip).
+    let log_path = pages_path(&pages.new, &dialog.chat.id);
+    let mut log = PageLog::create(log_path.clone()).map_err(disk(&log_path))?;
+    // An update: the previous export's pages of this chat.
+    let mut stored = match &pages.prev {
+        Some(dir) => {
+            let path = pages_path(dir, &dialog.chat.id);
+            PageReader::open(path.clone()).map_err(disk(&path))?
+        }
+        None => None,
+    };
+    let keys = match &stored {
+        Some(s) => s.keys().map_err(disk(s.path()))?,
+        None => Vec::new(),
+    };
+    let replayed: Vec<bool> = wanted
+        .iter()
+        .map(|split| keys.contains(&SplitKey::new(&split.range, split.migrated)))
+        .collect();
+    // The probes of every split not replayed, at once (each is one round
+    // trip).
     let probes = wanted
         .iter()
-        .map(|split| count(f.inv, f.dates, f.only_my, split));
-    let probed = join_all(probes).await;
+        .zip(&replayed)
+        .filter(|(_, r)| !**r)
+        .map(|(split, _)| count(f.inv, f.dates, f.only_my, split));
+    let mut probed = join_all(probes).await.into_iter();
     let mut counted = Vec::new();
     let mut total = 0;
-    for (split, (count, only_my)) in wanted.into_iter().zip(probed) {
-        f.only_my |= only_my;
-        let count = count?;
-        total += count;
+    for (split, replay) in wanted.into_iter().zip(replayed) {
+        let count = if replay {
+            None
+        } else {
+            let Some((count, only_my)) = probed.next() else {
+                break;
+            };
+            f.only_my |= only_my;
+            let count = count?;
+            total += count;
+            Some(count)
+        };
         counted.push((split, count));
     }
     if tx.send(Fetched::Total(total)).is_err() {
         return Ok(());
     }
     for (split, count) in counted {
-        if count > 0 && !f.pages(Arc::new(split), tx).await? {
+        let split = Arc::new(split);
+        let go_on = match (count, &mut stored) {
+            (Some(0), _) => continue,
+            (Some(_), _) => f.pages(split, None, &mut log, tx).await?,
+            (None, Some(stored)) => match f.replay(&split, stored, &mut log, tx).await? {
+                Some(from) => f.pages(split, Some(from), &mut log, tx).await?,
+                None => !tx.is_closed(),
+            },
+            (None, None) => continue,
+        };
+        if !go_on {
             return Ok(());
         }
     }
+    log.finish().map_err(disk(&log_path))?;
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tl::types;
-
-    #[tokio::test]
-    async fn the_head_reads_on_when_the_others_hold_the_budget() {
-        use std::time::Duration;
-        use tokio::time::timeout;
-        let wait = Duration::from_millis(20);
-        let budget = Arc::new(Semaphore::new(1));
-        let (mut first, head) = Gate::new(budget.clone());
-        let (mut second, _second) = Gate::new(budget.clone());
-        let held = second.admit().await.expect("the budget's page");
-        assert!(timeout(wait, first.admit()).await.is_err(), "budget spent");
-        head.promote();
-        let mut own = Vec::new();
-        for _ in 0..HEAD_RESERVE {
-            own.push(first.admit().await.expect("the head's reserve"));
-        }
-        assert!(timeout(wait, first.admit()).await.is_err(), "reserve spent");
-        own.pop();
-        assert!(
-            first.admit().await.is_some(),
-            "a page written, one more read"
-        );
-        drop(held);
-        assert!(timeout(wait, second.admit()).await.unwrap().is_some());
-        // The writer gone: a waiting fetcher stops.
-        let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
-        drop(head);
-        assert!(orphan.admit().await.is_none());
-    }
-
-    #[test]
-    fn dates_are_half_open() {
-        let d = Dates {
-            from: Some(10),
-            till: Some(20),
-        };
-        assert!(!d.contains(9) && d.contains(10) && d.contains(19) && !d.contains(20));
-        assert!(Dates::default().contains(0));
-    }
-
-    #[test]
-    fn page_parts_of_each_kind() {
-        let m: enums::Message = types::Message {
-            id: 7,
-            date: 70,
-            ..Default::default()
-        }
-        .into();
-        let full: enums::messages::Messages = types::messages::Messages {
-            messages: vec![m.clone()],
-            ..Default::default()
-        }
-        .into();
-        assert_eq!(page_parts(&full).1, 1);
-        assert!(page_parts(&full).2);
-        let slice: enums::messages::Messages = types::messages::MessagesSlice {
-            count: 50,
-            messages: vec![m.clone()],
-            ..Default::default()
-        }
-        .into();
-        assert_eq!((page_parts(&slice).1, page_parts(&slice).2), (50, false));
-        assert_eq!(id_date(&m), (7, Some(70)));
-    }
-}
+mod tests;

@@ -11,6 +11,8 @@
 //! - [`files`], [`download`], `part`, `refresh`: which files, and downloading
 //!   them;
 //! - [`journal`]: finished downloads, so an interrupted export resumes;
+//! - [`state`]: what a finished export keeps so `--update` can bring it up
+//!   to date;
 //! - [`output`]: the root folder, the writers' thread, `missing.json`;
 //! - [`error`]: [`TakeoutError`] and the error classes.
 
@@ -30,6 +32,7 @@ mod refresh;
 mod run;
 mod sections;
 pub mod session;
+pub mod state;
 
 pub use engine::{ExportOptions, TakeoutError, run_export, system_now};
 pub use output::MissingItem;

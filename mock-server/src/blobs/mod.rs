@@ -112,8 +112,12 @@ pub struct FileStore {
     files: HashMap<FileKey, FileEntry>,
     peer_photos: HashMap<i64, (i32, String)>,
     seed: u64,
-    /// Photos and documents numbered so far (the label of their pictures).
-    numbered: HashMap<(u8, i64), u32>,
+    /// Photos and documents numbered so far (the label of their pictures):
+    /// those of messages, then the others, each from 1, so that messages
+    /// added to a world (`generate::grow`) renumber nothing.
+    numbered: [HashMap<(u8, i64), u32>; 2],
+    /// Numbering the files outside messages.
+    others: bool,
 }
 
 /// Synthesized bytes `offset..offset + len` of the file with key `key`.
@@ -184,6 +188,7 @@ impl FileStore {
                 enums::Message::Empty(_) => {}
             }
         }
+        store.others = true;
         for (i, p) in world.profile_photos.iter().enumerate() {
             store.add_photo(p, &format!("profile_photos.{i}"))?;
         }
@@ -312,8 +317,9 @@ impl FileStore {
     /// The number of photo (`kind` 1) or document (2) `id`, in the order
     /// they are first seen.
     fn label(&mut self, kind: u8, id: i64) -> String {
-        let next = self.numbered.len() as u32 + 1;
-        let n = *self.numbered.entry((kind, id)).or_insert(next);
+        let numbered = &mut self.numbered[usize::from(self.others)];
+        let next = numbered.len() as u32 + 1;
+        let n = *numbered.entry((kind, id)).or_insert(next);
         n.to_string()
     }
 

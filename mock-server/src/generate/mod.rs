@@ -12,6 +12,7 @@
 //! from the seed (no blobs).
 
 mod extras;
+mod grow;
 mod media;
 mod messages;
 mod other_media;
@@ -25,6 +26,7 @@ use tl::{enums, types};
 use crate::rng::Rng;
 use crate::world::{Login, PeerKey, World};
 use conv::{Conv, Kind};
+pub use grow::{GrowConfig, grow};
 
 mod conv;
 

@@ -1,0 +1,66 @@
+use super::*;
+use tl::types;
+
+#[tokio::test]
+async fn the_head_reads_on_when_the_others_hold_the_budget() {
+    use std::time::Duration;
+    use tokio::time::timeout;
+    let wait = Duration::from_millis(20);
+    let budget = Arc::new(Semaphore::new(1));
+    let (mut first, head) = Gate::new(budget.clone());
+    let (mut second, _second) = Gate::new(budget.clone());
+    let held = second.admit().await.expect("the budget's page");
+    assert!(timeout(wait, first.admit()).await.is_err(), "budget spent");
+    head.promote();
+    let mut own = Vec::new();
+    for _ in 0..HEAD_RESERVE {
+        own.push(first.admit().await.expect("the head's reserve"));
+    }
+    assert!(timeout(wait, first.admit()).await.is_err(), "reserve spent");
+    own.pop();
+    assert!(
+        first.admit().await.is_some(),
+        "a page written, one more read"
+    );
+    drop(held);
+    assert!(timeout(wait, second.admit()).await.unwrap().is_some());
+    // The writer gone: a waiting fetcher stops.
+    let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
+    drop(head);
+    assert!(orphan.admit().await.is_none());
+}
+
+#[test]
+fn dates_are_half_open() {
+    let d = Dates {
+        from: Some(10),
+        till: Some(20),
+    };
+    assert!(!d.contains(9) && d.contains(10) && d.contains(19) && !d.contains(20));
+    assert!(Dates::default().contains(0));
+}
+
+#[test]
+fn page_parts_of_each_kind() {
+    let m: enums::Message = types::Message {
+        id: 7,
+        date: 70,
+        ..Default::default()
+    }
+    .into();
+    let full: enums::messages::Messages = types::messages::Messages {
+        messages: vec![m.clone()],
+        ..Default::default()
+    }
+    .into();
+    assert_eq!(page_parts(&full).1, 1);
+    assert!(page_parts(&full).2);
+    let slice: enums::messages::Messages = types::messages::MessagesSlice {
+        count: 50,
+        messages: vec![m.clone()],
+        ..Default::default()
+    }
+    .into();
+    assert_eq!((page_parts(&slice).1, page_parts(&slice).2), (50, false));
+    assert_eq!(id_date(&m), (7, Some(70)));
+}

@@ -1,0 +1,248 @@
+//! `tg-takeout export --update` as a user runs it (README "Keeping an
+//! export up to date"): an update killed with `kill -9` at several moments
+//! and run again equals a fresh export of the grown world; an update with
+//! other settings is refused with exit code 2 and what differs.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tg_mock_server::net::ListenConfig;
+use tg_mock_server::{GenerateConfig, GrowConfig, Running, World, generate, grow};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-takeout"));
+    c.env_remove("TG_API_ID")
+        .env_remove("TG_API_HASH")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn run(mut cmd: Command, stdin: &str) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+struct Mock {
+    runtime: tokio::runtime::Runtime,
+    server: Option<Running>,
+    key: tempfile::NamedTempFile,
+    session: std::path::PathBuf,
+}
+
+impl Mock {
+    /// Serves `world` and logs a session in (`session`).
+    fn start(world: &World, session: &Path) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime
+            .block_on(tg_mock_server::start(
+                world.clone(),
+                ListenConfig::default(),
+                None,
+            ))
+            .unwrap();
+        let mut key = tempfile::NamedTempFile::new().unwrap();
+        key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
+            .unwrap();
+        let mock = Self {
+            runtime,
+            server: Some(server),
+            key,
+            session: session.to_owned(),
+        };
+        let input = format!(
+            "{}\n{}\n{}\n",
+            world.login.phone,
+            world.login.code,
+            world.login.password.clone().unwrap_or_default()
+        );
+        let out = run(mock.cmd(&["login"]), &input);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        mock
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = bin();
+        c.args(args);
+        let server = self.server.as_ref().unwrap();
+        c.arg("--server")
+            .arg(server.address(2).unwrap().to_string());
+        c.arg("--rsa-key").arg(self.key.path());
+        c.arg("--session").arg(&self.session);
+        c
+    }
+
+    /// `export` with the test's settings into `out` (`--update` if `update`).
+    fn export(&self, out: &Path, update: bool, extra: &[&str]) -> Command {
+        let mut args = vec!["export", "--progress", "none", "--time-zone", "UTC"];
+        args.extend_from_slice(&["--media", "all", "--sections", "all"]);
+        args.push(if update { "--update" } else { "--out" });
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        self.cmd(&args)
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.runtime.block_on(s.shutdown());
+        }
+    }
+}
+
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// The export without the state's pages (an update may cut them into
+/// pages elsewhere).
+fn export_only(t: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    t.into_iter()
+        .filter(|(k, _)| !k.starts_with(".tg-takeout-state/chats/"))
+        .collect()
+}
+
+fn ok(out: &Output, what: &str) {
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "{what}: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn updates_killed_at_several_moments_then_rerun_equal_a_fresh_export() {
+    let world = generate(&GenerateConfig {
+        seed: 21,
+        messages: 8_000,
+        dialogs: 10,
+        files: 30,
+        max_file_size: 1 << 20,
+        ..Default::default()
+    });
+    let grown = grow(
+        &world,
+        &GrowConfig {
+            seed: 4,
+            messages: 2_000,
+            files: 12,
+            chats: 2,
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let first = Mock::start(&world, &dir.path().join("a.json"));
+    let base = dir.path().join("base");
+    ok(&run(first.export(&base, false, &[]), ""), "first export");
+    drop(first);
+    let mock = Mock::start(&grown, &dir.path().join("b.json"));
+    let fresh = dir.path().join("fresh");
+    ok(&run(mock.export(&fresh, false, &[]), ""), "fresh export");
+    let expected = export_only(tree(&fresh));
+    let copy = |to: &Path| {
+        let out = Command::new("cp")
+            .arg("-a")
+            .arg(&base)
+            .arg(to)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    };
+    // An update left alone, timed.
+    let clean = dir.path().join("clean");
+    copy(&clean);
+    let started = std::time::Instant::now();
+    ok(&run(mock.export(&clean, true, &[]), ""), "update");
+    let took = started.elapsed();
+    assert_eq!(export_only(tree(&clean)), expected, "update = fresh export");
+
+    let mut killed = 0;
+    for (i, percent) in [10u32, 35, 60, 85].into_iter().enumerate() {
+        let out_dir = dir.path().join(format!("killed_{i}"));
+        copy(&out_dir);
+        let mut child = mock
+            .export(&out_dir, true, &[])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(took * percent / 100);
+        if child.try_wait().unwrap().is_none() {
+            // SIGKILL: the run cannot clean up after itself.
+            let _ = child.kill();
+            child.wait().unwrap();
+            killed += 1;
+            let out = run(mock.export(&out_dir, true, &[]), "");
+            ok(&out, &format!("rerun after a kill at {percent}%"));
+        }
+        let got = export_only(tree(&out_dir));
+        let names = |t: &BTreeMap<String, Vec<u8>>| t.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&got), names(&expected), "kill at {percent}%");
+        for (name, bytes) in &expected {
+            assert!(
+                got[name] == *bytes,
+                "{name} differs after a kill at {percent}%"
+            );
+        }
+    }
+    assert!(
+        killed >= 2,
+        "only {killed} updates were killed before they ended"
+    );
+}
+
+#[test]
+fn an_update_with_other_settings_is_refused() {
+    let world = generate(&GenerateConfig {
+        seed: 2,
+        messages: 200,
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mock = Mock::start(&world, &dir.path().join("s.json"));
+    let out = dir.path().join("out");
+    ok(&run(mock.export(&out, false, &[]), ""), "export");
+    let before = tree(&out);
+    let refused = run(mock.export(&out, true, &["--format", "json"]), "");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    let message = text(&refused.stderr);
+    assert!(
+        message.contains("was exported with other settings")
+            && message.contains("format: \"both\" -> \"json\""),
+        "{message}"
+    );
+    assert_eq!(tree(&out), before, "nothing touched");
+    // The same settings: fine; --update with --out is a usage error.
+    ok(&run(mock.export(&out, true, &[]), ""), "update");
+    let both = run(mock.export(&out, true, &["--out", "x"]), "");
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -1,0 +1,277 @@
+//! `export --update` (README "Keeping an export up to date"): an export of
+//! a world, updated after the world grew (new messages, photos and chats),
+//! equals a fresh export of the grown world byte for byte; a second update
+//! reads one history page per chat and split at most and downloads
+//! nothing; other settings are refused.
+//!
+//! The property test runs `PROPTEST_CASES` cases (default 4); each case is
+//! four exports of a small generated world.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tg_mock_server::{GenerateConfig, GrowConfig, World, generate, grow};
+use tg_takeout::takeout::state::{CHATS, STATE_DIR, UpdateError};
+use tg_takeout::takeout::{ExportOptions, Settings, TakeoutError};
+
+use crate::harness::{Server, assert_same_tree, everything, export, options, out_dir, tree};
+
+/// The options of an update.
+fn update_options() -> ExportOptions {
+    ExportOptions {
+        update: true,
+        ..options()
+    }
+}
+
+/// The distinct split ranges of every chat's stored pages (at least one a
+/// chat): the most history requests an update with nothing new may make.
+fn stored_splits(root: &Path) -> usize {
+    let mut total = 0;
+    for entry in std::fs::read_dir(root.join(STATE_DIR).join(CHATS)).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let mut keys = Vec::new();
+        let mut at = 0;
+        while at + 13 <= bytes.len() {
+            let key = &bytes[at..at + 9];
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+            let len = u32::from_le_bytes(bytes[at + 9..at + 13].try_into().unwrap()) as usize;
+            at += 13 + len;
+        }
+        assert_eq!(at, bytes.len(), "whole page records");
+        total += keys.len().max(1);
+    }
+    total
+}
+
+/// History requests and file requests of the calls since the last reset.
+fn history_and_files(server: &Server) -> (usize, usize) {
+    let calls = server.calls();
+    let count = |names: &[&str]| {
+        calls
+            .iter()
+            .filter(|c| names.contains(&c.0.as_str()))
+            .count()
+    };
+    (
+        count(&["messages.getHistory", "messages.search"]),
+        count(&["upload.getFile"]),
+    )
+}
+
+/// Export `before`, update it from `after`, and check it equals a fresh
+/// export of `after`; then a second update must read little and download
+/// nothing. The update's export folder.
+async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) -> Settings) {
+    let (_tmp, updated) = out_dir();
+    {
+        let server = Server::start(before).await;
+        export(&server, settings(&updated), &options())
+            .await
+            .0
+            .expect("first export");
+    }
+    let server = Server::start(after).await;
+    let (_tmp2, fresh) = out_dir();
+    export(&server, settings(&fresh), &options())
+        .await
+        .0
+        .expect("fresh export");
+    let expected = tree(&fresh);
+    server.reset();
+    export(&server, settings(&updated), &update_options())
+        .await
+        .0
+        .expect("update");
+    let got = tree(&updated);
+    assert!(!updated.join(".tg-takeout").exists(), "no work folder left");
+    // The export itself is byte-identical; the state's pages may be cut
+    // into pages elsewhere (an update appends pages to the stored ones).
+    let export_only = |t: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        t.iter()
+            .filter(|(k, _)| !k.starts_with(&format!("{STATE_DIR}/{CHATS}/")))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert_same_tree(&export_only(&expected), &export_only(&got));
+    let pages = |t: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        t.keys()
+            .filter(|k| k.starts_with(&format!("{STATE_DIR}/{CHATS}/")))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(pages(&expected), pages(&got), "one pages file a chat");
+
+    // Nothing new: one history page per chat and split at most, no file.
+    server.reset();
+    export(&server, settings(&updated), &update_options())
+        .await
+        .0
+        .expect("second update");
+    let (history, files) = history_and_files(&server);
+    let gets: Vec<_> = server
+        .api
+        .inner()
+        .dispatcher()
+        .stats()
+        .log
+        .into_iter()
+        .filter(|c| c.method == "upload.getFile")
+        .map(|c| c.params)
+        .collect();
+    assert_eq!(files, 0, "no upload.getFile: {gets:?}");
+    let bound = stored_splits(&updated);
+    let reads: Vec<_> = server
+        .api
+        .inner()
+        .dispatcher()
+        .stats()
+        .log
+        .into_iter()
+        .filter(|c| ["messages.getHistory", "messages.search"].contains(&c.method.as_str()))
+        .map(|c| (c.params, c.wrappers, c.error))
+        .collect();
+    assert!(
+        history <= bound,
+        "{history} history requests, {bound} splits: {reads:#?}"
+    );
+    assert_same_tree(&export_only(&expected), &export_only(&tree(&updated)));
+}
+
+fn small_settings(out: &Path) -> Settings {
+    everything(out, 3)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(4),
+        max_shrink_iters: 2,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// update ∘ export = export of the grown world.
+    #[test]
+    fn an_update_equals_a_fresh_export_of_the_grown_world(
+        seed in proptest::prelude::any::<u64>(),
+        dialogs in 3usize..8,
+        messages in 20usize..260,
+        range_size in proptest::prop_oneof![proptest::strategy::Just(0i32), 30i32..120],
+        grow_seed in proptest::prelude::any::<u64>(),
+        added in 0usize..150,
+        photos in 0usize..5,
+        chats in 0usize..3,
+    ) {
+        let world = generate(&GenerateConfig {
+            seed,
+            dialogs,
+            messages,
+            files: 6,
+            max_file_size: 64 << 10,
+            range_size,
+            left_channels: 1,
+            ..GenerateConfig::default()
+        });
+        let grown = grow(&world, &GrowConfig {
+            seed: grow_seed,
+            messages: added.max(chats),
+            files: photos.min(added),
+            chats,
+        });
+        runtime().block_on(update_equals_fresh(world, grown, small_settings));
+    }
+}
+
+/// The small fixture grown: an update equals a fresh export, and the
+/// update downloads only the new photos.
+#[test]
+fn an_update_downloads_only_new_files() {
+    let world = crate::util::small_world();
+    let grown = grow(
+        &world,
+        &GrowConfig {
+            seed: 3,
+            messages: 30,
+            files: 3,
+            chats: 1,
+        },
+    );
+    runtime().block_on(async {
+        let (_tmp, out) = out_dir();
+        {
+            let server = Server::start(world.clone()).await;
+            export(&server, small_settings(&out), &options())
+                .await
+                .0
+                .expect("export");
+        }
+        let server = Server::start(grown.clone()).await;
+        server.reset();
+        let report = export(&server, small_settings(&out), &update_options())
+            .await
+            .0
+            .expect("update");
+        let calls = server.calls();
+        let gets: Vec<_> = calls.iter().filter(|c| c.0 == "upload.getFile").collect();
+        // Three new photos; every other file is reused.
+        assert!(
+            !gets.is_empty() && gets.len() <= 3 * 8,
+            "{} getFile calls",
+            gets.len()
+        );
+        assert!(report.messages > 0);
+    });
+    runtime().block_on(update_equals_fresh(world, grown, small_settings));
+}
+
+/// An update with other settings is refused before anything moves; an
+/// update of a folder that is no export is refused too.
+#[test]
+fn other_settings_are_refused() {
+    let world = crate::util::small_world();
+    runtime().block_on(async {
+        let server = Server::start(world).await;
+        let (_tmp, out) = out_dir();
+        export(&server, small_settings(&out), &options())
+            .await
+            .0
+            .expect("export");
+        let before = tree(&out);
+        let mut other = small_settings(&out);
+        other.size_limit = 1 << 20;
+        let err = export(&server, other, &update_options())
+            .await
+            .0
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                TakeoutError::Update(UpdateError::SettingsChanged { .. })
+            ),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("size_limit: 4194304000 -> 1048576"), "{text}");
+        assert_same_tree(&before, &tree(&out));
+        let (_tmp2, empty) = out_dir();
+        let err = export(&server, small_settings(&empty), &update_options())
+            .await
+            .0
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not a finished tg-takeout export"),
+            "{err}"
+        );
+    });
+}
