@@ -3,7 +3,7 @@
 //! The library does no file IO: [`generate`] writes into any [`Write`], so
 //! `tl/build.rs` writes into `OUT_DIR` and the tests into buffers. Parsing is
 //! done by `grammers-tl-parser` ([`schema`] adds line numbers); the emitters
-//! are [`structs`] (constructors and functions) and [`enums`] (boxed types).
+//! are `structs` (constructors and functions) and `enums` (boxed types).
 //! [`diff`] compares two layers for maintainers.
 
 pub mod diff;
