@@ -62,18 +62,15 @@ impl ProxySecret {
 
     /// Classifies decoded secret bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
-        match bytes {
-            [0xee, rest @ ..] if rest.len() > 16 => Err(SecretError::FakeTlsUnsupported),
-            [0xdd, key @ ..] if key.len() == 16 => Ok(ProxySecret {
-                key: key.try_into().expect("16 bytes"),
-                kind: SecretKind::Padded,
-            }),
-            key if key.len() == 16 => Ok(ProxySecret {
-                key: key.try_into().expect("16 bytes"),
-                kind: SecretKind::Simple,
-            }),
-            _ => Err(SecretError::Length(bytes.len())),
-        }
+        let (key, kind) = match bytes {
+            [0xee, rest @ ..] if rest.len() > 16 => return Err(SecretError::FakeTlsUnsupported),
+            [0xdd, key @ ..] if key.len() == 16 => (key, SecretKind::Padded),
+            key => (key, SecretKind::Simple),
+        };
+        let key = key
+            .try_into()
+            .map_err(|_| SecretError::Length(bytes.len()))?;
+        Ok(ProxySecret { key, kind })
     }
 
     /// The 16 bytes mixed into the obfuscated2 keys.
