@@ -1,6 +1,8 @@
 //! The real `tg-takeout` binary, run as a user would: help, usage errors,
 //! login against the mock server with input on stdin, the demo, exports
 //! with JSON progress, and the takeout-delay exit code.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! This is what a maintainer reads when Telegram publishes a new layer.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use grammers_tl_parser::tl::{Category, ParameterType};
 
@@ -12,23 +12,31 @@ use crate::schema::Def;
 /// A definition reduced to what the diff compares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The full TL name (`messages.getHistory`).
     pub name: String,
+    /// The constructor id.
     pub id: u32,
     /// `name:type` of every parameter, in order.
     pub params: Vec<(String, String)>,
+    /// The result type (`messages.Messages`).
     pub result: String,
+    /// The definition as written in the schema, without the `;`.
     pub source: String,
 }
 
 /// The differences in one category (constructors or functions).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// Names only in the new schema.
     pub added: Vec<Entry>,
+    /// Names only in the old schema.
     pub removed: Vec<Entry>,
+    /// Names in both whose definition differs: (old, new).
     pub changed: Vec<(Entry, Entry)>,
 }
 
 impl Changes {
+    /// Whether nothing was added, removed or changed.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
@@ -37,7 +45,9 @@ impl Changes {
 /// The differences between two schemas.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Diff {
+    /// Changes among the constructors (types).
     pub constructors: Changes,
+    /// Changes among the functions (methods).
     pub functions: Changes,
 }
 
@@ -125,39 +135,45 @@ fn describe_change(o: &Entry, n: &Entry) -> Vec<String> {
     notes
 }
 
-fn render_changes(out: &mut String, what: &str, c: &Changes) {
+fn render_changes(out: &mut String, what: &str, c: &Changes) -> fmt::Result {
     if !c.added.is_empty() {
-        writeln!(out, "{what} added ({}):", c.added.len()).unwrap();
+        writeln!(out, "{what} added ({}):", c.added.len())?;
         for e in &c.added {
-            writeln!(out, "  + {};", e.source).unwrap();
+            writeln!(out, "  + {};", e.source)?;
         }
     }
     if !c.removed.is_empty() {
-        writeln!(out, "{what} removed ({}):", c.removed.len()).unwrap();
+        writeln!(out, "{what} removed ({}):", c.removed.len())?;
         for e in &c.removed {
-            writeln!(out, "  - {};", e.source).unwrap();
+            writeln!(out, "  - {};", e.source)?;
         }
     }
     if !c.changed.is_empty() {
-        writeln!(out, "{what} changed ({}):", c.changed.len()).unwrap();
+        writeln!(out, "{what} changed ({}):", c.changed.len())?;
         for (o, n) in &c.changed {
-            writeln!(out, "  ~ {}: {}", n.name, describe_change(o, n).join("; ")).unwrap();
-            writeln!(out, "      old: {};", o.source).unwrap();
-            writeln!(out, "      new: {};", n.source).unwrap();
+            writeln!(out, "  ~ {}: {}", n.name, describe_change(o, n).join("; "))?;
+            writeln!(out, "      old: {};", o.source)?;
+            writeln!(out, "      new: {};", n.source)?;
         }
     }
+    Ok(())
 }
 
-/// The diff as text for a terminal.
-pub fn render(d: &Diff, old_layer: Option<i32>, new_layer: Option<i32>) -> String {
+/// The diff as text for a terminal (the error is that of a `Display` impl;
+/// formatting into a `String` does not fail otherwise).
+pub fn render(
+    d: &Diff,
+    old_layer: Option<i32>,
+    new_layer: Option<i32>,
+) -> Result<String, fmt::Error> {
     let layer = |l: Option<i32>| l.map_or("?".to_owned(), |l| l.to_string());
     let mut out = format!("layer {} -> {}\n", layer(old_layer), layer(new_layer));
     if d.constructors.is_empty() && d.functions.is_empty() {
         out.push_str("no differences\n");
-        return out;
+        return Ok(out);
     }
-    render_changes(&mut out, "constructors", &d.constructors);
-    render_changes(&mut out, "functions", &d.functions);
+    render_changes(&mut out, "constructors", &d.constructors)?;
+    render_changes(&mut out, "functions", &d.functions)?;
     writeln!(
         out,
         "summary: constructors +{} -{} ~{}, functions +{} -{} ~{}",
@@ -167,9 +183,8 @@ pub fn render(d: &Diff, old_layer: Option<i32>, new_layer: Option<i32>) -> Strin
         d.functions.added.len(),
         d.functions.removed.len(),
         d.functions.changed.len()
-    )
-    .unwrap();
-    out
+    )?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -202,7 +217,7 @@ mod tests {
             ]
         );
         assert!(d.functions.is_empty());
-        let text = render(&d, Some(1), Some(2));
+        let text = render(&d, Some(1), Some(2)).unwrap();
         assert!(text.starts_with("layer 1 -> 2\n"));
         assert!(text.contains("summary: constructors +1 -1 ~1, functions +0 -0 ~0"));
     }
@@ -210,6 +225,10 @@ mod tests {
     #[test]
     fn identical_schemas() {
         let s = parse_schema("a#1 = A;", "s.tl").unwrap();
-        assert!(render(&diff(&s, &s), None, None).contains("no differences"));
+        assert!(
+            render(&diff(&s, &s), None, None)
+                .unwrap()
+                .contains("no differences")
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! pub enum InputPeer { Empty, InputPeerSelf, User(types::InputPeerUser), .. }
 //! ```
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use crate::Config;
 use crate::metadata::Meta;
@@ -38,7 +38,7 @@ fn variants(meta: &Meta, e: usize) -> Vec<Variant> {
 }
 
 /// Writes the enum for boxed type `e`.
-pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
+pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) -> fmt::Result {
     let info = &meta.enums[e];
     let name = names::upper_camel(&info.name);
     let mut full = info.namespace.join(".");
@@ -55,13 +55,12 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
 
     doc(out, "", "type", &full, &sources);
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
-    writeln!(out, "pub enum {name} {{").unwrap();
+    writeln!(out, "pub enum {name} {{")?;
     for v in &vs {
         match &v.ty {
             Some(t) => writeln!(out, "    {}({t}),", v.name),
             None => writeln!(out, "    {},", v.name),
-        }
-        .unwrap();
+        }?;
     }
     out.push_str("}\n\n");
 
@@ -75,34 +74,32 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
     writeln!(
         out,
         "impl Default for {name} {{\n    fn default() -> Self {{"
-    )
-    .unwrap();
+    )?;
     match sv.ty {
         Some(_) => writeln!(out, "        Self::{}(Default::default())", sv.name),
         None => writeln!(out, "        Self::{}", sv.name),
-    }
-    .unwrap();
+    }?;
     out.push_str("    }\n}\n\n");
 
     let pat = |v: &Variant| match v.ty {
         Some(_) => format!("Self::{}(_)", v.name),
         None => format!("Self::{}", v.name),
     };
-    writeln!(out, "impl {name} {{").unwrap();
+    writeln!(out, "impl {name} {{")?;
     out.push_str("    /// The constructor id of this value.\n");
     out.push_str("    pub fn constructor_id(&self) -> u32 {\n        match self {\n");
     for v in &vs {
-        writeln!(out, "            {} => {:#010x},", pat(v), v.id).unwrap();
+        writeln!(out, "            {} => {:#010x},", pat(v), v.id)?;
     }
     out.push_str("        }\n    }\n\n");
     out.push_str("    /// The TL name of this value's constructor.\n");
     out.push_str("    pub fn constructor_name(&self) -> &'static str {\n        match self {\n");
     for v in &vs {
-        writeln!(out, "            {} => {:?},", pat(v), v.full).unwrap();
+        writeln!(out, "            {} => {:?},", pat(v), v.full)?;
     }
     out.push_str("        }\n    }\n}\n\n");
 
-    writeln!(out, "impl crate::Serializable for {name} {{").unwrap();
+    writeln!(out, "impl crate::Serializable for {name} {{")?;
     out.push_str("    fn serialize(&self, buf: &mut Vec<u8>) {\n");
     out.push_str("        crate::Serializable::serialize(&self.constructor_id(), buf);\n");
     if vs.iter().any(|v| v.ty.is_some()) {
@@ -113,8 +110,7 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
                     out,
                     "            Self::{}(x) => crate::Serializable::serialize(x, buf),",
                     v.name
-                )
-                .unwrap();
+                )?;
             }
         }
         if vs.iter().any(|v| v.ty.is_none()) {
@@ -124,7 +120,7 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
     }
     out.push_str("    }\n}\n\n");
 
-    writeln!(out, "impl crate::Deserializable for {name} {{").unwrap();
+    writeln!(out, "impl crate::Deserializable for {name} {{")?;
     out.push_str("    const MIN_SIZE: usize = 4;\n");
     out.push_str(
         "    fn deserialize(buf: &mut crate::Cursor<'_>) -> Result<Self, crate::DeserializeError> {\n",
@@ -138,14 +134,12 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
                 v.id, v.name
             ),
             None => writeln!(out, "            {:#010x} => Self::{},", v.id, v.name),
-        }
-        .unwrap();
+        }?;
     }
     writeln!(
         out,
         "            _ => return Err(crate::DeserializeError::UnexpectedConstructor {{ id, expected: {full:?} }}),"
-    )
-    .unwrap();
+    )?;
     out.push_str("        })\n    }\n}\n\n");
 
     for (v, &c) in vs.iter().zip(&info.ctors) {
@@ -154,41 +148,44 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) {
             Some(_) => ("x", format!("Self::{}(x)", v.name)),
             None => ("_", format!("Self::{}", v.name)),
         };
-        writeln!(out, "impl From<{path}> for {name} {{").unwrap();
+        writeln!(out, "impl From<{path}> for {name} {{")?;
         writeln!(
             out,
             "    fn from({arg}: {path}) -> Self {{\n        {value}\n    }}\n}}\n"
-        )
-        .unwrap();
+        )?;
     }
 
     if config.json {
-        write_json(out, &name, &full, &vs);
+        write_json(out, &name, &full, &vs)?;
     }
     if config.generate {
-        write_generate(out, meta, e, &name, &vs);
+        write_generate(out, meta, e, &name, &vs)?;
     }
+    Ok(())
 }
 
-fn write_json(out: &mut String, name: &str, full: &str, vs: &[Variant]) {
+fn write_json(out: &mut String, name: &str, full: &str, vs: &[Variant]) -> fmt::Result {
     out.push_str("#[cfg(feature = \"serde\")]\n");
-    writeln!(out, "impl crate::json::ToJson for {name} {{").unwrap();
+    writeln!(out, "impl crate::json::ToJson for {name} {{")?;
     out.push_str("    fn to_json(&self) -> crate::json::Value {\n        match self {\n");
     for v in vs {
         match v.ty {
-            Some(_) => writeln!(out, "            Self::{}(x) => crate::json::ToJson::to_json(x),", v.name),
+            Some(_) => writeln!(
+                out,
+                "            Self::{}(x) => crate::json::ToJson::to_json(x),",
+                v.name
+            ),
             None => writeln!(
                 out,
                 "            Self::{} => crate::json::Value::Object(crate::json::Map::from_iter([(\"_\".to_owned(), {:?}.into())])),",
                 v.name, v.full
             ),
-        }
-        .unwrap();
+        }?;
     }
     out.push_str("        }\n    }\n}\n\n");
 
     out.push_str("#[cfg(feature = \"serde\")]\n");
-    writeln!(out, "impl crate::json::FromJson for {name} {{").unwrap();
+    writeln!(out, "impl crate::json::FromJson for {name} {{")?;
     out.push_str("    fn from_json(v: &crate::json::Value) -> crate::json::Result<Self> {\n");
     out.push_str("        Ok(match crate::json::tag(v)? {\n");
     for v in vs {
@@ -203,23 +200,27 @@ fn write_json(out: &mut String, name: &str, full: &str, vs: &[Variant]) {
                 "            {:?} => {{ crate::json::object(v, {:?}, &[])?; Self::{} }}",
                 v.full, v.full, v.name
             ),
-        }
-        .unwrap();
+        }?;
     }
     writeln!(
         out,
         "            other => return Err(crate::json::unknown_constructor(other, {full:?})),"
-    )
-    .unwrap();
+    )?;
     out.push_str("        })\n    }\n}\n\n");
     writeln!(
         out,
         "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n"
-    )
-    .unwrap();
+    )?;
+    Ok(())
 }
 
-fn write_generate(out: &mut String, meta: &Meta, e: usize, name: &str, vs: &[Variant]) {
+fn write_generate(
+    out: &mut String,
+    meta: &Meta,
+    e: usize,
+    name: &str,
+    vs: &[Variant],
+) -> fmt::Result {
     let info = &meta.enums[e];
     let make = |v: &Variant| match v.ty {
         Some(_) => format!(
@@ -234,30 +235,30 @@ fn write_generate(out: &mut String, meta: &Meta, e: usize, name: &str, vs: &[Var
         .position(|&c| c == info.shallowest)
         .unwrap_or(0);
     out.push_str("#[cfg(feature = \"proptest\")]\n");
-    writeln!(out, "impl crate::random::Generate for {name} {{").unwrap();
+    writeln!(out, "impl crate::random::Generate for {name} {{")?;
     if vs.len() == 1 && vs[0].ty.is_none() {
         out.push_str("    fn generate(_g: &mut crate::random::Gen, _depth: u32) -> Self {\n");
     } else {
         out.push_str("    fn generate(g: &mut crate::random::Gen, depth: u32) -> Self {\n");
     }
     if vs.len() == 1 {
-        writeln!(out, "        {}", make(&vs[0])).unwrap();
+        writeln!(out, "        {}", make(&vs[0]))?;
     } else {
         writeln!(
             out,
             "        if depth == 0 {{\n            return {};\n        }}",
             make(&vs[shallow])
-        )
-        .unwrap();
-        writeln!(out, "        match g.below({}) {{", vs.len()).unwrap();
+        )?;
+        writeln!(out, "        match g.below({}) {{", vs.len())?;
         for (k, v) in vs.iter().enumerate() {
             if k + 1 == vs.len() {
-                writeln!(out, "            _ => {},", make(v)).unwrap();
+                writeln!(out, "            _ => {},", make(v))?;
             } else {
-                writeln!(out, "            {k} => {},", make(v)).unwrap();
+                writeln!(out, "            {k} => {},", make(v))?;
             }
         }
         out.push_str("        }\n");
     }
     out.push_str("    }\n}\n\n");
+    Ok(())
 }

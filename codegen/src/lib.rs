@@ -3,17 +3,16 @@
 //! The library does no file IO: [`generate`] writes into any [`Write`], so
 //! `tl/build.rs` writes into `OUT_DIR` and the tests into buffers. Parsing is
 //! done by `grammers-tl-parser` ([`schema`] adds line numbers); the emitters
-//! are [`structs`] (constructors and functions) and [`enums`] (boxed types).
+//! are `structs` (constructors and functions) and `enums` (boxed types).
 //! [`diff`] compares two layers for maintainers.
-#![deny(unsafe_code)]
 
 pub mod diff;
-pub mod enums;
-pub mod metadata;
-pub mod names;
+mod enums;
+mod metadata;
+mod names;
 mod rust;
 pub mod schema;
-pub mod structs;
+mod structs;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -59,6 +58,9 @@ pub enum GenerateError {
     Schema(String),
     /// An output could not be written.
     Io(io::Error),
+    /// Formatting into an in-memory buffer failed (a `Display` impl
+    /// returned an error; `String` itself never does).
+    Format(fmt::Error),
 }
 
 impl fmt::Display for GenerateError {
@@ -66,11 +68,18 @@ impl fmt::Display for GenerateError {
         match self {
             Self::Schema(e) => write!(f, "schema: {e}"),
             Self::Io(e) => write!(f, "writing generated code: {e}"),
+            Self::Format(e) => write!(f, "formatting generated code: {e}"),
         }
     }
 }
 
 impl std::error::Error for GenerateError {}
+
+impl From<fmt::Error> for GenerateError {
+    fn from(e: fmt::Error) -> Self {
+        Self::Format(e)
+    }
+}
 
 impl From<io::Error> for GenerateError {
     fn from(e: io::Error) -> Self {
@@ -120,7 +129,7 @@ pub fn generate<W: Write>(
     for (ns, items) in by_ns(Category::Types) {
         let mut body = String::new();
         for i in items {
-            structs::write_struct(&mut body, &meta, i, config).map_err(GenerateError::Schema)?;
+            structs::write_struct(&mut body, &meta, i, config)?;
         }
         push_module(&mut types, &ns, &body);
     }
@@ -130,7 +139,7 @@ pub fn generate<W: Write>(
     for (ns, items) in by_ns(Category::Functions) {
         let mut body = String::new();
         for i in items {
-            structs::write_struct(&mut body, &meta, i, config).map_err(GenerateError::Schema)?;
+            structs::write_struct(&mut body, &meta, i, config)?;
         }
         push_module(&mut functions, &ns, &body);
     }
@@ -146,7 +155,7 @@ pub fn generate<W: Write>(
     for (ns, items) in groups {
         let mut body = String::new();
         for e in items {
-            enums::write_enum(&mut body, &meta, e, config);
+            enums::write_enum(&mut body, &meta, e, config)?;
         }
         push_module(&mut enums, &ns, &body);
     }

@@ -27,14 +27,12 @@ fn run(args: &[String]) -> Result<(), String> {
             let old_defs = parse_schema(&old_text, old).map_err(|e| e.to_string())?;
             let new_defs = parse_schema(&new_text, new).map_err(|e| e.to_string())?;
             let d = diff::diff(&old_defs, &new_defs);
-            print!(
-                "{}",
-                diff::render(&d, find_layer(&old_text), find_layer(&new_text))
-            );
+            let text = diff::render(&d, find_layer(&old_text), find_layer(&new_text))
+                .map_err(|e| e.to_string())?;
+            print!("{text}");
             Ok(())
         }
-        [cmd, rest @ ..] if cmd == "generate" && rest.len() >= 2 => {
-            let (out_dir, schemas) = rest.split_last().expect("checked length");
+        [cmd, schemas @ .., out_dir] if cmd == "generate" && !schemas.is_empty() => {
             let mut layer = None;
             let mut defs = Vec::new();
             for path in schemas {

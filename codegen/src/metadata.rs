@@ -73,8 +73,6 @@ pub struct Meta<'a> {
     pub enums: Vec<EnumInfo>,
     /// Per definition, its fields.
     pub fields: Vec<Vec<Field>>,
-    /// Per constructor definition, its enum.
-    pub enum_of: Vec<Option<usize>>,
     /// Per function definition, what it returns.
     pub returns: Vec<Option<Ty>>,
 }
@@ -96,7 +94,6 @@ impl<'a> Meta<'a> {
         let mut enums: Vec<EnumInfo> = Vec::new();
         let mut enum_index: HashMap<String, usize> = HashMap::new();
         let mut ctor_index: HashMap<String, usize> = HashMap::new();
-        let mut enum_of = vec![None; defs.len()];
         let mut seen_ids: HashMap<u32, usize> = HashMap::new();
         for (i, d) in defs.iter().enumerate() {
             let def = &d.def;
@@ -132,7 +129,6 @@ impl<'a> Meta<'a> {
                 enums.len() - 1
             });
             enums[e].ctors.push(i);
-            enum_of[i] = Some(e);
         }
         for e in &enums {
             let mut seen = HashMap::new();
@@ -213,7 +209,6 @@ impl<'a> Meta<'a> {
             defs,
             enums,
             fields,
-            enum_of,
             returns,
         };
         meta.mark_boxed();

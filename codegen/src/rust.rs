@@ -47,9 +47,8 @@ pub fn ty(meta: &Meta, t: &Ty) -> String {
 }
 
 /// The field's type as declared in the struct.
-pub fn field_ty(meta: &Meta, f: &Field) -> String {
-    let t = f.ty.as_ref().expect("flag words are not fields");
-    let s = value_ty(meta, f);
+pub fn field_ty(meta: &Meta, f: &Field, t: &Ty) -> String {
+    let s = value_ty(meta, f, t);
     match (t, &f.flag) {
         (Ty::True, _) | (_, None) => s,
         (_, Some(_)) => format!("Option<{s}>"),
@@ -97,20 +96,19 @@ pub fn ser_stmt(t: &Ty, expr: &str) -> String {
 }
 
 /// Expression reading a value of the field's type (without `Option`).
-pub fn de_expr(meta: &Meta, f: &Field) -> String {
-    let t = f.ty.as_ref().expect("flag words are not fields");
+pub fn de_expr(meta: &Meta, f: &Field, t: &Ty) -> String {
     match bytes_helper(t) {
         Some(h) => format!("crate::de::{h}(buf)?"),
         None => format!(
             "<{} as crate::Deserializable>::deserialize(buf)?",
-            value_ty(meta, f)
+            value_ty(meta, f, t)
         ),
     }
 }
 
 /// The field's type without its `Option` (boxed fields stay boxed).
-pub fn value_ty(meta: &Meta, f: &Field) -> String {
-    let s = ty(meta, f.ty.as_ref().expect("flag words are not fields"));
+pub fn value_ty(meta: &Meta, f: &Field, t: &Ty) -> String {
+    let s = ty(meta, t);
     if f.boxed { format!("Box<{s}>") } else { s }
 }
 
@@ -125,8 +123,7 @@ pub fn to_json_expr(t: &Ty, expr: &str) -> String {
 }
 
 /// Expression reading the field from the JSON object `m`.
-pub fn from_json_expr(f: &Field) -> String {
-    let t = f.ty.as_ref().expect("flag words are not fields");
+pub fn from_json_expr(f: &Field, t: &Ty) -> String {
     let name = &f.tl_name;
     let optional = f.flag.is_some() && *t != Ty::True;
     match (bytes_helper(t), optional) {
@@ -145,8 +142,7 @@ pub fn from_json_expr(f: &Field) -> String {
 }
 
 /// Expression generating a random value of the field's type (no `Option`).
-pub fn generate_expr(f: &Field) -> String {
-    let t = f.ty.as_ref().expect("flag words are not fields");
+pub fn generate_expr(t: &Ty) -> String {
     match bytes_helper(t) {
         Some(h) => format!("crate::random::{h}(g, d)"),
         None => "crate::random::Generate::generate(g, d)".to_owned(),

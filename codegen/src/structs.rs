@@ -9,14 +9,14 @@
 //! impl RemoteCall for GetHistory { type Return = enums::messages::Messages; } // functions
 //! ```
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use grammers_tl_parser::tl::Category;
 
-use crate::Config;
 use crate::metadata::{Field, Meta, Ty};
 use crate::names;
 use crate::rust::{self, doc};
+use crate::{Config, GenerateError};
 
 /// Generic parameters of a definition (`{X:Type}`), in first-use order.
 pub fn generics(meta: &Meta, i: usize) -> Vec<String> {
@@ -54,20 +54,22 @@ pub fn write_struct(
     meta: &Meta,
     i: usize,
     config: &Config,
-) -> Result<(), String> {
+) -> Result<(), GenerateError> {
     let d = meta.def(i);
     let is_fn = d.category == Category::Functions;
     let name = names::upper_camel(&d.name);
     let full = d.full_name();
     let gens = generics(meta, i);
     let g_plain = plain(&gens);
-    let fields: Vec<&Field> = meta.fields[i]
+    // The value fields with their types (flag words have none).
+    let fields: Vec<(&Field, &Ty)> = meta.fields[i]
         .iter()
-        .filter(|f| !f.is_flag_word())
+        .filter_map(|f| Some((f, f.ty.as_ref()?)))
         .collect();
-    for f in &fields {
-        rust::check_supported(f.ty.as_ref().unwrap_or(&Ty::Int))
-            .map_err(|e| format!("line {}: {full}: {e}", meta.defs[i].line))?;
+    for (_, t) in &fields {
+        rust::check_supported(t).map_err(|e| {
+            GenerateError::Schema(format!("line {}: {full}: {e}", meta.defs[i].line))
+        })?;
     }
 
     doc(
@@ -78,37 +80,40 @@ pub fn write_struct(
         &[&meta.defs[i].source],
     );
     out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
-    writeln!(out, "pub struct {name}{g_plain} {{").unwrap();
-    for f in &fields {
-        writeln!(out, "    pub {}: {},", f.name, rust::field_ty(meta, f)).unwrap();
+    writeln!(out, "pub struct {name}{g_plain} {{")?;
+    for (f, t) in &fields {
+        writeln!(out, "    pub {}: {},", f.name, rust::field_ty(meta, f, t))?;
     }
     out.push_str("}\n\n");
 
     writeln!(
         out,
         "impl{g_plain} crate::Identifiable for {name}{g_plain} {{"
-    )
-    .unwrap();
-    writeln!(out, "    const CONSTRUCTOR_ID: u32 = {:#010x};\n}}\n", d.id).unwrap();
+    )?;
+    writeln!(out, "    const CONSTRUCTOR_ID: u32 = {:#010x};\n}}\n", d.id)?;
 
-    write_serialize(out, meta, i, &name, &gens, is_fn);
-    write_deserialize(out, meta, i, &name, &gens, is_fn);
+    write_serialize(out, meta, i, &name, &gens, is_fn)?;
+    write_deserialize(out, meta, i, &name, &gens, is_fn)?;
 
     if is_fn {
         let ret = match &meta.returns[i] {
             Some(Ty::Generic(x)) => format!("{x}::Return"),
             Some(t) => rust::ty(meta, t),
-            None => unreachable!("functions have return types"),
+            None => {
+                let line = meta.defs[i].line;
+                let e = format!("line {line}: {full}: a function without a return type");
+                return Err(GenerateError::Schema(e));
+            }
         };
         let g_call = bounded(&gens, "crate::RemoteCall");
-        writeln!(out, "impl{g_call} crate::RemoteCall for {name}{g_plain} {{").unwrap();
-        writeln!(out, "    type Return = {ret};\n}}\n").unwrap();
+        writeln!(out, "impl{g_call} crate::RemoteCall for {name}{g_plain} {{")?;
+        writeln!(out, "    type Return = {ret};\n}}\n")?;
     }
     if config.json {
-        write_json(out, i, meta, &name, &gens, &fields);
+        write_json(out, i, meta, &name, &gens, &fields)?;
     }
     if config.generate {
-        write_generate(out, meta, i, &name, &gens, &fields);
+        write_generate(out, meta, i, &name, &gens, &fields)?;
     }
     Ok(())
 }
@@ -153,7 +158,7 @@ fn write_serialize(
     name: &str,
     gens: &[String],
     is_fn: bool,
-) {
+) -> fmt::Result {
     let d = meta.def(i);
     let mut body = String::new();
     if is_fn {
@@ -161,25 +166,23 @@ fn write_serialize(
             body,
             "        crate::Serializable::serialize(&{:#010x}u32, buf);",
             d.id
-        )
-        .unwrap();
+        )?;
     }
     for f in &meta.fields[i] {
         match (&f.ty, &f.flag) {
             (None, _) => {
                 let value = flag_value(meta, i, &f.tl_name);
-                writeln!(body, "        let f_{}: u32 = {value};", f.tl_name).unwrap();
+                writeln!(body, "        let f_{}: u32 = {value};", f.tl_name)?;
                 writeln!(
                     body,
                     "        crate::Serializable::serialize(&f_{}, buf);",
                     f.tl_name
-                )
-                .unwrap();
+                )?;
             }
             (Some(Ty::True), _) => {}
             (Some(t), Some(_)) => {
-                writeln!(body, "        if let Some(x) = &self.{} {{", f.name).unwrap();
-                writeln!(body, "            {}", rust::ser_stmt(t, "x")).unwrap();
+                writeln!(body, "        if let Some(x) = &self.{} {{", f.name)?;
+                writeln!(body, "            {}", rust::ser_stmt(t, "x"))?;
                 body.push_str("        }\n");
             }
             (Some(t), None) => {
@@ -187,8 +190,7 @@ fn write_serialize(
                     body,
                     "        {}",
                     rust::ser_stmt(t, &format!("&self.{}", f.name))
-                )
-                .unwrap();
+                )?;
             }
         }
     }
@@ -198,11 +200,11 @@ fn write_serialize(
         out,
         "impl{g} crate::Serializable for {name}{} {{",
         plain(gens)
-    )
-    .unwrap();
-    writeln!(out, "    fn serialize(&self, {buf}: &mut Vec<u8>) {{").unwrap();
+    )?;
+    writeln!(out, "    fn serialize(&self, {buf}: &mut Vec<u8>) {{")?;
     out.push_str(&body);
     out.push_str("    }\n}\n\n");
+    Ok(())
 }
 
 fn write_deserialize(
@@ -212,7 +214,7 @@ fn write_deserialize(
     name: &str,
     gens: &[String],
     is_fn: bool,
-) {
+) -> fmt::Result {
     let d = meta.def(i);
     let mut body = String::new();
     let mut sizes = vec![if is_fn {
@@ -226,8 +228,7 @@ fn write_deserialize(
             "        buf.expect_id({:#010x}, {:?})?;",
             d.id,
             d.full_name()
-        )
-        .unwrap();
+        )?;
     }
     let mut names = Vec::new();
     for f in &meta.fields[i] {
@@ -240,22 +241,26 @@ fn write_deserialize(
                 body.push_str("        buf.read_u32()?;\n");
             }
             (None, _) => {
-                writeln!(body, "        let f_{} = buf.read_u32()?;", f.tl_name).unwrap();
+                writeln!(body, "        let f_{} = buf.read_u32()?;", f.tl_name)?;
             }
             (Some(Ty::True), Some((w, bit))) => {
-                writeln!(body, "        let {} = f_{w} & (1 << {bit}) != 0;", f.name).unwrap();
+                writeln!(body, "        let {} = f_{w} & (1 << {bit}) != 0;", f.name)?;
             }
-            (Some(_), Some((w, bit))) => {
+            (Some(t), Some((w, bit))) => {
                 writeln!(
                     body,
                     "        let {} = if f_{w} & (1 << {bit}) != 0 {{ Some({}) }} else {{ None }};",
                     f.name,
-                    rust::de_expr(meta, f)
-                )
-                .unwrap();
+                    rust::de_expr(meta, f, t)
+                )?;
             }
-            (Some(_), None) => {
-                writeln!(body, "        let {} = {};", f.name, rust::de_expr(meta, f)).unwrap();
+            (Some(t), None) => {
+                writeln!(
+                    body,
+                    "        let {} = {};",
+                    f.name,
+                    rust::de_expr(meta, f, t)
+                )?;
             }
         }
         if !f.is_flag_word() {
@@ -268,17 +273,16 @@ fn write_deserialize(
         out,
         "impl{g} crate::Deserializable for {name}{} {{",
         plain(gens)
-    )
-    .unwrap();
-    writeln!(out, "    const MIN_SIZE: usize = {};", sizes.join(" + ")).unwrap();
+    )?;
+    writeln!(out, "    const MIN_SIZE: usize = {};", sizes.join(" + "))?;
     writeln!(
         out,
         "    fn deserialize({buf}: &mut crate::Cursor<'_>) -> Result<Self, crate::DeserializeError> {{"
-    )
-    .unwrap();
+    )?;
     out.push_str(&body);
-    writeln!(out, "        Ok(Self {{ {} }})", names.join(", ")).unwrap();
+    writeln!(out, "        Ok(Self {{ {} }})", names.join(", "))?;
     out.push_str("    }\n}\n\n");
+    Ok(())
 }
 
 fn write_json(
@@ -287,19 +291,18 @@ fn write_json(
     meta: &Meta,
     name: &str,
     gens: &[String],
-    fields: &[&Field],
-) {
+    fields: &[(&Field, &Ty)],
+) -> fmt::Result {
     let full = meta.def(i).full_name();
     let g_to = bounded(gens, "crate::json::ToJson");
     let g_from = bounded(gens, "crate::json::FromJson");
     let g_plain = plain(gens);
     out.push_str("#[cfg(feature = \"serde\")]\n");
-    writeln!(out, "impl{g_to} crate::json::ToJson for {name}{g_plain} {{").unwrap();
+    writeln!(out, "impl{g_to} crate::json::ToJson for {name}{g_plain} {{")?;
     out.push_str("    fn to_json(&self) -> crate::json::Value {\n");
     out.push_str("        let mut m = crate::json::Map::new();\n");
-    writeln!(out, "        m.insert(\"_\".into(), {full:?}.into());").unwrap();
-    for f in fields {
-        let t = f.ty.as_ref().expect("fields have types");
+    writeln!(out, "        m.insert(\"_\".into(), {full:?}.into());")?;
+    for &(f, t) in fields {
         let key = &f.tl_name;
         match (&f.flag, t) {
             (Some(_), Ty::True) => writeln!(
@@ -318,8 +321,7 @@ fn write_json(
                 "        m.insert({key:?}.into(), {});",
                 rust::to_json_expr(t, &format!("&self.{}", f.name))
             ),
-        }
-        .unwrap();
+        }?;
     }
     out.push_str("        crate::json::Value::Object(m)\n    }\n}\n\n");
 
@@ -327,29 +329,35 @@ fn write_json(
     writeln!(
         out,
         "impl{g_from} crate::json::FromJson for {name}{g_plain} {{"
-    )
-    .unwrap();
+    )?;
     out.push_str("    fn from_json(v: &crate::json::Value) -> crate::json::Result<Self> {\n");
-    let keys: Vec<String> = fields.iter().map(|f| format!("{:?}", f.tl_name)).collect();
+    let keys: Vec<String> = fields
+        .iter()
+        .map(|(f, _)| format!("{:?}", f.tl_name))
+        .collect();
     let bind = if fields.is_empty() { "_m" } else { "m" };
     writeln!(
         out,
         "        let {bind} = crate::json::object(v, {full:?}, &[{}])?;",
         keys.join(", ")
-    )
-    .unwrap();
+    )?;
     out.push_str("        Ok(Self {\n");
-    for f in fields {
-        writeln!(out, "            {}: {},", f.name, rust::from_json_expr(f)).unwrap();
+    for &(f, t) in fields {
+        writeln!(
+            out,
+            "            {}: {},",
+            f.name,
+            rust::from_json_expr(f, t)
+        )?;
     }
     out.push_str("        })\n    }\n}\n\n");
     if gens.is_empty() {
         writeln!(
             out,
             "#[cfg(feature = \"serde\")]\ncrate::__impl_serde!({name});\n"
-        )
-        .unwrap();
+        )?;
     }
+    Ok(())
 }
 
 fn write_generate(
@@ -358,16 +366,15 @@ fn write_generate(
     i: usize,
     name: &str,
     gens: &[String],
-    fields: &[&Field],
-) {
+    fields: &[(&Field, &Ty)],
+) -> fmt::Result {
     let g = bounded(gens, "crate::random::Generate");
     out.push_str("#[cfg(feature = \"proptest\")]\n");
     writeln!(
         out,
         "impl{g} crate::random::Generate for {name}{} {{",
         plain(gens)
-    )
-    .unwrap();
+    )?;
     let words: Vec<&Field> = meta.fields[i].iter().filter(|f| f.is_flag_word()).collect();
     let uses_gen = !fields.is_empty();
     let (gv, dv) = if uses_gen {
@@ -378,25 +385,25 @@ fn write_generate(
     writeln!(
         out,
         "    fn generate({gv}: &mut crate::random::Gen, {dv}: u32) -> Self {{"
-    )
-    .unwrap();
-    if fields.iter().any(|f| f.ty != Some(Ty::True)) {
+    )?;
+    if fields.iter().any(|&(_, t)| *t != Ty::True) {
         out.push_str("        let d = depth.saturating_sub(1);\n");
     }
     for w in words.iter().filter(|w| word_used(meta, i, &w.tl_name)) {
-        writeln!(out, "        let f_{} = g.flags(depth);", w.tl_name).unwrap();
+        writeln!(out, "        let f_{} = g.flags(depth);", w.tl_name)?;
     }
     out.push_str("        Self {\n");
-    for f in fields {
-        let value = match (&f.flag, &f.ty) {
-            (Some((w, bit)), Some(Ty::True)) => format!("f_{w} & (1 << {bit}) != 0"),
+    for &(f, t) in fields {
+        let value = match (&f.flag, t) {
+            (Some((w, bit)), Ty::True) => format!("f_{w} & (1 << {bit}) != 0"),
             (Some((w, bit)), _) => format!(
                 "if f_{w} & (1 << {bit}) != 0 {{ Some({}) }} else {{ None }}",
-                rust::generate_expr(f)
+                rust::generate_expr(t)
             ),
-            (None, _) => rust::generate_expr(f),
+            (None, _) => rust::generate_expr(t),
         };
-        writeln!(out, "            {}: {value},", f.name).unwrap();
+        writeln!(out, "            {}: {value},", f.name)?;
     }
     out.push_str("        }\n    }\n}\n\n");
+    Ok(())
 }

@@ -1,5 +1,7 @@
 //! The generator's whole output for `fixtures/mini.tl`, as insta snapshots,
 //! plus targeted checks of the cases it must get right.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use tl_codegen::{Config, Outputs, generate, parse_layered_schema};
 

@@ -348,10 +348,14 @@ fn main() -> ExitCode {
                 seed,
                 ..Default::default()
             };
-            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-            match replay {
-                Some(file) => runtime.block_on(serve_replay(file, listen, control_port, faults)),
-                None => runtime.block_on(serve(fixture, listen, control_port, faults)),
+            match tokio::runtime::Runtime::new() {
+                Err(e) => Err(format!("cannot start the tokio runtime: {e}")),
+                Ok(runtime) => match replay {
+                    Some(file) => {
+                        runtime.block_on(serve_replay(file, listen, control_port, faults))
+                    }
+                    None => runtime.block_on(serve(fixture, listen, control_port, faults)),
+                },
             }
         }
     };

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::control::{self, Control};
 use crate::dispatch::{self, AuthState, DcAddr, Dispatcher, RequestCtx};
@@ -34,13 +34,20 @@ impl Api {
 
     /// The dispatcher serving now.
     pub fn dispatcher(&self) -> Arc<Dispatcher> {
-        self.dispatcher.read().expect("dispatcher").clone()
+        // A poisoned lock still holds a whole `Arc` (writers only swap it).
+        self.dispatcher
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Serves `world` from now on.
     pub fn replace_world(&self, world: World) -> Result<(), WorldError> {
         let fresh = Dispatcher::new(Arc::new(world), self.config.clone())?;
-        *self.dispatcher.write().expect("dispatcher") = Arc::new(fresh);
+        *self
+            .dispatcher
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
         Ok(())
     }
 }

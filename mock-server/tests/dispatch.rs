@@ -1,6 +1,8 @@
 //! The dispatcher end to end (in process): login with and without 2FA,
 //! wrappers, layers, unknown methods, takeout sessions, DC authorization
 //! transfer and the call log.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

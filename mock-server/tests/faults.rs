@@ -6,6 +6,8 @@
 //! the start (no key exchange). Frames are also opened on the side, so
 //! service messages the session handles itself (`bad_server_salt`) can be
 //! checked. Timings are only ever checked from below.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,5 +1,7 @@
 //! `upload.getFile`: parts concatenate to the file, the offset/limit rules,
 //! FILE_MIGRATE, file references, other data and peer photos.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! what the generator produces. Regenerate `demo/` with
 //! `TG_MOCK_REGENERATE=1 cargo test -p tg-mock-server --test fixtures`
 //! (which also rewrites `small/` in the canonical layout).
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

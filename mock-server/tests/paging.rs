@@ -1,5 +1,7 @@
 //! Property tests: paging the mock exactly as tdesktop's export does
 //! (docs/takeout.md#dialogs, #history) sees every dialog and message exactly once.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -38,6 +38,8 @@
 //! through `/proc/self/clear_refs`) is the exporter's: client, engine,
 //! writers and the tokio runtime. The mock's own peak (world, index,
 //! sessions) is printed too.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

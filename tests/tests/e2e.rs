@@ -1,5 +1,7 @@
 //! End-to-end tests: the client against the mock server over real TCP on
 //! loopback. One test binary; each module is one area.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 /// Anonymized transcripts and worlds imported from transcripts.
 mod anonymize;

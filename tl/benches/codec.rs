@@ -2,6 +2,10 @@
 //! 100 realistic messages (text with entities, photo, video document with
 //! attributes, reply, forward, reactions), ours and grammers-tl-types on the
 //! same bytes, in one run.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// criterion_group! defines an undocumented `pub fn benches`.
+#![allow(missing_docs)]
 
 #[path = "../tests/support/realistic.rs"]
 mod realistic;

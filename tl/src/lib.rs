@@ -15,7 +15,6 @@
 //! `Vector<T>` → `Vec<T>`, bare `vector<T>` → [`RawVec`], and the generic
 //! `!X` query of the `invokeWith*` wrappers → any `X: RemoteCall` (use
 //! [`Raw`] to decode one without knowing its type).
-#![deny(unsafe_code)]
 
 pub mod de;
 #[cfg(feature = "serde")]

@@ -2,6 +2,8 @@
 //! implementation of the same layer 230: bytes we write decode in grammers
 //! and re-encode to identical bytes, and bytes grammers writes decode in
 //! ours and re-encode identically.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

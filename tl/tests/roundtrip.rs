@@ -1,6 +1,8 @@
 //! Round trips over generated values of a wide set of API types:
 //! binary encode → decode gives the same value, and the same through JSON.
 //! Case counts follow PROPTEST_CASES (CI sets a modest number).
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 
 use super::Client;
 use crate::invoke::RetryReason;
+use crate::locked::lock;
 
 /// Something the user may want to see while the client works.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,16 +28,12 @@ impl Client {
     /// event; dropping the receiver unsubscribes.
     pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.inner.events.lock().expect("events").push(tx);
+        lock(&self.inner.events).push(tx);
         rx
     }
 
     pub(super) fn emit(&self, event: ClientEvent) {
-        self.inner
-            .events
-            .lock()
-            .expect("events")
-            .retain(|tx| tx.send(event.clone()).is_ok());
+        lock(&self.inner.events).retain(|tx| tx.send(event.clone()).is_ok());
     }
 }
 

@@ -26,6 +26,7 @@ pub use rekey::retired_path;
 use crate::auth::KeySet;
 use crate::dc::{DEFAULT_DC, DcSession, DcTable, Network, Session, SessionError};
 use crate::invoke::RetryPolicy;
+use crate::locked::lock;
 use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::SenderConfig;
@@ -195,21 +196,21 @@ impl Client {
 
     /// A copy of the session as it stands.
     pub fn session(&self) -> Session {
-        self.inner.session.lock().expect("session").clone()
+        lock(&self.inner.session).clone()
     }
 
     /// The account's home DC.
     pub fn home_dc(&self) -> i32 {
-        self.inner.session.lock().expect("session").home_dc
+        lock(&self.inner.session).home_dc
     }
 
     /// Whether a user is logged in.
     pub fn is_authorized(&self) -> bool {
-        self.inner.session.lock().expect("session").user.is_some()
+        lock(&self.inner.session).user.is_some()
     }
 
     fn update_session(&self, f: impl FnOnce(&mut Session)) -> Result<(), InvocationError> {
-        let mut s = self.inner.session.lock().expect("session");
+        let mut s = lock(&self.inner.session);
         f(&mut s);
         if let Some(path) = &self.inner.config.session_path {
             s.save(path)
@@ -226,22 +227,11 @@ impl Client {
         }
         let addr = match self.inner.config.connect_via {
             Some(via) => via,
-            None => self
-                .inner
-                .table
-                .lock()
-                .expect("table")
+            None => lock(&self.inner.table)
                 .address(dc)
                 .ok_or(InvocationError::InvalidDc(dc))?,
         };
-        let key = self
-            .inner
-            .session
-            .lock()
-            .expect("session")
-            .dcs
-            .get(&dc)
-            .map(|d| d.auth_key.0);
+        let key = lock(&self.inner.session).dcs.get(&dc).map(|d| d.auth_key.0);
         let cfg = &self.inner.config;
         let mut sender_config = SenderConfig::new(dc);
         sender_config.test_servers = cfg.network == Network::Test;
@@ -340,13 +330,7 @@ impl Client {
                         return Err(e);
                     }
                     tracing::info!("home DC moves from {dc} to {to}");
-                    let known = self
-                        .inner
-                        .table
-                        .lock()
-                        .expect("table")
-                        .address(to)
-                        .is_some();
+                    let known = lock(&self.inner.table).address(to).is_some();
                     if !known {
                         // A custom server starts with one address: ask for the rest.
                         Box::pin(self.refresh_dc_table()).await?;
@@ -405,23 +389,10 @@ impl Client {
     /// custom server starts with one address).
     async fn ensure_known(&self, dc: i32) -> Result<(), InvocationError> {
         let known = self.inner.config.connect_via.is_some()
-            || self
-                .inner
-                .table
-                .lock()
-                .expect("table")
-                .address(dc)
-                .is_some();
+            || lock(&self.inner.table).address(dc).is_some();
         if !known {
             self.refresh_dc_table().await?;
-            if self
-                .inner
-                .table
-                .lock()
-                .expect("table")
-                .address(dc)
-                .is_none()
-            {
+            if lock(&self.inner.table).address(dc).is_none() {
                 return Err(InvocationError::InvalidDc(dc));
             }
         }
@@ -430,11 +401,7 @@ impl Client {
 
     /// Exports the authorization from the home DC and imports it on `dc`.
     async fn ensure_authorized(&self, dc: i32) -> Result<(), InvocationError> {
-        let done = self
-            .inner
-            .session
-            .lock()
-            .expect("session")
+        let done = lock(&self.inner.session)
             .dcs
             .get(&dc)
             .is_some_and(|d| d.authorized);
@@ -466,11 +433,7 @@ impl Client {
     /// Replaces the DC table with what `help.getConfig` says.
     pub async fn refresh_dc_table(&self) -> Result<(), InvocationError> {
         let config = self.invoke(&functions::help::GetConfig {}).await?;
-        self.inner
-            .table
-            .lock()
-            .expect("table")
-            .update_from_config(&config);
+        lock(&self.inner.table).update_from_config(&config);
         Ok(())
     }
 

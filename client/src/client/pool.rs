@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::locked::lock;
 use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::{self, SenderConfig, SenderHandle, TcpConnector};
@@ -52,7 +53,7 @@ impl Pool {
     /// `initConnection` (its first).
     pub(crate) fn next(&self) -> (SenderHandle, bool) {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.handles.len();
-        let mut init = self.initialized.lock().expect("pool");
+        let mut init = lock(&self.initialized);
         let first = !init[i];
         init[i] = true;
         (self.handles[i].clone(), first)
@@ -62,7 +63,7 @@ impl Pool {
     /// `initConnection` again.
     pub(crate) fn reset_init(&self, handle: &SenderHandle) {
         if let Some(i) = self.handles.iter().position(|h| h.same_channel(handle)) {
-            self.initialized.lock().expect("pool")[i] = false;
+            lock(&self.initialized)[i] = false;
         }
     }
 

@@ -21,7 +21,9 @@ impl AuthKey {
     pub fn id(&self) -> i64 {
         use sha1::Digest as _;
         let digest = sha1::Sha1::digest(self.0);
-        i64::from_le_bytes(digest[12..20].try_into().expect("8 bytes"))
+        let mut low = [0; 8];
+        low.copy_from_slice(&digest[12..20]);
+        i64::from_le_bytes(low)
     }
 }
 
@@ -164,7 +166,7 @@ impl Session {
         std::fs::create_dir_all(dir).map_err(io_err)?;
         // NamedTempFile is created with mode 0600 on Unix.
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
-        let json = serde_json::to_vec_pretty(self).expect("a session always serializes");
+        let json = serde_json::to_vec_pretty(self).map_err(|e| io_err(e.into()))?;
         tmp.write_all(&json).map_err(io_err)?;
         tmp.as_file().sync_all().map_err(io_err)?;
         #[cfg(unix)]

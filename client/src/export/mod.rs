@@ -42,7 +42,6 @@ use std::io;
 use html::HtmlWriter;
 use json::JsonWriter;
 use layout::OutputDir;
-use model::sections::AboutTexts;
 use sink::{ExportSink, Format};
 use time::Tz;
 
@@ -52,17 +51,16 @@ pub fn open_sink<'a>(
     dir: &'a dyn OutputDir,
     format: Format,
     tz: Tz,
-    about: AboutTexts,
     single_chat: bool,
 ) -> io::Result<Box<dyn ExportSink + 'a>> {
     match format {
         Format::Json => {
             let file = dir.create("result.json")?;
-            let mut json = JsonWriter::new(file, tz, about, single_chat);
+            let mut json = JsonWriter::new(file, tz, single_chat);
             json.start()?;
             Ok(Box::new(json))
         }
-        Format::Html => Ok(Box::new(HtmlWriter::new(dir, tz, about, single_chat))),
+        Format::Html => Ok(Box::new(HtmlWriter::new(dir, tz, single_chat))),
         Format::Both => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "one sink per format: open Format::sinks one by one",
@@ -80,7 +78,7 @@ mod open_tests {
     fn each_format_writes_its_files() {
         for (format, json, html) in [(Format::Json, true, false), (Format::Html, false, true)] {
             let dir = MemoryDir::new();
-            let mut sink = open_sink(&dir, format, utc(), AboutTexts::default(), false).unwrap();
+            let mut sink = open_sink(&dir, format, utc(), false).unwrap();
             sink.write_other_data(b"{\"a\": 1}").unwrap();
             sink.finish().unwrap();
             dir.settle().unwrap();
@@ -93,6 +91,6 @@ mod open_tests {
             }
         }
         let dir = MemoryDir::new();
-        assert!(open_sink(&dir, Format::Both, utc(), AboutTexts::default(), false).is_err());
+        assert!(open_sink(&dir, Format::Both, utc(), false).is_err());
     }
 }

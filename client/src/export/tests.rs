@@ -18,7 +18,7 @@ use crate::export::convert::{ChatContext, Peers, message, messages_page};
 use crate::export::html::HtmlWriter;
 use crate::export::json::JsonWriter;
 use crate::export::model::file::FileStatus;
-use crate::export::model::sections::{AboutTexts, ContactsList, SessionsList};
+use crate::export::model::sections::{ContactsList, SessionsList};
 use crate::export::model::{ChatInfo, DialogType, Message, PeerId};
 
 /// The converted group chat: pre-migration page, then the group page, with
@@ -195,9 +195,8 @@ fn sessions() -> SessionsList {
 /// Writes the whole fixture export into `dir`; returns `result.json`.
 fn full_export(dir: &dyn OutputDir) -> io::Result<Vec<u8>> {
     let tz = utc();
-    let about = AboutTexts::default();
-    let mut json = JsonWriter::new(Vec::new(), tz.clone(), about.clone(), false);
-    let mut html = HtmlWriter::new(dir, tz.clone(), about, false);
+    let mut json = JsonWriter::new(Vec::new(), tz.clone(), false);
+    let mut html = HtmlWriter::new(dir, tz.clone(), false);
     json.start()?;
     let personal = sections::personal_info(&full_user());
     json.write_personal_info(&personal)?;
@@ -339,7 +338,7 @@ fn walk(root: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn other_data_edge_cases() {
-    let mut json = JsonWriter::new(Vec::new(), utc(), AboutTexts::default(), false);
+    let mut json = JsonWriter::new(Vec::new(), utc(), false);
     json.start().unwrap();
     json.write_other_data(b"  \n").unwrap();
     assert!(json.write_other_data(b"{not json").is_err());
@@ -360,8 +359,8 @@ fn single_chat_export() {
     let tz = utc();
     let dir = MemoryDir::new();
     let (chat, messages) = personal_chat(&tz, "");
-    let mut json = JsonWriter::new(Vec::new(), tz.clone(), AboutTexts::default(), true);
-    let mut html = HtmlWriter::new(&dir, tz, AboutTexts::default(), true);
+    let mut json = JsonWriter::new(Vec::new(), tz.clone(), true);
+    let mut html = HtmlWriter::new(&dir, tz, true);
     json.start().unwrap();
     json.start_chat(&chat).unwrap();
     html.start_chat(&chat).unwrap();
@@ -426,7 +425,7 @@ fn html_paging_splits_at_1000_and_links_replies() {
         is_left: false,
         folder: "chats/chat_1/".into(),
     };
-    let mut html = HtmlWriter::new(&dir, tz.clone(), AboutTexts::default(), false);
+    let mut html = HtmlWriter::new(&dir, tz.clone(), false);
     html.start_chat(&chat).unwrap();
     let mut ctx = ChatContext::new(&chat.folder, tz);
     let peers = Peers::from_tl(&users(), &chats());
@@ -512,8 +511,8 @@ fn streams_100k_messages_page_by_page() {
     let tz = utc();
     let json_bytes = Counter::default();
     let dir = CountingDir(Counter::default(), std::cell::Cell::new(0));
-    let mut json = JsonWriter::new(json_bytes.clone(), tz.clone(), AboutTexts::default(), false);
-    let mut html = HtmlWriter::new(&dir, tz.clone(), AboutTexts::default(), false);
+    let mut json = JsonWriter::new(json_bytes.clone(), tz.clone(), false);
+    let mut html = HtmlWriter::new(&dir, tz.clone(), false);
     let peers = Peers::from_tl(&users(), &chats());
     let (chat, _) = personal_chat(&tz, "chats/chat_1/");
     let mut ctx = ChatContext::new(&chat.folder, tz);
@@ -761,8 +760,8 @@ proptest! {
         let chat = peers.chat_info(PeerId::Channel(GROUP), "chats/chat_1/", false);
         let write = || -> (Vec<u8>, MemoryDir) {
             let dir = MemoryDir::new();
-            let mut json = JsonWriter::new(Vec::new(), tz.clone(), AboutTexts::default(), false);
-            let mut html = HtmlWriter::new(&dir, tz.clone(), AboutTexts::default(), false);
+            let mut json = JsonWriter::new(Vec::new(), tz.clone(), false);
+            let mut html = HtmlWriter::new(&dir, tz.clone(), false);
             json.start().unwrap();
             json.start_chat(&chat).unwrap();
             html.start_chat(&chat).unwrap();

@@ -104,9 +104,13 @@ fn put2(slot: &mut [u8], value: u32) {
 }
 
 /// Appends `ascii`, which [`put2`] filled (at once: cheaper than a `push`
-/// per character).
+/// per character; digits and separators are always UTF-8, the per-byte
+/// branch is never taken).
 fn push_ascii(out: &mut String, ascii: &[u8]) {
-    out.push_str(std::str::from_utf8(ascii).expect("digits and separators are ASCII"));
+    match std::str::from_utf8(ascii) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.extend(ascii.iter().map(|&b| char::from(b))),
+    }
 }
 
 /// The year of `t` when it has four digits (0 to 9999), the years the

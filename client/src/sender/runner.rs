@@ -185,7 +185,7 @@ impl<C: Connector> Runner<C> {
                         return Exit::Disconnected(e.into());
                     }
                 }
-                () = async { tokio::time::sleep_until(deadline.expect("guarded")).await }, if deadline.is_some() => {
+                () = async { if let Some(d) = deadline { tokio::time::sleep_until(d).await } }, if deadline.is_some() => {
                     self.session.handle_timeout(clock::now());
                 }
             }

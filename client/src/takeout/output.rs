@@ -12,9 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::error::TakeoutError;
 use crate::export::layout::{FsDir, OutputDir as _};
-use crate::export::model::sections::{
-    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
-};
+use crate::export::model::sections::{ContactsList, PersonalInfo, SessionsList, Story, Userpic};
 use crate::export::model::{ChatInfo, Message};
 use crate::export::open_sink;
 use crate::export::sink::{ExportSink, Format};
@@ -156,7 +154,7 @@ impl Writer {
         let dir = FsDir::new(root).with_temp_suffix(format!(".{run}.part"));
         std::thread::spawn(move || {
             let result = (|| {
-                let mut sink = open_sink(&dir, format, tz, AboutTexts::default(), single_chat)?;
+                let mut sink = open_sink(&dir, format, tz, single_chat)?;
                 // `None` is the end; a closed channel without it is an
                 // abandoned export, whose documents are not committed.
                 while let Some(command) = rx.blocking_recv() {

@@ -29,7 +29,7 @@ use crate::export::html::lists::{
 use crate::export::html::util::{esc_multiline, write_page_end, write_page_start};
 use crate::export::layout::{OutputDir, OutputFile};
 use crate::export::model::sections::{
-    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+    ABOUT, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
 use crate::export::model::{ChatInfo, Message};
 use crate::export::sink::ExportSink;
@@ -53,7 +53,6 @@ struct ListPage {
 pub struct HtmlWriter<'a> {
     dir: &'a dyn OutputDir,
     tz: Tz,
-    about: AboutTexts,
     single_chat: bool,
     index: Index,
     list: Option<ListPage>,
@@ -65,11 +64,10 @@ pub struct HtmlWriter<'a> {
 impl<'a> HtmlWriter<'a> {
     /// A writer into `dir`; with `single_chat` only the chat's pages (in the
     /// root) and the assets are written.
-    pub fn new(dir: &'a dyn OutputDir, tz: Tz, about: AboutTexts, single_chat: bool) -> Self {
+    pub fn new(dir: &'a dyn OutputDir, tz: Tz, single_chat: bool) -> Self {
         Self {
             dir,
             tz,
-            about,
             single_chat,
             index: Index::default(),
             list: None,
@@ -177,7 +175,7 @@ impl<'a> HtmlWriter<'a> {
         writeln!(
             file,
             "<div class=\"page_about details with_divider\">{}</div>",
-            esc_multiline(&self.about.telegram)
+            esc_multiline(ABOUT.telegram)
         )?;
         write_page_end(&mut file)?;
         file.finish()
@@ -234,13 +232,13 @@ impl ExportSink for HtmlWriter<'_> {
     /// `lists/contacts.html` and `lists/frequent.html`.
     fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
         self.end_list()?;
-        let (contacts, frequent) = (self.about.contacts.clone(), self.about.frequent.clone());
+        let (contacts, frequent) = (ABOUT.contacts, ABOUT.frequent);
         let entries = contact_entries(list, self.tz.as_ref());
-        self.simple_list("contacts", "Contacts", &contacts, &entries)?;
+        self.simple_list("contacts", "Contacts", contacts, &entries)?;
         self.simple_list(
             "frequent",
             "Frequent contacts",
-            &frequent,
+            frequent,
             &frequent_entries(list),
         )
     }
@@ -248,11 +246,11 @@ impl ExportSink for HtmlWriter<'_> {
     /// `lists/sessions.html` and `lists/web_sessions.html`.
     fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
         self.end_list()?;
-        let (sessions, web) = (self.about.sessions.clone(), self.about.web_sessions.clone());
+        let (sessions, web) = (ABOUT.sessions, ABOUT.web_sessions);
         let entries = session_entries(list, self.tz.as_ref());
-        self.simple_list("sessions", "Active sessions", &sessions, &entries)?;
+        self.simple_list("sessions", "Active sessions", sessions, &entries)?;
         let entries = web_session_entries(list, self.tz.as_ref());
-        self.simple_list("web_sessions", "Web sessions", &web, &entries)
+        self.simple_list("web_sessions", "Web sessions", web, &entries)
     }
 
     /// Links `lists/other_data.json` from the index (the engine writes the
@@ -279,7 +277,7 @@ impl ExportSink for HtmlWriter<'_> {
             writeln!(
                 file,
                 "<div class=\"page_about details\">{}</div>",
-                esc_multiline(&self.about.chats)
+                esc_multiline(ABOUT.chats)
             )?;
             writeln!(file, "<div class=\"entry_list\">")?;
             self.chats = Some(ListPage {
@@ -293,7 +291,7 @@ impl ExportSink for HtmlWriter<'_> {
                 writeln!(
                     list.file,
                     "</div><div class=\"page_about details with_divider\">{}</div><div class=\"entry_list\">",
-                    esc_multiline(&self.about.left_chats)
+                    esc_multiline(ABOUT.left_chats)
                 )?;
             }
             self.left_started = true;

@@ -4,7 +4,7 @@
 use crate::export::json::out::JsonOut;
 use crate::export::model::file::file_text;
 use crate::export::model::media::{DocumentType, GeoPoint, Media, Photo, TodoItem};
-use crate::export::model::sections::AboutTexts;
+use crate::export::model::sections::ABOUT;
 use crate::export::time::TimeZone;
 
 /// `photo`, `photo_file_size`, `width`, `height`, `media_spoiler`.
@@ -21,12 +21,7 @@ pub(in crate::export) fn write_photo(o: &mut JsonOut, photo: &Photo) {
 }
 
 /// The media keys (docs/export-format.md#media).
-pub(in crate::export) fn write_media(
-    o: &mut JsonOut,
-    media: &Media,
-    tz: &dyn TimeZone,
-    about: &AboutTexts,
-) {
+pub(in crate::export) fn write_media(o: &mut JsonOut, media: &Media, tz: &dyn TimeZone) {
     match media {
         Media::None | Media::Unsupported => {}
         Media::Photo(photo) => {
@@ -96,7 +91,7 @@ pub(in crate::export) fn write_media(
             if !g.bot_username.is_empty() && !g.short_name.is_empty() {
                 let link = format!(
                     "{}{}?game={}",
-                    about.internal_links_domain, g.bot_username, g.short_name
+                    ABOUT.internal_links_domain, g.bot_username, g.short_name
                 );
                 o.field_str("game_link", &link);
             }

@@ -10,12 +10,11 @@ use crate::export::json::media::write_media;
 use crate::export::json::out::JsonOut;
 use crate::export::json::parts::{emoji_value, write_peer, write_reply, write_text};
 use crate::export::model::media::Media;
-use crate::export::model::sections::AboutTexts;
 use crate::export::model::{ButtonData, Message, MessageKind, ReactionKind};
 use crate::export::time::TimeZone;
 
 /// Writes `m` as the current value of `o`.
-pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone, about: &AboutTexts) {
+pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone) {
     o.open_object();
     o.field_num("id", m.id);
     if matches!(m.media, Media::Unsupported) {
@@ -41,7 +40,7 @@ pub fn write_message(o: &mut JsonOut, m: &Message, tz: &dyn TimeZone, about: &Ab
         None if m.kind == MessageKind::Empty => {}
         None => write_origin(o, m),
     }
-    write_media(o, &m.media, tz, about);
+    write_media(o, &m.media, tz);
     o.key("text");
     write_text(o, &m.text, false);
     o.key("text_entities");

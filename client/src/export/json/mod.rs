@@ -27,7 +27,7 @@ use crate::export::json::message::write_message;
 use crate::export::json::out::JsonOut;
 use crate::export::model::file::file_text;
 use crate::export::model::sections::{
-    AboutTexts, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
+    ABOUT, ContactsList, PersonalInfo, SessionsList, Story, Userpic,
 };
 use crate::export::model::{ChatInfo, Message};
 use crate::export::sink::{Document, ExportSink};
@@ -53,7 +53,6 @@ pub struct JsonWriter<W: Write> {
     /// The text not yet in the file (below [`WRITE_AT`] between calls).
     out: JsonOut,
     tz: Tz,
-    about: AboutTexts,
     single_chat: bool,
     mode: ChatsMode,
     in_list: Option<&'static str>,
@@ -62,12 +61,11 @@ pub struct JsonWriter<W: Write> {
 impl<W: Write> JsonWriter<W> {
     /// A writer for a full export (one object with sections, docs/export-format.md#top-level) or, with
     /// `single_chat`, a single-chat export (the file is the chat object).
-    pub fn new(file: W, tz: Tz, about: AboutTexts, single_chat: bool) -> Self {
+    pub fn new(file: W, tz: Tz, single_chat: bool) -> Self {
         Self {
             file,
             out: JsonOut::new(),
             tz,
-            about,
             single_chat,
             mode: ChatsMode::None,
             in_list: None,
@@ -80,7 +78,7 @@ impl<W: Write> JsonWriter<W> {
             return Ok(());
         }
         self.out.open_object();
-        self.out.field_str("about", &self.about.telegram);
+        self.out.field_str("about", ABOUT.telegram);
         self.write_if_full()
     }
 
@@ -194,11 +192,11 @@ impl<W: Document> ExportSink for JsonWriter<W> {
     fn write_contacts(&mut self, list: &ContactsList) -> io::Result<()> {
         self.close_list();
         let tz = self.tz.clone();
-        let about = self.about.contacts.clone();
+        let about = ABOUT.contacts;
         let o = &mut self.out;
         o.key("contacts");
         o.open_object();
-        o.field_str("about", &about);
+        o.field_str("about", about);
         o.key("list");
         o.open_array();
         for index in list.sorted_indices() {
@@ -217,11 +215,11 @@ impl<W: Document> ExportSink for JsonWriter<W> {
         o.close();
         o.close();
 
-        let about = self.about.frequent.clone();
+        let about = ABOUT.frequent;
         let o = &mut self.out;
         o.key("frequent_contacts");
         o.open_object();
-        o.field_str("about", &about);
+        o.field_str("about", about);
         o.key("list");
         o.open_array();
         let mut frequent: Vec<_> = list.frequent.iter().collect();
@@ -246,11 +244,11 @@ impl<W: Document> ExportSink for JsonWriter<W> {
     fn write_sessions(&mut self, list: &SessionsList) -> io::Result<()> {
         self.close_list();
         let tz = self.tz.clone();
-        let about = self.about.sessions.clone();
+        let about = ABOUT.sessions;
         let o = &mut self.out;
         o.key("sessions");
         o.open_object();
-        o.field_str("about", &about);
+        o.field_str("about", about);
         o.key("list");
         o.open_array();
         for s in &list.sessions {
@@ -271,11 +269,11 @@ impl<W: Document> ExportSink for JsonWriter<W> {
         o.close();
         o.close();
 
-        let about = self.about.web_sessions.clone();
+        let about = ABOUT.web_sessions;
         let o = &mut self.out;
         o.key("web_sessions");
         o.open_object();
-        o.field_str("about", &about);
+        o.field_str("about", about);
         o.key("list");
         o.open_array();
         for s in &list.web {
@@ -335,12 +333,12 @@ impl<W: Document> ExportSink for JsonWriter<W> {
                 }
                 self.mode = mode;
                 let (key, about) = match mode {
-                    ChatsMode::Left => ("left_chats", self.about.left_chats.clone()),
-                    _ => ("chats", self.about.chats.clone()),
+                    ChatsMode::Left => ("left_chats", ABOUT.left_chats),
+                    _ => ("chats", ABOUT.chats),
                 };
                 self.out.key(key);
                 self.out.open_object();
-                self.out.field_str("about", &about);
+                self.out.field_str("about", about);
                 self.out.key("list");
                 self.out.open_array();
             }
@@ -362,7 +360,7 @@ impl<W: Document> ExportSink for JsonWriter<W> {
     fn write_messages(&mut self, messages: &[Message]) -> io::Result<()> {
         for message in messages {
             self.out.item();
-            write_message(&mut self.out, message, self.tz.as_ref(), &self.about);
+            write_message(&mut self.out, message, self.tz.as_ref());
         }
         self.write_if_full()
     }

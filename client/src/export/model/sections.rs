@@ -202,64 +202,55 @@ pub struct SessionsList {
 }
 
 /// The explanatory `about` texts of the sections (tdesktop takes them from
-/// the UI language, docs/export-format.md#values). [`AboutTexts::default`] is English; the main,
+/// the UI language, docs/export-format.md#values). [`ABOUT`] is English (the only language written); the main,
 /// chats and left-chats texts are tdesktop's.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AboutTexts {
     /// The top-level `about`.
-    pub telegram: String,
+    pub telegram: &'static str,
     /// `contacts.about`.
-    pub contacts: String,
+    pub contacts: &'static str,
     /// `frequent_contacts.about`.
-    pub frequent: String,
+    pub frequent: &'static str,
     /// `sessions.about`.
-    pub sessions: String,
+    pub sessions: &'static str,
     /// `web_sessions.about`.
-    pub web_sessions: String,
+    pub web_sessions: &'static str,
     /// `chats.about`.
-    pub chats: String,
+    pub chats: &'static str,
     /// `left_chats.about`.
-    pub left_chats: String,
+    pub left_chats: &'static str,
     /// Base of `game_link` (`https://t.me/`).
-    pub internal_links_domain: String,
+    pub internal_links_domain: &'static str,
 }
 
-impl Default for AboutTexts {
-    fn default() -> Self {
-        Self {
-            telegram: "Here is the data you requested. Remember: Telegram is ad free, it \
+/// The `about` texts every export writes.
+pub const ABOUT: AboutTexts = AboutTexts {
+    telegram: "Here is the data you requested. Remember: Telegram is ad free, it \
                 doesn't use your data for ad targeting and doesn't sell it to others. \
                 Telegram only keeps the information it needs to function as a secure and \
                 feature-rich cloud service.\n\nCheck out Settings > Privacy & Security on \
-                Telegram's mobile apps for the relevant settings."
-                .into(),
-            contacts: "If you allow access, contacts are continuously synced with \
+                Telegram's mobile apps for the relevant settings.",
+    contacts: "If you allow access, contacts are continuously synced with \
                 Telegram. You can adjust this in Settings > Privacy & Security on mobile \
-                devices."
-                .into(),
-            frequent: "This rating shows which people you are likely to message \
+                devices.",
+    frequent: "This rating shows which people you are likely to message \
                 frequently. Telegram uses this data to populate the 'People' box at the top \
                 of the Search section. The rating is also calculated for inline bots so \
                 that the app can suggest the bots you are most likely to use. To delete \
                 this data, go to Settings > Privacy & Security and disable 'Suggest \
-                Frequent Contacts'."
-                .into(),
-            sessions: "We store this to display your connected devices in Settings > \
+                Frequent Contacts'.",
+    sessions: "We store this to display your connected devices in Settings > \
                 Privacy & Security > Active Sessions. Terminating a session removes this \
-                data from Telegram servers."
-                .into(),
-            web_sessions: "We store this to display the websites where you logged in \
+                data from Telegram servers.",
+    web_sessions: "We store this to display the websites where you logged in \
                 with Telegram in Settings > Privacy & Security > Active Sessions. Logging \
-                out removes this data from Telegram servers."
-                .into(),
-            chats: "This page lists all chats from this export.".into(),
-            left_chats: "Below are the supergroups and channels from this export that \
+                out removes this data from Telegram servers.",
+    chats: "This page lists all chats from this export.",
+    left_chats: "Below are the supergroups and channels from this export that \
                 you've left or where you were banned.\n\nNote that when you leave a channel \
                 or supergroup you've created, you have the option to either delete it, or \
                 simply leave (in case you want to rejoin later, or keep the community alive \
-                despite not being a member)."
-                .into(),
-            internal_links_domain: "https://t.me/".into(),
-        }
-    }
-}
+                despite not being a member).",
+    internal_links_domain: "https://t.me/",
+};

@@ -14,6 +14,7 @@ mod session;
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -171,7 +172,12 @@ impl<H: Handler> Conn<'_, H> {
         let now = self.now();
         if frame.len() >= 8 && frame[..8] == [0; 8] {
             let keys = &dc.config.rsa_keys;
-            let in_use = |id| dc.keys.lock().expect("key store").contains_key(&id);
+            let in_use = |id| {
+                dc.keys
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains_key(&id)
+            };
             let mut buf = BytesMut::new();
             match self
                 .handshake
@@ -186,7 +192,10 @@ impl<H: Handler> Conn<'_, H> {
                         salt: done.first_salt,
                         state: H::KeyState::default(),
                     };
-                    dc.keys.lock().expect("key store").insert(id, entry);
+                    dc.keys
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(id, entry);
                     tracing::debug!(
                         dc = dc.dc_id,
                         conn = self.conn_no,
@@ -208,7 +217,7 @@ impl<H: Handler> Conn<'_, H> {
             let known = dc
                 .keys
                 .lock()
-                .expect("key store")
+                .unwrap_or_else(PoisonError::into_inner)
                 .get(&key_id)
                 .map(|e| (e.key, e.salt));
             let Some((key, salt)) = known else {
@@ -223,7 +232,9 @@ impl<H: Handler> Conn<'_, H> {
                 session: server_session(key, salt, now),
             });
         }
-        let enc = self.encrypted.as_mut().expect("set above");
+        let Some(enc) = self.encrypted.as_mut() else {
+            return Err("no session for the key just looked up".into());
+        };
         if let Err(e) = enc.session.handle_input(frame, now) {
             if e.is_security() {
                 return Err(format!("refused a message: {e}"));
@@ -253,7 +264,7 @@ impl<H: Handler> Conn<'_, H> {
                 now_unix: unix_i32(&now),
             };
             let reply = {
-                let mut keys = dc.keys.lock().expect("key store");
+                let mut keys = dc.keys.lock().unwrap_or_else(PoisonError::into_inner);
                 match keys.get_mut(&key_id) {
                     Some(entry) => dc.handler.handle(request, &mut entry.state),
                     None => Reply::Error {
