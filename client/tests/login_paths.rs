@@ -5,6 +5,8 @@
 //! session, banned and unregistered numbers, and QR login with 2FA on
 //! another DC. Also: a key the home DC forgot (exit 3, session file set
 //! aside).
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! (`ee`) secret against the mock's proxy side, and proxies that
 //! misbehave (close mid-handshake, answer with a bad digest, stall): a
 //! clear error naming the proxy, exit code 1, never a hang.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener};

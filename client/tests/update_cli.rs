@@ -2,6 +2,8 @@
 //! export up to date"): an update killed with `kill -9` at several moments
 //! and run again equals a fresh export of the grown world; an update with
 //! other settings is refused with exit code 2 and what differs.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -2,6 +2,8 @@
 //! transcript is anonymized (names and the phone gone, the new phone
 //! printed) and imported into a fixture that loads; a bad line fails with
 //! its number and leaves no output behind.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 

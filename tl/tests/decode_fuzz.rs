@@ -1,5 +1,7 @@
 //! Decoders never panic: arbitrary bytes, and valid encodings cut short or
 //! with bytes changed, give a value or a typed error.
+// Test code: an unwrap or expect that fails is a failing test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use tl::random::strategy;
