@@ -276,8 +276,19 @@ pub async fn export_with(
     (result, events)
 }
 
-/// Every file under `root` by relative path.
+/// Every file of the export under `root` by relative path, without the
+/// state folder `--update` keeps (`.tg-takeout-state/`: the server's raw
+/// history pages, whose bytes depend on how they were fetched; README
+/// "Keeping an export up to date").
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = tree_all(root);
+    let state = format!("{}/", tg_takeout::takeout::state::STATE_DIR);
+    all.retain(|path, _| !path.starts_with(&state));
+    all
+}
+
+/// Every file under `root` by relative path, the state folder included.
+pub fn tree_all(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

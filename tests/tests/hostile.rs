@@ -375,7 +375,7 @@ async fn hostile_export(single: bool) {
     assert!(
         !inside.keys().any(|p| {
             p.to_str()
-                .is_some_and(|p| p.contains(".tg-takeout") || p.ends_with(".part"))
+                .is_some_and(|p| p.contains(".tg-takeout/") || p.ends_with(".part"))
         }),
         "no work files are left"
     );

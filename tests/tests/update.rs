@@ -14,7 +14,7 @@ use tg_mock_server::{GenerateConfig, GrowConfig, World, generate, grow};
 use tg_takeout::takeout::state::{CHATS, STATE_DIR, UpdateError};
 use tg_takeout::takeout::{ExportOptions, Settings, TakeoutError};
 
-use crate::harness::{Server, assert_same_tree, everything, export, options, out_dir, tree};
+use crate::harness::{Server, assert_same_tree, everything, export, options, out_dir, tree_all};
 
 /// The options of an update.
 fn update_options() -> ExportOptions {
@@ -79,13 +79,13 @@ async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) ->
         .await
         .0
         .expect("fresh export");
-    let expected = tree(&fresh);
+    let expected = tree_all(&fresh);
     server.reset();
     export(&server, settings(&updated), &update_options())
         .await
         .0
         .expect("update");
-    let got = tree(&updated);
+    let got = tree_all(&updated);
     assert!(!updated.join(".tg-takeout").exists(), "no work folder left");
     // The export itself is byte-identical; the state's pages may be cut
     // into pages elsewhere (an update appends pages to the stored ones).
@@ -137,7 +137,7 @@ async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) ->
         history <= bound,
         "{history} history requests, {bound} splits: {reads:#?}"
     );
-    assert_same_tree(&export_only(&expected), &export_only(&tree(&updated)));
+    assert_same_tree(&export_only(&expected), &export_only(&tree_all(&updated)));
 }
 
 fn small_settings(out: &Path) -> Settings {
@@ -246,7 +246,7 @@ fn other_settings_are_refused() {
             .await
             .0
             .expect("export");
-        let before = tree(&out);
+        let before = tree_all(&out);
         let mut other = small_settings(&out);
         other.size_limit = 1 << 20;
         let err = export(&server, other, &update_options())
@@ -262,7 +262,7 @@ fn other_settings_are_refused() {
         );
         let text = err.to_string();
         assert!(text.contains("size_limit: 4194304000 -> 1048576"), "{text}");
-        assert_same_tree(&before, &tree(&out));
+        assert_same_tree(&before, &tree_all(&out));
         let (_tmp2, empty) = out_dir();
         let err = export(&server, small_settings(&empty), &update_options())
             .await

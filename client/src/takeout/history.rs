@@ -25,6 +25,10 @@ use super::session::TakeoutInvoker;
 use super::state::{PageLog, PageReader, Pages, SplitKey, pages_path};
 use crate::rpc::InvocationError;
 
+mod page;
+use page::newest_and_past;
+pub use page::{id_date, page_parts};
+
 /// Messages per page (Telegram's maximum).
 const PAGE: i32 = 100;
 /// Pages of one split we are willing to read (bounds every loop).
@@ -178,29 +182,6 @@ async fn call(
     }
 }
 
-/// The messages of a page, the total count, and whether it holds all.
-pub fn page_parts(page: &enums::messages::Messages) -> (&[enums::Message], u64, bool) {
-    match page {
-        enums::messages::Messages::Messages(m) => (&m.messages, m.messages.len() as u64, true),
-        enums::messages::Messages::Slice(m) => {
-            (&m.messages, u64::try_from(m.count).unwrap_or(0), false)
-        }
-        enums::messages::Messages::ChannelMessages(m) => {
-            (&m.messages, u64::try_from(m.count).unwrap_or(0), false)
-        }
-        enums::messages::Messages::NotModified(_) => (&[], 0, true),
-    }
-}
-
-/// A message's id and date; `None` for `messageEmpty`.
-pub fn id_date(m: &enums::Message) -> (i32, Option<i64>) {
-    match m {
-        enums::Message::Message(m) => (m.id, Some(i64::from(m.date))),
-        enums::Message::Service(m) => (m.id, Some(i64::from(m.date))),
-        enums::Message::Empty(m) => (m.id, None),
-    }
-}
-
 /// The fetcher of one chat's history.
 struct Fetcher<'a> {
     inv: &'a TakeoutInvoker,
@@ -283,17 +264,6 @@ async fn count(
 /// A disk error of the pages file at `path`: the export stops.
 fn disk(path: &std::path::Path) -> impl Fn(std::io::Error) -> Class + '_ {
     move |e| Class::Fatal(TakeoutError::disk(path, e))
-}
-
-/// The newest id of a page's messages, and whether one is at or after `till`.
-fn newest_and_past(page: &enums::messages::Messages, dates: Dates) -> (Option<i32>, bool) {
-    let (messages, _, _) = page_parts(page);
-    let newest = messages.iter().map(|m| id_date(m).0).max();
-    let past_till = messages
-        .iter()
-        .filter_map(|m| id_date(m).1)
-        .any(|d| dates.till.is_some_and(|t| d >= t));
-    (newest, past_till)
 }
 
 impl Fetcher<'_> {
