@@ -93,7 +93,7 @@ const COMMITS_QUEUED: usize = 64;
 impl Commits {
     /// The first failure so far, as an error.
     fn failure(&self) -> io::Result<()> {
-        match &*self.failed.lock().unwrap_or_else(|e| e.into_inner()) {
+        match &*crate::locked::lock(&self.failed) {
             Some((kind, message)) => Err(io::Error::new(*kind, message.clone())),
             None => Ok(()),
         }
@@ -112,7 +112,7 @@ impl Commits {
                             let done = file.sync_data().and_then(|()| fs::rename(&temp, &target));
                             if let Err(e) = done {
                                 let _ = fs::remove_file(&temp);
-                                let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
+                                let mut failed = crate::locked::lock(&failed);
                                 failed.get_or_insert((
                                     e.kind(),
                                     format!("{}: {e}", target.display()),
@@ -160,20 +160,14 @@ pub struct Folders(Mutex<HashSet<PathBuf>>);
 impl Folders {
     /// Whether `dir` was made already.
     pub fn known(&self, dir: &Path) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(dir)
+        crate::locked::lock(&self.0).contains(dir)
     }
 
     /// Creates `dir` and its parents unless made already.
     pub fn make(&self, dir: &Path) -> io::Result<()> {
         if !self.known(dir) {
             fs::create_dir_all(dir)?;
-            self.0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(dir.to_owned());
+            crate::locked::lock(&self.0).insert(dir.to_owned());
         }
         Ok(())
     }
@@ -301,7 +295,7 @@ impl MemoryDir {
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner())
+        crate::locked::lock(&self.files)
     }
 }
 

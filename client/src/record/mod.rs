@@ -38,6 +38,8 @@ use std::thread::JoinHandle;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::locked::lock;
+
 /// The transcript format this recorder writes.
 pub const FORMAT: &str = "tg-mock-replay/1";
 
@@ -178,10 +180,6 @@ impl Drop for Shared {
             tracing::error!("{e}");
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Records the calls of a run into a transcript. Cheap to clone; the

@@ -151,7 +151,7 @@ impl Downloader {
 
     /// The fatal error a download met, if any (the export must stop).
     pub fn take_fatal(&self) -> Option<TakeoutError> {
-        self.fatal.lock().unwrap_or_else(|e| e.into_inner()).take()
+        crate::locked::lock(&self.fatal).take()
     }
 
     /// Reports a file skipped by the rules.
@@ -234,7 +234,7 @@ impl Downloader {
                     }
                     Fail::Fatal(e) => {
                         let reason = e.to_string();
-                        let mut fatal = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut fatal = crate::locked::lock(&self.fatal);
                         fatal.get_or_insert(e);
                         Err(reason)
                     }

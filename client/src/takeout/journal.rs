@@ -152,7 +152,7 @@ impl Journal {
         );
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = crate::locked::lock(&self.out);
         out.write_all(text.as_bytes())
     }
 }

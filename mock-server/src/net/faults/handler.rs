@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::super::{ConnFaults, Handler, Reply, Request};
-use super::method_name;
+use super::called_method;
 use super::rule::FaultOutcome;
 use super::script::{FaultScript, RateLimit};
 
@@ -203,7 +203,7 @@ impl<H: Handler> Handler for Faulty<H> {
     type KeyState = H::KeyState;
 
     fn handle(&self, request: Request<'_>, state: &mut Self::KeyState) -> Reply {
-        let (delay, outcome) = self.decide(method_name(request.body), Instant::now());
+        let (delay, outcome) = self.decide(called_method(request.body), Instant::now());
         let reply = match outcome {
             Outcome::Serve => self.inner.handle(request, state),
             Outcome::MidFrame => {

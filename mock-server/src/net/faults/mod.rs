@@ -67,6 +67,6 @@ pub(crate) fn innermost(body: &[u8]) -> (u32, &[u8]) {
 }
 
 /// The TL name of the method a request calls, wrappers peeled.
-pub fn method_name(body: &[u8]) -> &'static str {
+pub fn called_method(body: &[u8]) -> &'static str {
     tl::name_for_id(innermost(body).0).unwrap_or("unknown")
 }

@@ -73,10 +73,10 @@ fn error(code: i32, message: &str) -> Reply {
 }
 
 #[test]
-fn method_names_are_found_inside_wrappers() {
-    assert_eq!(method_name(&history()), "messages.getHistory");
-    assert_eq!(method_name(&config()), "help.getConfig");
-    assert_eq!(method_name(&[1, 2]), "unknown");
+fn called_methods_are_found_inside_wrappers() {
+    assert_eq!(called_method(&history()), "messages.getHistory");
+    assert_eq!(called_method(&config()), "help.getConfig");
+    assert_eq!(called_method(&[1, 2]), "unknown");
 }
 
 #[test]
