@@ -4,39 +4,15 @@
 // Test code: an unwrap or expect that fails is a failing test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{bin, run, text};
+
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript, ListenConfig};
 use tg_mock_server::{Running, World, fixture};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-takeout"));
-    c.env_remove("TG_API_ID")
-        .env_remove("TG_API_HASH")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(mut cmd: Command, stdin: &str) -> Output {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn help_of_every_subcommand() {

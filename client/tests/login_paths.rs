@@ -8,34 +8,15 @@
 // Test code: an unwrap or expect that fails is a failing test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{run, text};
+
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript, ListenConfig};
 use tg_mock_server::{Running, World, fixture};
-
-fn run(mut cmd: Command, stdin: &str) -> Output {
-    cmd.env_remove("TG_API_ID")
-        .env_remove("TG_API_HASH")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn small() -> World {
     fixture::load(Path::new(concat!(
