@@ -14,7 +14,9 @@ use tg_mock_server::{GenerateConfig, GrowConfig, World, generate, grow};
 use tg_takeout::takeout::state::{CHATS, STATE_DIR, UpdateError};
 use tg_takeout::takeout::{ExportOptions, Settings, TakeoutError};
 
-use crate::harness::{Server, assert_same_tree, everything, export, options, out_dir, tree_all};
+use crate::harness::{
+    Server, assert_same_tree, everything, export, options, out_dir, tree, tree_all,
+};
 
 /// The options of an update.
 fn update_options() -> ExportOptions {
@@ -274,4 +276,191 @@ fn other_settings_are_refused() {
             "{err}"
         );
     });
+}
+
+/// `world` with some older messages edited (text and `edit_date`) and some
+/// deleted; the newest message of every chat stays as it was, so an update
+/// without `--full-refresh` sees nothing new.
+fn edit_and_delete(world: &World) -> (World, usize, usize) {
+    use std::collections::HashMap;
+    use tg_mock_server::world::PeerKey;
+    use tl::enums::Message;
+    let peer = tg_mock_server::world::message_peer;
+    let id = |m: &Message| match m {
+        Message::Message(m) => m.id,
+        Message::Service(m) => m.id,
+        Message::Empty(m) => m.id,
+    };
+    let mut newest: HashMap<PeerKey, i32> = HashMap::new();
+    for m in &world.messages {
+        if let Some(p) = peer(m) {
+            let e = newest.entry(p).or_insert(i32::MIN);
+            *e = (*e).max(id(m));
+        }
+    }
+    let mut out = world.clone();
+    let (mut edited, mut deleted) = (0, 0);
+    let mut kept = Vec::with_capacity(out.messages.len());
+    for (i, mut m) in std::mem::take(&mut out.messages).into_iter().enumerate() {
+        let newest_of_chat = peer(&m).is_some_and(|p| newest.get(&p) == Some(&id(&m)));
+        // Only messages without media: the mock numbers the pictures it
+        // draws in world order, so deleting a photo would redraw the later
+        // ones (Telegram's files do not change when others are deleted).
+        let plain = matches!(&m, Message::Message(msg) if msg.media.is_none());
+        if !newest_of_chat && plain && i % 11 == 5 {
+            deleted += 1;
+            continue;
+        }
+        if let Message::Message(msg) = &mut m {
+            if !newest_of_chat && i % 7 == 3 && !msg.message.is_empty() {
+                msg.message.push_str(" (edited)");
+                msg.edit_date = Some(msg.date + 60);
+                edited += 1;
+            }
+        }
+        kept.push(m);
+    }
+    out.messages = kept;
+    (out, edited, deleted)
+}
+
+/// Edits and deletions of older messages are not fetched by a plain update
+/// (its `result.json` still has the old texts) and are by `--full-refresh`,
+/// whose result equals a fresh export of the edited account byte for byte.
+#[test]
+fn full_refresh_picks_up_edits_and_deletions() {
+    let world = generate(&GenerateConfig {
+        seed: 11,
+        dialogs: 5,
+        messages: 240,
+        files: 6,
+        max_file_size: 64 << 10,
+        range_size: 60,
+        left_channels: 1,
+        ..GenerateConfig::default()
+    });
+    let (edited_world, edited, deleted) = edit_and_delete(&world);
+    assert!(
+        edited > 5 && deleted > 5,
+        "{edited} edited, {deleted} deleted"
+    );
+    runtime().block_on(async {
+        let (_tmp, out) = out_dir();
+        {
+            let server = Server::start(world).await;
+            export(&server, small_settings(&out), &options())
+                .await
+                .0
+                .expect("export");
+        }
+        let server = Server::start(edited_world).await;
+        let (_tmp2, fresh) = out_dir();
+        export(&server, small_settings(&fresh), &options())
+            .await
+            .0
+            .expect("fresh export");
+        let json = |root: &Path| std::fs::read_to_string(root.join("result.json")).unwrap();
+        let edits = |text: &str| text.matches(" (edited)").count();
+        assert!(
+            edits(&json(&fresh)) >= edited,
+            "the fresh export has the edits"
+        );
+
+        export(&server, small_settings(&out), &update_options())
+            .await
+            .0
+            .expect("update");
+        assert_eq!(edits(&json(&out)), 0, "a plain update keeps the old texts");
+        assert_ne!(tree(&out), tree(&fresh));
+
+        server.reset();
+        let refresh = ExportOptions {
+            full_refresh: true,
+            ..update_options()
+        };
+        export(&server, small_settings(&out), &refresh)
+            .await
+            .0
+            .expect("full refresh");
+        assert_same_tree(&tree(&fresh), &tree(&out));
+        let (_, files) = history_and_files(&server);
+        assert_eq!(files, 0, "a full refresh downloads no file it has");
+    });
+}
+
+/// An update that Telegram delays (`TAKEOUT_INIT_DELAY`) leaves the export
+/// where it was, untouched; the same update run later completes.
+#[test]
+fn a_delayed_update_leaves_the_export_in_place() {
+    use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript};
+    let world = crate::util::small_world();
+    runtime().block_on(async {
+        let server = Server::start(world).await;
+        let (_tmp, out) = out_dir();
+        export(&server, small_settings(&out), &options())
+            .await
+            .0
+            .expect("export");
+        let before = tree_all(&out);
+        server.faults(FaultScript {
+            seed: 1,
+            rules: vec![FaultRule {
+                method: "account.initTakeoutSession".into(),
+                nth: Some(1),
+                times: Some(1),
+                outcome: Some(FaultOutcome::Error(420, "TAKEOUT_INIT_DELAY_86400".into())),
+                ..FaultRule::default()
+            }],
+            ..Default::default()
+        });
+        let err = export(&server, small_settings(&out), &update_options())
+            .await
+            .0
+            .unwrap_err();
+        assert!(matches!(err, TakeoutError::Delayed { .. }), "{err}");
+        assert_same_tree(&before, &tree_all(&out));
+        assert!(!out.join(".tg-takeout").exists(), "nothing moved aside");
+        server.faults(FaultScript::default());
+        export(&server, small_settings(&out), &update_options())
+            .await
+            .0
+            .expect("the update, later");
+        assert_same_tree(&tree(&out), &{
+            let mut b = before.clone();
+            b.retain(|k, _| !k.starts_with(".tg-takeout-state/"));
+            b
+        });
+    });
+}
+
+/// A single-chat export (its `result.json` is the chat itself) is updated
+/// like a whole one.
+#[test]
+fn a_single_chat_export_is_updated() {
+    fn grace(out: &Path) -> Settings {
+        let mut settings = small_settings(out);
+        settings.single_chat = Some(1002);
+        settings
+    }
+    let world = crate::util::small_world();
+    let grown = grow(
+        &world,
+        &GrowConfig {
+            seed: 5,
+            messages: 40,
+            files: 4,
+            chats: 0,
+        },
+    );
+    let of_grace = |w: &World| {
+        w.messages
+            .iter()
+            .filter(|m| {
+                tg_mock_server::world::message_peer(m)
+                    == Some(tg_mock_server::world::PeerKey::User(1002))
+            })
+            .count()
+    };
+    assert!(of_grace(&grown) > of_grace(&world), "the chat grew");
+    runtime().block_on(update_equals_fresh(world, grown, grace));
 }

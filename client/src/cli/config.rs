@@ -11,7 +11,7 @@ use super::args::{ConnectArgs, RecordFilesArg, SettingsArgs, TransportArg};
 use super::exit::{CliError, usage};
 use tg_takeout::auth::{KeySet, PublicKey};
 use tg_takeout::dc::Network;
-use tg_takeout::export::time::{TimeZone, Tz};
+use tg_takeout::export::time::{TimeZone, Tz, offset_name};
 use tg_takeout::net::{MtProxy, Socks5Proxy};
 use tg_takeout::record::{RecordFiles, Recorder};
 use tg_takeout::takeout::{Format, MediaType, Section, Settings};
@@ -135,6 +135,15 @@ struct ZoneDb(jiff::tz::TimeZone);
 impl TimeZone for ZoneDb {
     fn utc_offset(&self, unix: i64) -> i32 {
         jiff::Timestamp::from_second(unix).map_or(0, |t| self.0.to_offset(t).seconds())
+    }
+
+    fn name(&self) -> String {
+        // A zone without an IANA name (a POSIX TZ string, a fixed offset)
+        // is named by its offset now; its rules are not recorded.
+        match self.0.iana_name() {
+            Some(name) => name.to_owned(),
+            None => offset_name(self.0.to_offset(jiff::Timestamp::now()).seconds()),
+        }
     }
 }
 

@@ -17,6 +17,26 @@ use std::sync::Arc;
 pub trait TimeZone: Send + Sync + fmt::Debug {
     /// Seconds to add to UTC to get local time at `unix` (UTC seconds).
     fn utc_offset(&self, unix: i64) -> i32;
+
+    /// A stable name of the zone (`UTC`, an IANA name such as
+    /// `Europe/Berlin`, or a fixed offset such as `UTC+05:30`), recorded
+    /// with an export so an update can tell whether dates would differ.
+    fn name(&self) -> String;
+}
+
+/// `UTC+HH:MM` / `UTC-HH:MM` for an offset in seconds (`UTC` for zero).
+pub fn offset_name(seconds: i32) -> String {
+    if seconds == 0 {
+        return "UTC".into();
+    }
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let abs = seconds.unsigned_abs();
+    let (h, m, s) = (abs / 3600, abs / 60 % 60, abs % 60);
+    if s == 0 {
+        format!("UTC{sign}{h:02}:{m:02}")
+    } else {
+        format!("UTC{sign}{h:02}:{m:02}:{s:02}")
+    }
 }
 
 /// A shared time zone, as the converter and the writers hold it.
@@ -30,6 +50,10 @@ impl TimeZone for Utc {
     fn utc_offset(&self, _unix: i64) -> i32 {
         0
     }
+
+    fn name(&self) -> String {
+        "UTC".into()
+    }
 }
 
 /// A zone with a constant offset from UTC, in seconds (east positive).
@@ -39,6 +63,10 @@ pub struct FixedOffset(pub i32);
 impl TimeZone for FixedOffset {
     fn utc_offset(&self, _unix: i64) -> i32 {
         self.0
+    }
+
+    fn name(&self) -> String {
+        offset_name(self.0)
     }
 }
 

@@ -22,7 +22,9 @@ use super::plan::{ExportPlan, Section};
 use super::progress::{ExportReport, ProgressEvent};
 use super::run::{EmojiCache, Run};
 use super::session::{self, Start, TakeoutInvoker};
-use super::state::{CHATS, Pages, Recorded, STATE_DIR, complete, new_state, prepare_update};
+use super::state::{
+    CHATS, Pages, Recorded, STATE_DIR, check_update, complete, new_state, prepare_update,
+};
 use crate::export::time::{Tz, display_date_time};
 use crate::{Client, ClientEvent};
 
@@ -92,13 +94,14 @@ pub async fn run_export(
     let single = settings.single_chat.is_some();
     let now = (options.now_unix)();
     let recorded = Recorded::new(settings, &options.tz);
-    let (root, prev) = if options.update {
-        let prev = prepare_update(&settings.out, &recorded)?;
-        (settings.out.clone(), Some(prev))
+    // An update is checked now and moved aside only inside the session
+    // (`prepare_update`), so a delayed takeout leaves the export in place.
+    let root = if options.update {
+        check_update(&settings.out, &recorded)?;
+        settings.out.clone()
     } else {
-        let root = choose_root(&settings.out, now, &options.tz, single)
-            .map_err(|e| TakeoutError::disk(&settings.out, e))?;
-        (root, None)
+        choose_root(&settings.out, now, &options.tz, single)
+            .map_err(|e| TakeoutError::disk(&settings.out, e))?
     };
     let sections = settings.sections.iter().map(|s| s.name().into()).collect();
     let _ = events.send(ProgressEvent::Started { sections });
@@ -118,8 +121,12 @@ pub async fn run_export(
         format_time: &format_time,
         on_wait: &on_wait,
     };
-    let report = session::run(client, start, |inv| {
-        export(inv, plan, options, events, root, prev)
+    let report = session::run(client, start, |inv| async move {
+        let prev = match options.update {
+            true => Some(prepare_update(&root, &recorded)?),
+            false => None,
+        };
+        export(inv, plan, options, events, root, prev).await
     })
     .await?;
     let _ = events.send(ProgressEvent::Finished {

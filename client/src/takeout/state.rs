@@ -32,7 +32,7 @@ use crate::export::time::Tz;
 /// The state folder's name in the export root.
 pub const STATE_DIR: &str = ".tg-takeout-state";
 /// The version of the state folder's format.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 /// The settings file in the state folder.
 pub const SETTINGS: &str = "settings.json";
 /// The file index in the state folder.
@@ -70,7 +70,7 @@ pub struct Recorded {
     pub chat: Option<i64>,
     /// The format's name.
     pub format: String,
-    /// The time zone (its description).
+    /// The time zone's name ([`TimeZone::name`](crate::export::time::TimeZone::name)).
     pub time_zone: String,
 }
 
@@ -91,7 +91,7 @@ impl Recorded {
             till: settings.till_date,
             chat: settings.single_chat,
             format: settings.format.name().into(),
-            time_zone: format!("{tz:?}"),
+            time_zone: tz.name(),
         }
     }
 
@@ -181,15 +181,11 @@ pub fn read_recorded(state: &Path, root: &Path) -> Result<Recorded, UpdateError>
     })
 }
 
-/// Prepares the update of the export `root` with the settings `asked`:
-/// checks the recorded settings, then (unless an interrupted update of it
-/// already did) moves the previous export into `.tg-takeout/prev`. Returns
-/// the previous export's folder.
-pub fn prepare_update(root: &Path, asked: &Recorded) -> Result<PathBuf, UpdateError> {
-    let disk = |path: &Path| {
-        let path = path.to_owned();
-        move |source| UpdateError::Disk { path, source }
-    };
+/// Checks that the export `root` can be updated with the settings `asked`
+/// (it is a finished export, or an interrupted update of one, made with the
+/// same settings), touching nothing. The engine calls it before it asks for
+/// a takeout session, so a refused update costs no request.
+pub fn check_update(root: &Path, asked: &Recorded) -> Result<(), UpdateError> {
     let work = root.join(WORK_DIR);
     let prev = work.join(PREV);
     let partial = work.join(PREV_PARTIAL);
@@ -207,6 +203,24 @@ pub fn prepare_update(root: &Path, asked: &Recorded) -> Result<PathBuf, UpdateEr
             changes: recorded.differences(asked),
         });
     }
+    Ok(())
+}
+
+/// Prepares the update of the export `root` with the settings `asked`:
+/// checks the recorded settings ([`check_update`]), then (unless an
+/// interrupted update of it already did) moves the previous export into
+/// `.tg-takeout/prev`. Returns the previous export's folder. The engine
+/// calls it once the takeout session has started: an update that Telegram
+/// delays (`TAKEOUT_INIT_DELAY`) leaves the export where it was.
+pub fn prepare_update(root: &Path, asked: &Recorded) -> Result<PathBuf, UpdateError> {
+    check_update(root, asked)?;
+    let disk = |path: &Path| {
+        let path = path.to_owned();
+        move |source| UpdateError::Disk { path, source }
+    };
+    let work = root.join(WORK_DIR);
+    let prev = work.join(PREV);
+    let partial = work.join(PREV_PARTIAL);
     if prev.is_dir() {
         return Ok(prev);
     }
