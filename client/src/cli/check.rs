@@ -14,7 +14,6 @@ use super::config::{client_config, finish_record, time_zone};
 use super::exit::CliError;
 use tg_takeout::Client;
 use tg_takeout::export::time::Tz;
-use tg_takeout::rpc::InvocationError;
 
 /// The login the session holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,12 +181,9 @@ async fn takeout(client: &Client, tz: &Tz) -> Takeout {
                 tz.as_ref(),
             ))
         }
-        Err(e) => Takeout::Failed(describe(&e)),
+        // The error names the call (`... to account.initTakeoutSession`).
+        Err(e) => Takeout::Failed(e.to_string()),
     }
-}
-
-fn describe(e: &InvocationError) -> String {
-    format!("{e} to account.initTakeoutSession")
 }
 
 /// `tg-takeout check`.
