@@ -12,6 +12,7 @@ mod export;
 mod interrupt;
 mod login;
 pub mod progress;
+mod shorten;
 
 use std::process::ExitCode;
 
