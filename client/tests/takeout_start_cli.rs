@@ -2,9 +2,9 @@
 //! account"): `tg-takeout check` reports the DC, the layer, the clock and
 //! the session, and asks for a takeout only with `--takeout` (exit 0, 3
 //! without a login, 4 when Telegram delays it); `export --wait` asks again
-//! while waiting, so a delay lifted early (on the mock: the fault script
-//! replaced through the control plane) starts the export long before the
-//! delay would have ended.
+//! while waiting, so a delay lifted early starts the export long before
+//! the delay would have ended. The delay is the mock's (control plane
+//! `PUT` / `DELETE /takeout-delay`), counting down as Telegram's does.
 // Test code: an unwrap or expect that fails is a failing test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tg_mock_server::control::Control as _;
-use tg_mock_server::net::{FaultOutcome, FaultRule, FaultScript, ListenConfig};
+use tg_mock_server::net::ListenConfig;
 use tg_mock_server::{Running, World, fixture};
 
 fn small() -> World {
@@ -38,7 +38,11 @@ impl Mock {
     fn start(world: World) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let server = runtime
-            .block_on(tg_mock_server::start(world, ListenConfig::default(), None))
+            .block_on(tg_mock_server::start(
+                world,
+                ListenConfig::default(),
+                Some(0),
+            ))
             .unwrap();
         let mut key = tempfile::NamedTempFile::new().unwrap();
         key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
@@ -92,23 +96,30 @@ impl Mock {
             .collect()
     }
 
+    /// A request to the mock's control plane; the HTTP status.
+    fn control(&self, method: &str, path: &str, body: &str) -> u16 {
+        let addr = self.server().control.unwrap();
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut s, &mut out).unwrap();
+        out[9..12].parse().unwrap()
+    }
+
+    /// Telegram delays takeouts by `seconds` (counting down).
     fn delay_takeouts(&self, seconds: u32) {
-        let rule = FaultRule {
-            method: "account.initTakeoutSession".into(),
-            outcome: Some(FaultOutcome::Error(
-                420,
-                format!("TAKEOUT_INIT_DELAY_{seconds}"),
-            )),
-            ..Default::default()
-        };
-        self.server()
-            .api
-            .set_script(FaultScript {
-                seed: 1,
-                rules: vec![rule],
-                ..Default::default()
-            })
-            .unwrap();
+        let body = format!(r#"{{"seconds":{seconds}}}"#);
+        assert_eq!(self.control("PUT", "/takeout-delay", &body), 204);
+    }
+
+    /// The user approved the export on another device.
+    fn approve_takeout(&self) {
+        assert_eq!(self.control("DELETE", "/takeout-delay", ""), 204);
     }
 }
 
@@ -205,10 +216,7 @@ fn wait_notices_a_delay_lifted_early() {
         .count();
     assert_eq!(waits, 2, "the export never waited twice");
     // Approved on another device.
-    mock.server()
-        .api
-        .set_script(FaultScript::default())
-        .unwrap();
+    mock.approve_takeout();
     let drain = std::thread::spawn(move || lines.count());
     let deadline = Instant::now() + Duration::from_secs(120);
     let status = loop {
