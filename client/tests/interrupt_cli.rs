@@ -128,9 +128,10 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// Runs the export into `out`, sends `signal` (`INT`, `TERM`) once it is
-/// reading chats, and gives the exit code and stderr.
-fn signalled(mock: &Mock, out: &Path, signal: &str) -> (Option<i32>, String) {
+/// Runs the export into `out`, sends `signals` (`INT`, `TERM`; 200 ms
+/// apart) once it is reading chats, and gives the exit code, stderr and
+/// how long it ran after the first signal.
+fn signalled(mock: &Mock, out: &Path, signals: &[&str]) -> (Option<i32>, String, Duration) {
     let mut child = mock
         .export(out)
         .stdin(Stdio::null())
@@ -152,26 +153,34 @@ fn signalled(mock: &Mock, out: &Path, signal: &str) -> (Option<i32>, String) {
         .map_while(Result::ok)
         .any(|l| l.starts_with(r#"{"event":"messages""#));
     assert!(mid, "the export never reached its chats");
-    let killed = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    let signalled = Instant::now();
+    for (i, signal) in signals.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let killed = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
     let drain = std::thread::spawn(move || lines.count());
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = signalled + Duration::from_secs(60);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("the export did not stop within 60 s of SIG{signal}");
+            panic!("the export did not stop within 60 s of {signals:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    let took = signalled.elapsed();
+    eprintln!("{signals:?}: stopped {took:?} after the first signal");
     drain.join().unwrap();
-    (status.code(), errors.join().unwrap())
+    (status.code(), errors.join().unwrap(), took)
 }
 
 #[test]
@@ -197,22 +206,29 @@ fn sigint_and_sigterm_stop_cleanly_and_the_rerun_completes_the_export() {
     let expected = tree(&clean);
     assert!(expected.contains_key("result.json"));
     // Slow pages, so a signal lands mid-export.
-    mock.server()
-        .api
-        .set_script(FaultScript {
-            seed: 1,
-            rules: vec![FaultRule {
-                method: "messages.getHistory".into(),
-                delay_ms: Some(40),
-                ..Default::default()
-            }],
+    let slow = |finish_ms| {
+        let rule = |method: &str, ms| FaultRule {
+            method: method.into(),
+            delay_ms: Some(ms),
             ..Default::default()
-        })
-        .unwrap();
+        };
+        mock.server()
+            .api
+            .set_script(FaultScript {
+                seed: 1,
+                rules: vec![
+                    rule("messages.getHistory", 40),
+                    rule("account.finishTakeoutSession", finish_ms),
+                ],
+                ..Default::default()
+            })
+            .unwrap();
+    };
+    slow(0);
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let out_dir = dir.path().join(signal);
         let before = mock.finishes().len();
-        let (got, stderr) = signalled(&mock, &out_dir, signal);
+        let (got, stderr, _) = signalled(&mock, &out_dir, &[signal]);
         assert_eq!(got, Some(code), "SIG{signal}: {stderr}");
         assert!(
             stderr.contains(&format!("stopped by SIG{signal}"))
@@ -244,4 +260,24 @@ fn sigint_and_sigterm_stop_cleanly_and_the_rerun_completes_the_export() {
             assert!(got[name] == *bytes, "{name} differs after SIG{signal}");
         }
     }
+
+    // A second Ctrl-C quits at once, while the clean stop waits for
+    // Telegram (its answer to finishTakeoutSession held back 5 s).
+    slow(5_000);
+    let out_dir = dir.path().join("twice");
+    let (got, stderr, took) = signalled(&mock, &out_dir, &["INT", "INT"]);
+    assert_eq!(got, Some(130), "{stderr}");
+    assert!(stderr.contains("quitting at once"), "{stderr}");
+    assert!(took < Duration::from_millis(4_000), "{took:?}: {stderr}");
+    slow(0);
+    let out = run(mock.export(&out_dir), "");
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "rerun after two Ctrl-C: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        tree(&out_dir) == expected,
+        "the rerun after two Ctrl-C differs"
+    );
 }

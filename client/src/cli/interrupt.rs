@@ -87,8 +87,8 @@ impl Watch {
                     Action::Stop(signal) => {
                         let _ = seen.set(signal);
                         eprintln!(
-                            "\ntg-takeout: {}: stopping (the requests already sent are answered, \
-                             then the takeout session is closed); press Ctrl-C again to quit at once",
+                            "\ntg-takeout: {}: stopping (no new request; closing the takeout session); \
+                             press Ctrl-C again to quit at once",
                             signal.name()
                         );
                         stop.cancel();

@@ -6,8 +6,8 @@
 //!
 //! Stopping (README "Stopping and resuming"): once the [`Start::stop`] token
 //! is cancelled the invoker starts no new request (it answers
-//! [`InvocationError::Dropped`], which every step treats as fatal), the
-//! requests already sent are answered, and [`run`] closes the session with
+//! [`InvocationError::Dropped`], which every step treats as fatal, so the
+//! export ends and drops the requests in flight), and [`run`] closes the session with
 //! `success = false` and returns [`TakeoutError::Interrupted`].
 
 use std::future::Future;
