@@ -239,3 +239,64 @@ fn wait_notices_a_delay_lifted_early() {
     assert!(calls.len() >= 4, "{calls:?}");
     assert_eq!(calls.last().unwrap(), "finish(true)");
 }
+
+#[test]
+fn ctrl_c_ends_a_wait_at_once() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    mock.login(&world, &session);
+    mock.delay_takeouts(86_400);
+    let out_dir = dir.path().join("out");
+    let mut child = mock
+        .cmd(
+            &[
+                "export",
+                "--wait",
+                "--progress",
+                "json",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ],
+            &session,
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let waiting = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with(r#"{"event":"waiting""#));
+    assert!(waiting, "the export never waited");
+    let signalled = Instant::now();
+    let killed = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let drain = std::thread::spawn(move || lines.count());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("Ctrl-C did not end the wait");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drain.join().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("run the same command again"), "{stderr}");
+    // The default interval is 5 minutes: it did not sleep it out.
+    assert!(signalled.elapsed() < Duration::from_secs(10));
+    // No session was opened, so none is closed.
+    assert_eq!(mock.takeout_calls(), ["init"]);
+}

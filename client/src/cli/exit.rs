@@ -36,8 +36,7 @@ pub enum CliError {
     },
     /// Ctrl-C or SIGTERM stopped the export (cleanly).
     #[error(
-        "stopped by {}: the takeout session is closed and what was exported so far is kept; \
-         run the same command again to resume",
+        "stopped by {}: what was exported so far is kept; run the same command again to resume",
         .0.name()
     )]
     Interrupted(super::interrupt::Signal),
