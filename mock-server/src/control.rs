@@ -11,6 +11,8 @@
 //! | GET | `/faults` | | the fault script (JSON) |
 //! | PUT or POST | `/faults` | a fault script | `204`, or `400` with the reason |
 //! | POST | `/world` | `{"fixture": "DIR"}` | `204`, or `400` with the reason |
+//! | PUT | `/takeout-delay` | `{"seconds": N}` | `204`: `account.initTakeoutSession` answers `TAKEOUT_INIT_DELAY_X` for N seconds, counting down |
+//! | DELETE | `/takeout-delay` | | `204`: the delay is lifted (the user approved the export elsewhere) |
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -45,6 +47,18 @@ pub trait Control: Send + Sync + 'static {
     fn set_faults(&self, script: FaultScript) -> Result<(), String>;
     /// Serves the world of another fixture directory from now on.
     fn load_world(&self, fixture: &std::path::Path) -> Result<(), String>;
+    /// Delays takeouts for `seconds` from now (`None`: lifts the delay).
+    fn set_takeout_delay(&self, seconds: Option<u32>) -> Result<(), String> {
+        let _ = seconds;
+        Err("this server has no takeout delay to set".into())
+    }
+}
+
+/// The body of `PUT /takeout-delay`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Delay {
+    seconds: u32,
 }
 
 /// The largest request body accepted.
@@ -140,13 +154,27 @@ async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Fu
                 Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
             }
         }
-        (_, "/health" | "/stats" | "/log" | "/faults" | "/world") => text(
+        (Method::PUT, "/takeout-delay") => {
+            let set = match body_json::<Delay>(req).await {
+                Ok(d) => control.set_takeout_delay(Some(d.seconds)),
+                Err(e) => Err(e),
+            };
+            match set {
+                Ok(()) => text(StatusCode::NO_CONTENT, String::new()),
+                Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+            }
+        }
+        (Method::DELETE, "/takeout-delay") => match control.set_takeout_delay(None) {
+            Ok(()) => text(StatusCode::NO_CONTENT, String::new()),
+            Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+        },
+        (_, "/health" | "/stats" | "/log" | "/faults" | "/world" | "/takeout-delay") => text(
             StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed\n".into(),
         ),
         _ => text(
             StatusCode::NOT_FOUND,
-            "unknown path; see /health, /stats, /log, /faults, /world\n".into(),
+            "unknown path; see /health, /stats, /log, /faults, /world, /takeout-delay\n".into(),
         ),
     }
 }
@@ -185,6 +213,7 @@ mod tests {
     struct Fake {
         faults: Mutex<FaultScript>,
         loaded: Mutex<Vec<std::path::PathBuf>>,
+        delays: Mutex<Vec<Option<u32>>>,
     }
 
     impl Control for Fake {
@@ -205,6 +234,10 @@ mod tests {
         }
         fn load_world(&self, fixture: &std::path::Path) -> Result<(), String> {
             self.loaded.lock().unwrap().push(fixture.into());
+            Ok(())
+        }
+        fn set_takeout_delay(&self, seconds: Option<u32>) -> Result<(), String> {
+            self.delays.lock().unwrap().push(seconds);
             Ok(())
         }
     }
@@ -288,6 +321,13 @@ mod tests {
             fake.loaded.lock().unwrap()[0],
             std::path::PathBuf::from("fixtures/small")
         );
+        let delay = r#"{"seconds":86400}"#;
+        assert_eq!(http(addr, "PUT", "/takeout-delay", delay).await.0, 204);
+        assert_eq!(http(addr, "DELETE", "/takeout-delay", "").await.0, 204);
+        assert_eq!(*fake.delays.lock().unwrap(), [Some(86_400), None]);
+        let (status, body) = http(addr, "PUT", "/takeout-delay", r#"{"secs":1}"#).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(http(addr, "GET", "/takeout-delay", "").await.0, 405);
         assert_eq!(http(addr, "GET", "/nope", "").await.0, 404);
         assert_eq!(http(addr, "POST", "/health", "").await.0, 405);
         task.abort();

@@ -269,6 +269,9 @@ pub(crate) struct Shared {
     /// Exported authorization bytes → (user id, target DC).
     pub exported: HashMap<Vec<u8>, (i64, i32)>,
     pub stats: Stats,
+    /// When a takeout may start again (`TAKEOUT_INIT_DELAY_X` until then),
+    /// set by the control plane.
+    pub takeout_delay: Option<std::time::Instant>,
 }
 
 /// Serves API requests over one world. `Send + Sync`: share it with `Arc`.
@@ -300,6 +303,7 @@ impl Dispatcher {
                 takeouts: HashMap::new(),
                 exported: HashMap::new(),
                 stats: Stats::default(),
+                takeout_delay: None,
             }),
             verifier,
         })
@@ -398,6 +402,15 @@ impl Dispatcher {
     /// Per-method counters since the start (or the last [`Self::reset_stats`]).
     pub fn stats(&self) -> Stats {
         self.lock().stats.clone()
+    }
+
+    /// From now on `account.initTakeoutSession` answers
+    /// `420 TAKEOUT_INIT_DELAY_X` with the seconds left of `seconds`
+    /// (counting down); `None` lifts the delay, as a user confirming the
+    /// export on another device does.
+    pub fn set_takeout_delay(&self, seconds: Option<u32>) {
+        self.lock().takeout_delay = seconds
+            .map(|s| std::time::Instant::now() + std::time::Duration::from_secs(u64::from(s)));
     }
 
     /// Clears the counters and the call log.

@@ -127,6 +127,11 @@ impl Control for Faulty<Api> {
         let world = crate::fixture::load(fixture).map_err(|e| e.to_string())?;
         self.inner().replace_world(world).map_err(|e| e.to_string())
     }
+
+    fn set_takeout_delay(&self, seconds: Option<u32>) -> Result<(), String> {
+        self.inner().dispatcher().set_takeout_delay(seconds);
+        Ok(())
+    }
 }
 
 /// A running mock server.

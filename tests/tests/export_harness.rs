@@ -237,11 +237,8 @@ pub fn everything(out: &Path, parallel: usize) -> Settings {
 /// The export options of the tests: UTC, the fixed clock.
 pub fn options() -> ExportOptions {
     ExportOptions {
-        tz: utc(),
-        wait_for_delay: false,
         now_unix: now,
-        update: false,
-        full_refresh: false,
+        ..ExportOptions::new(utc())
     }
 }
 

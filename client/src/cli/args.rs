@@ -37,6 +37,9 @@ pub enum Command {
     Logout(ConnectArgs),
     /// Show who is logged in.
     Whoami(ConnectArgs),
+    /// Check the connection, the session and whether an export can start:
+    /// the first thing to run against a real account or --test-dc.
+    Check(CheckArgs),
     /// Export the account (or one chat) as result.json and/or HTML.
     Export(Box<ExportArgs>),
     /// Run a full export against a built-in mock Telegram server: no network,
@@ -130,6 +133,18 @@ pub struct LoginArgs {
     pub qr: bool,
 }
 
+/// `tg-takeout check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Also ask Telegram whether an export may start now: opens a takeout
+    /// session and closes it at once (Telegram may then ask to confirm the
+    /// export in its Service notifications, as for a real one).
+    #[arg(long)]
+    pub takeout: bool,
+}
+
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProgressArg {
@@ -208,6 +223,11 @@ pub struct ExportArgs {
     /// allowed and carry on instead of stopping.
     #[arg(long)]
     pub wait: bool,
+    /// With --wait: ask Telegram again every SECONDS whether the export may
+    /// start (an approval on another device ends the wait early). Hidden:
+    /// the tests shorten it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, hide = true)]
+    pub wait_recheck: u64,
     /// Bring the finished export in DIR up to date: only newer messages are
     /// read and no file is downloaded again (give the same settings as
     /// the export was made with).

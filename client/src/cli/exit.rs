@@ -9,6 +9,8 @@
 //! | 3 | login needed: never logged in, or the login is gone (ended on another device, `SESSION_REVOKED`, `AUTH_KEY_UNREGISTERED`, `AUTH_KEY_DUPLICATED`, or the home DC forgot the key: transport error -404, the session file is then renamed `*.key-forgotten`) |
 //! | 4 | takeout delayed by Telegram (the message gives the date) |
 //! | 5 | finished, with skipped items listed in `missing.json` |
+//! | 130 | stopped by Ctrl-C (SIGINT); run the same command again to resume |
+//! | 143 | stopped by SIGTERM; run the same command again to resume |
 
 use std::process::ExitCode;
 
@@ -32,6 +34,15 @@ pub enum CliError {
         /// missing.json.
         path: String,
     },
+    /// Ctrl-C or SIGTERM stopped the export (cleanly).
+    #[error(
+        "stopped by {}: what was exported so far is kept; run the same command again to resume",
+        .0.name()
+    )]
+    Interrupted(super::interrupt::Signal),
+    /// `check` found a problem (its report says which); the exit code.
+    #[error("the check found a problem (see the report above)")]
+    Check(u8),
     /// Anything else.
     #[error("{0:#}")]
     Other(#[from] anyhow::Error),
@@ -45,6 +56,8 @@ impl CliError {
             Self::LoginNeeded(_) => 3,
             Self::Delayed(_) => 4,
             Self::Partial { .. } => 5,
+            Self::Interrupted(signal) => signal.exit_code(),
+            Self::Check(code) => *code,
             Self::Other(_) => 1,
         }
     }
@@ -108,6 +121,9 @@ mod tests {
             5
         );
         assert_eq!(CliError::Other(anyhow::anyhow!("boom")).exit_code(), 1);
+        use super::super::interrupt::Signal;
+        assert_eq!(CliError::Interrupted(Signal::Int).exit_code(), 130);
+        assert_eq!(CliError::Interrupted(Signal::Term).exit_code(), 143);
         insta::assert_snapshot!(CliError::LoginNeeded(String::new()), @"not logged in: run `tg-takeout login` first");
     }
 }

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use super::args::ExportArgs;
 use super::config::{client_config, finish_record, settings};
 use super::exit::{CliError, usage};
+use super::interrupt::{Signal, Watch};
 use super::progress::{self, Mode};
 use tg_takeout::Client;
 use tg_takeout::export::time::Tz;
@@ -36,6 +37,7 @@ pub(super) async fn run_with(
     options: ExportOptions,
     mode: Mode,
 ) -> Result<ExportReport, CliError> {
+    let watch = Watch::start(options.stop.clone()).context("listening for Ctrl-C")?;
     let (tx, rx) = mpsc::unbounded_channel();
     let renderer = tokio::spawn(progress::render(mode, rx));
     let result = run_export(client, plan, &options, &tx).await;
@@ -47,6 +49,9 @@ pub(super) async fn run_with(
         Ok(report) => Ok(report),
         Err(e @ TakeoutError::Delayed { .. }) => Err(CliError::Delayed(e.to_string())),
         Err(TakeoutError::Update(e)) => Err(usage(e.to_string())),
+        Err(TakeoutError::Interrupted) => {
+            Err(CliError::Interrupted(watch.signal().unwrap_or(Signal::Int)))
+        }
         Err(TakeoutError::Unauthorized) => Err(super::exit::login_lost(client)),
         Err(TakeoutError::Api(e)) => Err(super::exit::api_error(e)),
         Err(e) => Err(anyhow::Error::new(e).context("the export stopped").into()),
@@ -108,6 +113,7 @@ pub async fn export(args: &ExportArgs) -> Result<(), CliError> {
     }
     let options = ExportOptions {
         wait_for_delay: args.wait,
+        recheck_every: std::time::Duration::from_secs(args.wait_recheck),
         update: args.update.is_some(),
         full_refresh: args.full_refresh,
         ..ExportOptions::new(tz)

@@ -3,13 +3,16 @@
 //! ([`exit`]) — the only place that decides exit codes.
 
 pub mod args;
+mod check;
 pub mod config;
 #[cfg(feature = "demo")]
 mod demo;
 pub mod exit;
 mod export;
+mod interrupt;
 mod login;
 pub mod progress;
+mod shorten;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Login(a) => a.connect.mtproxy.clone(),
         Command::Logout(a) | Command::Whoami(a) => a.mtproxy.clone(),
         Command::Export(a) => a.connect.mtproxy.clone(),
+        Command::Check(a) => a.connect.mtproxy.clone(),
         #[allow(unreachable_patterns)]
         _ => None,
     };
@@ -51,6 +55,7 @@ async fn run_command(cli: Cli) -> Result<(), CliError> {
         Command::Logout(a) => login::logout(&a).await,
         Command::Whoami(a) => login::whoami(&a).await,
         Command::Export(a) => export::export(&a).await,
+        Command::Check(a) => check::check(&a).await,
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::demo(&a).await,
         Command::Completions { shell } => {

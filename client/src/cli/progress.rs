@@ -56,7 +56,8 @@ impl Bars {
         chat.set_prefix("chat");
         let files = multi.add(ProgressBar::new(0));
         files.set_style(style(
-            "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}  {msg}",
+            // wide_msg: cut to the terminal's width, so the line never wraps.
+            "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}  {wide_msg}",
         ));
         files.set_prefix("files");
         let note = multi.add(ProgressBar::new_spinner());
@@ -91,7 +92,8 @@ impl Bars {
             }
             ProgressEvent::FileStarted { name, size } => {
                 self.files.inc_length(*size);
-                self.files.set_message(name.clone());
+                let short = super::shorten::middle(name, super::shorten::FILE_COLUMNS);
+                self.files.set_message(short);
             }
             ProgressEvent::FileProgress { .. }
             | ProgressEvent::FileFinished { .. }

@@ -112,6 +112,17 @@ pub struct Sender {
     pub created_key: bool,
 }
 
+/// The DC number a connection names (the obfuscated2 header an MTProxy
+/// routes by, and the key exchange): on Telegram's test servers
+/// `10000 + id` (negative stays negative, for media DCs).
+fn wire_dc(dc_id: i32, test_servers: bool) -> i32 {
+    match (test_servers, dc_id) {
+        (false, _) => dc_id,
+        (true, id) if id < 0 => id - 10_000,
+        (true, id) => id + 10_000,
+    }
+}
+
 async fn open<C: Connector>(
     config: &SenderConfig,
     connector: &mut C,
@@ -121,7 +132,7 @@ async fn open<C: Connector>(
         .map_err(|_| {
             InvocationError::Io(format!("no connection within {:?}", config.connect_timeout))
         })??;
-    let dc = i16::try_from(config.dc_id).unwrap_or(0);
+    let dc = i16::try_from(wire_dc(config.dc_id, config.test_servers)).unwrap_or(0);
     let unix_now = u32::try_from(clock::now().unix.as_secs()).unwrap_or(u32::MAX);
     let codec = config
         .transport
@@ -146,11 +157,7 @@ pub async fn connect<C: Connector>(
     let (key, salt, offset, created) = match auth_key {
         Some(key) => (key, 0, 0, false),
         None => {
-            let dc = if config.test_servers {
-                config.dc_id + 10_000
-            } else {
-                config.dc_id
-            };
+            let dc = wire_dc(config.dc_id, config.test_servers);
             let exchange = handshake::create_auth_key(
                 &mut conn.stream,
                 &mut conn.codec,
@@ -188,4 +195,17 @@ pub async fn connect<C: Connector>(
         auth_key: key,
         created_key: created,
     })
+}
+
+#[cfg(test)]
+mod wire_dc_tests {
+    use super::wire_dc;
+
+    #[test]
+    fn test_servers_are_named_10000_plus_their_number() {
+        assert_eq!(wire_dc(2, false), 2);
+        assert_eq!(wire_dc(2, true), 10_002);
+        assert_eq!(wire_dc(-4, true), -10_004);
+        assert_eq!(wire_dc(-4, false), -4);
+    }
 }

@@ -47,6 +47,13 @@ pub struct ExportOptions {
     /// In an update, read every message again (edits and deletions of
     /// older messages too); files are still reused.
     pub full_refresh: bool,
+    /// With `wait_for_delay`: how often to ask again whether the export
+    /// may start (default [`session::RECHECK_EVERY`]).
+    pub recheck_every: std::time::Duration,
+    /// Cancel to stop the export (Ctrl-C): no new request starts, the
+    /// session closes, [`TakeoutError::Interrupted`] (docs in
+    /// `session.rs`).
+    pub stop: tokio_util::sync::CancellationToken,
 }
 
 impl ExportOptions {
@@ -58,6 +65,8 @@ impl ExportOptions {
             now_unix: system_now,
             update: false,
             full_refresh: false,
+            recheck_every: session::RECHECK_EVERY,
+            stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 }
@@ -69,6 +78,8 @@ impl std::fmt::Debug for ExportOptions {
             .field("wait_for_delay", &self.wait_for_delay)
             .field("update", &self.update)
             .field("full_refresh", &self.full_refresh)
+            .field("recheck_every", &self.recheck_every)
+            .field("stopped", &self.stop.is_cancelled())
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +131,8 @@ pub async fn run_export(
         now_unix: options.now_unix,
         format_time: &format_time,
         on_wait: &on_wait,
+        recheck_every: options.recheck_every,
+        stop: options.stop.clone(),
     };
     let report = session::run(client, start, |inv| async move {
         let prev = match options.update {

@@ -31,6 +31,11 @@ pub enum TakeoutError {
          run it again"
     )]
     Invalid,
+    /// The export was told to stop ([`super::ExportOptions::stop`]): no new
+    /// request started, the takeout session was closed unsuccessfully, and
+    /// the folder resumes when the same export runs again.
+    #[error("the export was interrupted; run the same command again to resume")]
+    Interrupted,
     /// 401: the authorization was lost.
     #[error("the authorization was lost (Telegram answered 401); log in again")]
     Unauthorized,

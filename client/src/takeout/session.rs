@@ -3,21 +3,32 @@
 //! `invokeWithMessagesRange` for split-range calls), and [`run`], which
 //! opens the session, runs the export and always closes it with
 //! `account.finishTakeoutSession`, `success` only when the export completed.
+//!
+//! Stopping (README "Stopping and resuming"): once the [`Start::stop`] token
+//! is cancelled the invoker starts no new request (it answers
+//! [`InvocationError::Dropped`], which every step treats as fatal, so the
+//! export ends and drops the requests in flight), and [`run`] closes the session with
+//! `success = false` and returns [`TakeoutError::Interrupted`].
 
 use std::future::Future;
 use std::time::Duration;
 
 use tl::{RemoteCall, enums, functions};
+use tokio_util::sync::CancellationToken;
 
 use super::error::{TakeoutError, fatal};
 use crate::Client;
 use crate::rpc::InvocationError;
+pub use wait::{DelayWait, RECHECK_EVERY};
+
+mod wait;
 
 /// Calls inside one takeout session. Cheap to clone.
 #[derive(Clone)]
 pub struct TakeoutInvoker {
     client: Client,
     id: i64,
+    stop: CancellationToken,
 }
 
 impl std::fmt::Debug for TakeoutInvoker {
@@ -31,7 +42,26 @@ impl std::fmt::Debug for TakeoutInvoker {
 impl TakeoutInvoker {
     /// Calls inside the takeout session `id` of `client`.
     pub fn new(client: Client, id: i64) -> Self {
-        Self { client, id }
+        Self::stopped_by(client, id, CancellationToken::new())
+    }
+
+    /// [`TakeoutInvoker::new`] that starts no new request once `stop` is
+    /// cancelled.
+    pub fn stopped_by(client: Client, id: i64, stop: CancellationToken) -> Self {
+        Self { client, id, stop }
+    }
+
+    /// Whether the export was told to stop.
+    pub fn stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    /// `Err(Dropped)` once stopping: no new request starts then.
+    fn may_start(&self) -> Result<(), InvocationError> {
+        if self.stopping() {
+            return Err(InvocationError::Dropped);
+        }
+        Ok(())
     }
 
     /// The takeout id.
@@ -49,6 +79,7 @@ impl TakeoutInvoker {
         &self,
         request: &R,
     ) -> Result<R::Return, InvocationError> {
+        self.may_start()?;
         self.client.invoke(&self.wrap(request)).await
     }
 
@@ -58,6 +89,7 @@ impl TakeoutInvoker {
         range: &enums::MessageRange,
         request: &R,
     ) -> Result<R::Return, InvocationError> {
+        self.may_start()?;
         let ranged = functions::InvokeWithMessagesRange {
             range: range.clone(),
             query: request.clone(),
@@ -71,6 +103,7 @@ impl TakeoutInvoker {
         dc: i32,
         request: &R,
     ) -> Result<R::Return, InvocationError> {
+        self.may_start()?;
         self.client.invoke_in_dc(dc, &self.wrap(request)).await
     }
 
@@ -95,29 +128,43 @@ pub struct Start<'a> {
     pub format_time: &'a (dyn Fn(i64) -> String + Sync),
     /// Told how long the wait is, when waiting.
     pub on_wait: &'a (dyn Fn(u64) + Sync),
+    /// While waiting out a delay: how often to ask again.
+    pub recheck_every: Duration,
+    /// Cancelled to stop: no new request starts, the session is closed.
+    pub stop: CancellationToken,
 }
 
-/// How many times a `TAKEOUT_INIT_DELAY_X` is waited out before giving up.
-const MAX_DELAYS: u32 = 3;
-
-/// Opens the takeout session.
+/// Opens the takeout session: on `TAKEOUT_INIT_DELAY_X` with
+/// [`Start::wait_for_delay`], asks again every [`Start::recheck_every`]
+/// (the user may approve the export on another device before the delay
+/// ends), as [`DelayWait`] decides.
 async fn init(client: &Client, start: &Start<'_>) -> Result<i64, TakeoutError> {
-    let mut delays = 0;
+    let mut wait = DelayWait::new(start.recheck_every);
     loop {
+        if start.stop.is_cancelled() {
+            return Err(TakeoutError::Interrupted);
+        }
         match client.invoke(&start.init).await {
             Ok(enums::account::Takeout::Takeout(t)) => return Ok(t.id),
             Err(e) if e.is("TAKEOUT_INIT_DELAY") => {
                 let seconds = e.rpc().and_then(|r| r.value).unwrap_or(0);
                 let until_unix = (start.now_unix)() + i64::from(seconds);
-                delays += 1;
-                if !start.wait_for_delay || delays > MAX_DELAYS {
+                let next = if start.wait_for_delay {
+                    wait.on_delay(seconds)
+                } else {
+                    None
+                };
+                let Some(next) = next else {
                     return Err(TakeoutError::Delayed {
                         until_unix,
                         at: (start.format_time)(until_unix),
                     });
-                }
+                };
                 (start.on_wait)(u64::from(seconds));
-                tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+                tokio::select! {
+                    () = tokio::time::sleep(next) => {}
+                    () = start.stop.cancelled() => return Err(TakeoutError::Interrupted),
+                }
             }
             Err(e) => return Err(fatal(e)),
         }
@@ -134,14 +181,19 @@ where
     Fut: Future<Output = Result<T, TakeoutError>>,
 {
     let id = init(client, &start).await?;
-    let invoker = TakeoutInvoker::new(client.clone(), id);
+    let invoker = TakeoutInvoker::stopped_by(client.clone(), id, start.stop.clone());
     let mut guard = FinishGuard(Some(invoker.clone()));
-    let result = export(invoker.clone()).await;
+    let mut result = export(invoker.clone()).await;
     guard.0 = None;
+    if result.is_err() && invoker.stopping() {
+        // Whatever failed first, it failed because no request may start.
+        result = Err(TakeoutError::Interrupted);
+    }
     let finish = functions::account::FinishTakeoutSession {
         success: result.is_ok(),
     };
-    if let Err(e) = invoker.invoke(&finish).await {
+    // Sent even when stopping: the one request after the stop.
+    if let Err(e) = client.invoke(&invoker.wrap(&finish)).await {
         // The export's own outcome stands: its files are complete (or its
         // error says why not) whether or not the server heard the end.
         tracing::warn!("account.finishTakeoutSession failed: {e}");
@@ -161,7 +213,7 @@ impl Drop for FinishGuard {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 let finish = functions::account::FinishTakeoutSession { success: false };
-                let _ = invoker.invoke(&finish).await;
+                let _ = invoker.client.invoke(&invoker.wrap(&finish)).await;
             });
         }
     }

@@ -3,7 +3,7 @@
 
 use tl::{enums, functions, types};
 
-use super::{Call, Mentions, RpcResult};
+use super::{Call, Mentions, RpcError, RpcResult};
 use crate::world::PeerKey;
 
 /// `account.getPassword`: without 2FA, `has_password` is false; with it,
@@ -56,13 +56,22 @@ fn prime_bytes() -> Vec<u8> {
 
 /// `account.initTakeoutSession`: a new takeout id for the account; any
 /// earlier one becomes invalid (400 `TAKEOUT_INVALID`), as when a new export
-/// is started on Telegram.
+/// is started on Telegram. While a delay set by the control plane runs:
+/// `420 TAKEOUT_INIT_DELAY_X`, X the seconds left (rounded up).
 pub fn init_takeout(
     call: &mut Call<'_, '_>,
     _: functions::account::InitTakeoutSession,
 ) -> RpcResult<enums::account::Takeout> {
     let me = call.me();
     let mut shared = call.shared();
+    if let Some(end) = shared.takeout_delay {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if !left.is_zero() {
+            let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            return Err(RpcError::new(420, format!("TAKEOUT_INIT_DELAY_{seconds}")));
+        }
+        shared.takeout_delay = None;
+    }
     let id = shared.rng.positive_i64();
     shared.takeouts.insert(me, id);
     drop(shared);
