@@ -10,6 +10,9 @@
 //! file's message, story, profile picture or custom emoji and retries the
 //! same offset; other errors of one file are recorded, not fatal.
 
+pub mod controller;
+pub(crate) mod gate;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +20,10 @@ use std::sync::{Arc, Mutex};
 
 use tl::{enums, types};
 use tokio::sync::{Semaphore, mpsc};
+
+pub use gate::{DcLoad, IDLE};
+use controller::Limits;
+use gate::Gates;
 use tokio::task::JoinSet;
 
 use super::error::{Class, TakeoutError};
@@ -104,8 +111,10 @@ impl From<Class> for Fail {
 pub struct Downloader {
     pub(super) inv: TakeoutInvoker,
     root: PathBuf,
+    /// Parts of one file in flight at most.
     parallel: usize,
-    pub(super) requests: Semaphore,
+    /// Per DC: connections and parts in flight.
+    pub(super) gates: Gates,
     files: Semaphore,
     events: mpsc::UnboundedSender<ProgressEvent>,
     fatal: Mutex<Option<TakeoutError>>,
@@ -123,7 +132,9 @@ pub struct Downloader {
 }
 
 impl Downloader {
-    /// Downloads into `root` with at most `parallel` requests in flight.
+    /// Downloads into `root`: at least `parallel` files at once, more when
+    /// the parts budget (`ClientConfig::download_budget`) allows, over the
+    /// client's download connections (`ClientConfig::connections_per_dc`).
     pub fn new(
         inv: TakeoutInvoker,
         root: PathBuf,
@@ -131,13 +142,20 @@ impl Downloader {
         journal: Journal,
         events: mpsc::UnboundedSender<ProgressEvent>,
     ) -> Self {
-        let parallel = parallel.max(1);
+        let config = inv.client().config();
+        let parts = usize::try_from(config.download_budget / PART as u64).unwrap_or(usize::MAX);
+        let limits = Limits {
+            connections: config.connections_per_dc.max(1),
+            parts: parts.max(1),
+        };
+        let files = parallel.max(limits.parts);
+        let gates = Gates::new(inv.client().clone(), limits);
         Self {
             inv,
             root,
-            parallel,
-            requests: Semaphore::new(parallel),
-            files: Semaphore::new(parallel),
+            parallel: limits.parts,
+            gates,
+            files: Semaphore::new(files),
             events,
             fatal: Mutex::new(None),
             journal,
@@ -147,6 +165,11 @@ impl Downloader {
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         }
+    }
+
+    /// Every DC's download connections and parts in flight now.
+    pub fn loads(&self) -> Vec<DcLoad> {
+        self.gates.loads()
     }
 
     /// The fatal error a download met, if any (the export must stop).
@@ -302,11 +325,12 @@ impl Downloader {
         for index in 0..MAX_UNKNOWN_PARTS {
             let offset = index * PART;
             let part = self.clone().part(state.clone(), job.origin.clone(), offset);
-            let bytes = part.await?;
+            let (bytes, lease) = part.await?;
             let len = bytes.len();
             out.write_at(total, bytes)
                 .await
                 .map_err(|e| disk(temp, e))?;
+            drop(lease);
             total += len as u64;
             if (len as i64) < PART {
                 break;
@@ -339,7 +363,7 @@ impl Downloader {
                 break;
             };
             let (offset, result) = joined.map_err(|_| Fail::Skip("download task failed".into()))?;
-            let bytes = result?;
+            let (bytes, lease) = result?;
             let expected = (job.size - offset).min(PART);
             if (bytes.len() as i64) < expected {
                 return Err(Fail::Skip(format!(
@@ -351,6 +375,7 @@ impl Downloader {
             out.write_at(offset as u64, bytes)
                 .await
                 .map_err(|e| disk(temp, e))?;
+            drop(lease); // the part's memory is free once written
             total += len;
             let _ = self.events.send(ProgressEvent::FileProgress {
                 name: job.path.clone(),
@@ -405,11 +430,6 @@ fn write_all_at(mut file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io:
 /// A write error at `path`: fatal.
 pub(super) fn disk(path: &Path, e: std::io::Error) -> Fail {
     Fail::Fatal(TakeoutError::disk(path, e))
-}
-
-/// The export is stopping.
-pub(super) fn cancelled() -> Fail {
-    Fail::Skip("download cancelled".into())
 }
 
 /// What a part is asked from.
