@@ -5,6 +5,8 @@
 
 /// Anonymized transcripts and worlds imported from transcripts.
 mod anonymize;
+/// File downloads: several connections per DC, faults, progress.
+mod downloads;
 /// The demo and small exports in headless Chromium.
 mod browser;
 /// The export engine: whole exports, determinism, faults, generated worlds.

@@ -123,6 +123,7 @@ impl Downloader {
                         enums::upload::File::CdnRedirect(_) => 0,
                     };
                     lease.done(bytes);
+                    self.arrived(bytes);
                     return Ok((file, Some(lease)));
                 }
                 Err(e) => e,

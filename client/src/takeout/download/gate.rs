@@ -21,7 +21,7 @@ use crate::rpc::InvocationError;
 pub const IDLE: Duration = Duration::from_secs(10);
 
 /// What a DC's downloads look like now (for progress).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DcLoad {
     /// The DC.
     pub dc: i32,

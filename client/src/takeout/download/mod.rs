@@ -12,6 +12,7 @@
 
 pub mod controller;
 pub(crate) mod gate;
+mod rate;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ use tl::{enums, types};
 use tokio::sync::{Semaphore, mpsc};
 
 pub use gate::{DcLoad, IDLE};
+pub use rate::FilesRate;
+use rate::Meter;
 use controller::Limits;
 use gate::Gates;
 use tokio::task::JoinSet;
@@ -116,6 +119,7 @@ pub struct Downloader {
     /// Per DC: connections and parts in flight.
     pub(super) gates: Gates,
     files: Semaphore,
+    meter: Meter,
     events: mpsc::UnboundedSender<ProgressEvent>,
     fatal: Mutex<Option<TakeoutError>>,
     /// Files finished by an interrupted run of this export, and the record
@@ -156,6 +160,7 @@ impl Downloader {
             parallel: limits.parts,
             gates,
             files: Semaphore::new(files),
+            meter: Meter::new(),
             events,
             fatal: Mutex::new(None),
             journal,
@@ -164,6 +169,14 @@ impl Downloader {
             made: Arc::default(),
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// `bytes` of a part arrived: a `files_rate` event if one is due.
+    pub(super) fn arrived(&self, bytes: u64) {
+        let rate = self.meter.arrived(bytes, false, || self.gates.loads());
+        if let Some(rate) = rate {
+            let _ = self.events.send(ProgressEvent::FilesRate(rate));
         }
     }
 
@@ -231,6 +244,7 @@ impl Downloader {
         let temp = self.root.join(WORK_DIR).join("tmp").join(name);
         let name = job.path.clone();
         let size = u64::try_from(job.size).unwrap_or(0);
+        self.meter.found(size);
         let _ = self.events.send(ProgressEvent::FileStarted {
             name: name.clone(),
             size,
