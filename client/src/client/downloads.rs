@@ -50,9 +50,7 @@ impl Client {
 
     /// Download connections open to DC `dc` now.
     pub fn downloads_open(&self, dc: i32) -> usize {
-        lock(&self.inner.downloads)
-            .get(&dc)
-            .map_or(0, |p| p.open())
+        lock(&self.inner.downloads).get(&dc).map_or(0, |p| p.open())
     }
 
     /// Download connections opened to DC `dc` so far (reopened ones count

@@ -245,7 +245,10 @@ impl Client {
     }
 
     /// How connections to DC `dc` are made.
-    fn sender_config(&self, dc: i32) -> Result<(SenderConfig, std::net::SocketAddr), InvocationError> {
+    fn sender_config(
+        &self,
+        dc: i32,
+    ) -> Result<(SenderConfig, std::net::SocketAddr), InvocationError> {
         let addr = match self.inner.config.connect_via {
             Some(via) => via,
             None => lock(&self.inner.table)

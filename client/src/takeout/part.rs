@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use tl::{enums, functions};
 
-use super::download::{Downloader, Fail, Located, Origin, PART, PartState};
 use super::download::gate::Lease;
+use super::download::{Downloader, Fail, Located, Origin, PART, PartState};
 use super::error::classify;
 use super::refresh::refresh;
 use crate::invoke::Decision;
@@ -137,10 +137,10 @@ impl Downloader {
             let decision = match &error {
                 // The sender closed under the call (an idle close racing
                 // it): ask again.
-                InvocationError::Dropped => client.config().retry.decide(
-                    &InvocationError::Io("connection closed".into()),
-                    attempt,
-                ),
+                InvocationError::Dropped => client
+                    .config()
+                    .retry
+                    .decide(&InvocationError::Io("connection closed".into()), attempt),
                 e => client.config().retry.decide(e, attempt),
             };
             match decision {

@@ -105,11 +105,13 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             rows.push((row, floods));
         }
     });
-    println!("| run | files | MB | seconds | MB/s | peak connections | cap MB/s | share of cap | FLOOD_WAITs | peak RSS |");
+    println!(
+        "| run | files | MB | seconds | MB/s | peak connections | cap MB/s | share of cap | FLOOD_WAITs | peak RSS |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (r, floods) in &rows {
-        let cap = (r.connections as f64 * CAP_PER_CONNECTION)
-            .min(f64::from(RATE_LIMIT) * 1_048_576.0);
+        let cap =
+            (r.connections as f64 * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * 1_048_576.0);
         let rate = r.bytes as f64 / r.secs;
         println!(
             "| {} | {} | {:.0} | {:.1} | {:.2} | {} | {:.1} | {:.0}% | {floods} | {} MB |",
@@ -199,7 +201,12 @@ async fn export(client: &Client, mode: &Mode) -> Row {
         let mut peak = 0;
         while let Some(event) = rx.recv().await {
             if let ProgressEvent::FilesRate(rate) = event {
-                peak = rate.dcs.iter().map(|d| d.connections).sum::<usize>().max(peak);
+                peak = rate
+                    .dcs
+                    .iter()
+                    .map(|d| d.connections)
+                    .sum::<usize>()
+                    .max(peak);
             }
         }
         peak

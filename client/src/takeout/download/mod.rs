@@ -22,11 +22,11 @@ use std::sync::{Arc, Mutex};
 use tl::{enums, types};
 use tokio::sync::{Semaphore, mpsc};
 
+use controller::Limits;
+use gate::Gates;
 pub use gate::{DcLoad, IDLE};
 pub use rate::FilesRate;
 use rate::Meter;
-use controller::Limits;
-use gate::Gates;
 use tokio::task::JoinSet;
 
 use super::error::{Class, TakeoutError};

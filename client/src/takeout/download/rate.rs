@@ -78,7 +78,9 @@ impl Meter {
         }
         s.samples.push_back((now, done));
         while s.samples.len() > 2
-            && s.samples.get(1).is_some_and(|(t, _)| now.duration_since(*t) > WINDOW)
+            && s.samples
+                .get(1)
+                .is_some_and(|(t, _)| now.duration_since(*t) > WINDOW)
         {
             s.samples.pop_front();
         }
