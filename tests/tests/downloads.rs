@@ -152,13 +152,16 @@ fn peak_file_connections(log: &[CallRecord]) -> BTreeMap<i32, usize> {
     peaks
 }
 
-/// (file id, offset) of every `upload.getFile` the mock served.
-fn offsets(log: &[CallRecord]) -> Vec<(i64, i64)> {
+/// (file id, thumbnail size, offset) of every `upload.getFile` the mock
+/// served.
+fn offsets(log: &[CallRecord]) -> Vec<(i64, String, i64)> {
     log.iter()
         .filter(|c| c.method == "upload.getFile" && c.fault.is_none() && c.error.is_none())
         .filter_map(|c| {
             let p = c.params.as_ref()?;
-            Some((p["location"]["id"].as_i64()?, p["offset"].as_i64()?))
+            let location = &p["location"];
+            let thumb = location["thumb_size"].as_str().unwrap_or_default().to_owned();
+            Some((location["id"].as_i64()?, thumb, p["offset"].as_i64()?))
         })
         .collect()
 }

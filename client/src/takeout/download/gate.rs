@@ -51,8 +51,10 @@ struct State {
     /// Parts in flight per connection.
     loads: Vec<usize>,
     in_use: usize,
-    /// Bumped whenever the DC becomes busy again (an idle close checks it).
+    /// Bumped at every lease (the idle timer checks it).
     epoch: u64,
+    /// Whether an idle timer runs.
+    timer: bool,
 }
 
 /// The right to send one part on connection `lane` of a DC, holding a
@@ -98,7 +100,9 @@ impl Drop for Lease {
             let wanted = s.controller.connections();
             let unused_above = s.loads.iter().skip(wanted).all(|&l| l == 0);
             let close_from = (unused_above && self.lane >= wanted).then_some(wanted);
-            (close_from, (s.in_use == 0).then_some(s.epoch))
+            let idle = s.in_use == 0 && !s.timer;
+            s.timer |= idle;
+            (close_from, idle.then_some(s.epoch))
         };
         self.memory = None;
         self.gate.notify.notify_waiters();
@@ -110,15 +114,21 @@ impl Drop for Lease {
             let (client, dc) = (client.clone(), gate.dc);
             runtime.spawn(async move { client.close_downloads(dc, from).await });
         }
-        if let Some(epoch) = idle_epoch {
+        if let Some(mut seen) = idle_epoch {
+            // One timer per DC: it ends once the DC was idle for IDLE.
             runtime.spawn(async move {
-                tokio::time::sleep(IDLE).await;
-                let idle = {
-                    let s = lock(&gate.state);
-                    s.in_use == 0 && s.epoch == epoch
-                };
-                if idle {
+                loop {
+                    tokio::time::sleep(IDLE).await;
+                    {
+                        let mut s = lock(&gate.state);
+                        if !(s.in_use == 0 && s.epoch == seen) {
+                            seen = s.epoch;
+                            continue;
+                        }
+                        s.timer = false;
+                    }
                     client.close_downloads(gate.dc, 0).await;
+                    break;
                 }
             });
         }
@@ -149,6 +159,7 @@ impl Gates {
                         loads: vec![0; self.limits.connections.max(1)],
                         in_use: 0,
                         epoch: 0,
+                        timer: false,
                     }),
                     notify: Notify::new(),
                 })
