@@ -8,7 +8,9 @@
 //! - It measures throughput over windows of at least [`WINDOW`] and as many
 //!   completions as parts in flight. While a window beats the best one so
 //!   far by [`GROWTH`], it grows one step: one more connection, or once
-//!   every connection is open, one more part in flight on each. A level
+//!   every connection is open, one more part in flight on each (at first,
+//!   until a window brings nothing or a flood wait comes, as many steps as
+//!   there are connections: the level doubles). A level
 //!   that stops growing is kept; after [`PROBE_AFTER`] windows it probes one
 //!   step again, and steps back if the probe brings nothing.
 //! - A `FLOOD_WAIT_X` pauses the DC until X seconds from now and halves the
@@ -61,6 +63,9 @@ pub struct Controller {
     best: f64,
     /// Windows in a row that did not beat `best`.
     settled: u32,
+    /// Until the first window that does not grow (or a flood wait), every
+    /// growing window doubles the level instead of adding one step.
+    slow_start: bool,
     /// While probing one step up: the level to return to if it brings
     /// nothing.
     probe_from: Option<(usize, usize)>,
@@ -86,6 +91,7 @@ impl Controller {
             best: 0.0,
             settled: 0,
             probe_from: None,
+            slow_start: true,
             paused_until: Duration::ZERO,
         }
     }
@@ -135,12 +141,26 @@ impl Controller {
         if rate > self.best * GROWTH {
             self.best = rate;
             self.settled = 0;
+            let target = if self.slow_start { self.parts * 2 } else { 0 };
             self.grow();
+            // Slow start: steps until the parts in flight doubled (each
+            // step adds at least one part, or nothing more fits).
+            for _ in 0..self.limits.parts {
+                let level = (self.connections, self.parts);
+                if self.parts >= target {
+                    break;
+                }
+                self.grow();
+                if (self.connections, self.parts) == level {
+                    break;
+                }
+            }
         } else if let Some((connections, parts)) = probe {
             // The probe brought nothing: back to the settled level.
             self.connections = connections;
             self.parts = parts;
         } else {
+            self.slow_start = false;
             self.settled += 1;
             if self.settled >= PROBE_AFTER {
                 self.settled = 0;
@@ -171,6 +191,7 @@ impl Controller {
         self.best = 0.0;
         self.settled = 0;
         self.probe_from = None;
+        self.slow_start = false;
     }
 
     /// One step up, if the limits allow it: one more connection carrying

@@ -146,8 +146,8 @@ proptest! {
                 Input::Done { after_ms, bytes } => {
                     now += Duration::from_millis(after_ms);
                     c.completed(now, bytes);
-                    // One step at most.
-                    prop_assert!(c.in_flight() <= before + c.connections().max(1));
+                    // Doubling at most, plus a step.
+                    prop_assert!(c.in_flight() <= 2 * before + c.connections());
                 }
                 Input::Flood { after_ms, seconds } => {
                     now += Duration::from_millis(after_ms);
@@ -195,4 +195,18 @@ proptest! {
         let got = model_rate(&c, cap, latency);
         prop_assert!(got >= 0.9 * best, "{got} of {best}: {c:?}");
     }
+}
+
+#[test]
+fn slow_start_doubles_until_growth_stops() {
+    let mut c = Controller::new(limits(8, 64));
+    // Capped connections: each doubling doubles the rate; 2 -> 4 -> 8 in
+    // a few seconds.
+    run(&mut c, Duration::ZERO, 4, 2_000_000.0, 0.05);
+    assert_eq!(c.connections(), 8, "{c:?}");
+    // After a flood wait, one step at a time.
+    let mut c = Controller::new(limits(8, 64));
+    c.flood_wait(Duration::ZERO, Duration::ZERO);
+    run(&mut c, Duration::ZERO, 4, 2_000_000.0, 0.05);
+    assert!(c.connections() < 8, "{c:?}");
 }
