@@ -160,7 +160,10 @@ fn offsets(log: &[CallRecord]) -> Vec<(i64, String, i64)> {
         .filter_map(|c| {
             let p = c.params.as_ref()?;
             let location = &p["location"];
-            let thumb = location["thumb_size"].as_str().unwrap_or_default().to_owned();
+            let thumb = location["thumb_size"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             Some((location["id"].as_i64()?, thumb, p["offset"].as_i64()?))
         })
         .collect()

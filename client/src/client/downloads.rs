@@ -48,19 +48,6 @@ impl Client {
         }
     }
 
-    /// Download connections open to DC `dc` now.
-    pub fn downloads_open(&self, dc: i32) -> usize {
-        lock(&self.inner.downloads).get(&dc).map_or(0, |p| p.open())
-    }
-
-    /// Download connections opened to DC `dc` so far (reopened ones count
-    /// again).
-    pub fn downloads_opened(&self, dc: i32) -> usize {
-        lock(&self.inner.downloads)
-            .get(&dc)
-            .map_or(0, |p| p.opened())
-    }
-
     /// The download pool of `dc`, made when first needed: the DC's key must
     /// exist (the listing pool creates it) and, off the home DC, carry the
     /// imported authorization.

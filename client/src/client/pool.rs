@@ -91,9 +91,6 @@ pub(crate) struct FilePool {
     /// Lane `i`, if open; each has its own lock so lanes connect in
     /// parallel.
     lanes: Vec<tokio::sync::Mutex<Option<Lane>>>,
-    /// Lanes opened over the pool's life (reconnects of the sender are not
-    /// counted: they reuse the lane).
-    opened: AtomicUsize,
 }
 
 impl FilePool {
@@ -112,7 +109,6 @@ impl FilePool {
             lanes: (0..size.max(1))
                 .map(|_| tokio::sync::Mutex::new(None))
                 .collect(),
-            opened: AtomicUsize::new(0),
         }
     }
 
@@ -135,7 +131,6 @@ impl FilePool {
         }
         let sender =
             sender::connect(self.config.clone(), self.connector.clone(), Some(self.key)).await?;
-        self.opened.fetch_add(1, Ordering::Relaxed);
         *slot = Some(Lane {
             handle: sender.handle.clone(),
             initialized: true,
@@ -162,23 +157,6 @@ impl FilePool {
                 lane.handle.shutdown();
             }
         }
-    }
-
-    /// Lanes open now (without waiting for one that is connecting).
-    pub(crate) fn open(&self) -> usize {
-        self.lanes
-            .iter()
-            .filter(|s| {
-                s.try_lock()
-                    .map(|l| l.as_ref().is_some_and(|l| !l.handle.is_closed()))
-                    .unwrap_or(true)
-            })
-            .count()
-    }
-
-    /// Lanes opened over the pool's life.
-    pub(crate) fn opened(&self) -> usize {
-        self.opened.load(Ordering::Relaxed)
     }
 
     /// Closes every lane at once.

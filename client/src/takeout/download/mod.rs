@@ -12,6 +12,7 @@
 
 pub mod controller;
 pub(crate) mod gate;
+mod part_file;
 mod rate;
 
 use std::collections::HashSet;
@@ -25,6 +26,7 @@ use tokio::sync::{Semaphore, mpsc};
 use controller::Limits;
 use gate::Gates;
 pub use gate::{DcLoad, IDLE};
+use part_file::{PartFile, blocking};
 pub use rate::FilesRate;
 use rate::Meter;
 use tokio::task::JoinSet;
@@ -399,46 +401,6 @@ impl Downloader {
         }
         Ok(total)
     }
-}
-
-/// The temporary file of a download. Each part is written at its offset on
-/// the blocking pool straight from the part's own buffer (`tokio::fs::File`
-/// would copy every part once more).
-struct PartFile(Arc<std::fs::File>);
-
-impl PartFile {
-    async fn create(path: &Path) -> std::io::Result<Self> {
-        let path = path.to_owned();
-        let file = blocking(move || std::fs::File::create(path)).await?;
-        Ok(Self(Arc::new(file)))
-    }
-
-    /// Writes all of `bytes` at `offset`.
-    async fn write_at(&self, offset: u64, bytes: Vec<u8>) -> std::io::Result<()> {
-        let file = self.0.clone();
-        blocking(move || write_all_at(&file, &bytes, offset)).await
-    }
-}
-
-/// `f` on tokio's blocking pool.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(not(unix))]
-fn write_all_at(mut file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Seek, Write};
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    file.write_all(bytes)
 }
 
 /// A write error at `path`: fatal.
