@@ -59,6 +59,11 @@ use tg_takeout::{AppInfo, Client, ClientConfig};
 #[path = "export/update.rs"]
 mod update;
 
+/// `--downloads [quick]`: file throughput over several connections per DC
+/// against Desktop- and tdl-style baselines (README "Downloads").
+#[path = "export/files.rs"]
+mod files;
+
 /// What one world is.
 #[derive(Clone, Debug, PartialEq)]
 struct WorldSpec {
@@ -673,6 +678,10 @@ fn main() {
     }
     if let Some(percent) = option(&arg_map(), "update") {
         update::measure(&percent);
+        return;
+    }
+    if let Some(size) = option(&arg_map(), "downloads") {
+        files::measure(size == "quick", number(&arg_map(), "max-file-mb", 100));
         return;
     }
     let opts = Opts::parse();

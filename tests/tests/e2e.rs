@@ -7,6 +7,8 @@
 mod anonymize;
 /// The demo and small exports in headless Chromium.
 mod browser;
+/// File downloads: several connections per DC, faults, progress.
+mod downloads;
 /// The export engine: whole exports, determinism, faults, generated worlds.
 mod export;
 /// The export helpers shared by the export tests.

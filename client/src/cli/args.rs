@@ -107,6 +107,16 @@ pub struct ConnectArgs {
     /// under 1 MiB) or all; the others as their size and SHA-256.
     #[arg(long, value_enum, default_value_t = RecordFilesArg::Small, requires = "record")]
     pub record_files: RecordFilesArg,
+    /// File downloads: connections per DC at most (1 to 64), besides the
+    /// one that lists chats; opened as throughput grows.
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: u16,
+    /// File downloads: memory for parts in flight over every DC, in MiB
+    /// (1 MiB a part; 1 to 4096).
+    #[arg(long, value_name = "MIB", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub download_memory: u64,
 }
 
 /// `--record-files`.

@@ -92,6 +92,8 @@ pub fn client_config(args: &ConnectArgs, needs_api: bool) -> Result<ClientConfig
         };
         config.recorder = Some(Recorder::open(path, files).map_err(|e| usage(e.to_string()))?);
     }
+    config.connections_per_dc = usize::from(args.connections);
+    config.download_budget = args.download_memory * 1024 * 1024;
     config.session_path = Some(match &args.session {
         Some(p) => p.clone(),
         None => default_session_path()?,

@@ -107,6 +107,7 @@ impl Bars {
                     "Telegram asked to wait {seconds} s before {request}"
                 ));
             }
+            ProgressEvent::FilesRate(rate) => self.files.set_message(files_rate(rate)),
             ProgressEvent::Finished { .. } => {
                 self.overall.finish_and_clear();
                 self.chat.finish_and_clear();
@@ -123,6 +124,26 @@ impl Bars {
             self.files.inc(done.saturating_sub(before));
         }
     }
+}
+
+/// The files bar's note from a `files_rate` event: overall throughput,
+/// connections in use per DC, time left.
+fn files_rate(rate: &tg_takeout::takeout::download::FilesRate) -> String {
+    let dcs: Vec<String> = rate
+        .dcs
+        .iter()
+        .map(|d| format!("DC{} {}x", d.dc, d.connections))
+        .collect();
+    let eta = match rate.eta_secs {
+        Some(s) if s >= 3600 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        Some(s) => format!("{}m{:02}s", s / 60, s % 60),
+        None => "?".into(),
+    };
+    format!(
+        "{:.1} MB/s  {}  ETA {eta}",
+        rate.bytes_per_sec as f64 / 1e6,
+        dcs.join(" ")
+    )
 }
 
 /// Renders events until the channel closes. The client's retry waits

@@ -7,6 +7,7 @@
 //!                                     └─ DC x pool (imported authorization)
 //! ```
 
+mod downloads;
 mod events;
 mod login;
 mod pool;
@@ -31,8 +32,14 @@ use crate::net::Socks5Proxy;
 use crate::rpc::InvocationError;
 use crate::sender::SenderConfig;
 use crate::transport::TransportConfig;
-use pool::Pool;
+use pool::{FilePool, Pool};
 use tl::{RemoteCall, functions};
+
+/// Download connections per DC unless configured (`--connections`).
+pub const DEFAULT_CONNECTIONS: usize = 8;
+
+/// Bytes of file parts in flight unless configured (64 MiB).
+pub const DEFAULT_DOWNLOAD_BUDGET: u64 = 64 * 1024 * 1024;
 
 /// Who the client says it is in `initConnection`.
 #[derive(Clone, Debug)]
@@ -85,8 +92,12 @@ pub struct ClientConfig {
     pub session_path: Option<PathBuf>,
     /// When to retry failed calls.
     pub retry: RetryPolicy,
-    /// Connections per DC for file downloads.
+    /// Download connections per DC at most ([`Client::invoke_download`]),
+    /// besides the one that carries every other call.
     pub connections_per_dc: usize,
+    /// Bytes of file parts in flight at most, over every DC (parts are
+    /// 1 MiB; `--download-memory`).
+    pub download_budget: u64,
     /// Time allowed to connect and create a key.
     pub connect_timeout: Duration,
     /// Records every call and its answer into a transcript (`--record`).
@@ -105,7 +116,8 @@ impl ClientConfig {
             keys: KeySet::telegram(),
             session_path: None,
             retry: RetryPolicy::default(),
-            connections_per_dc: 1,
+            connections_per_dc: DEFAULT_CONNECTIONS,
+            download_budget: DEFAULT_DOWNLOAD_BUDGET,
             connect_timeout: Duration::from_secs(15),
             recorder: None,
         }
@@ -140,7 +152,11 @@ struct Inner {
     config: ClientConfig,
     table: Mutex<DcTable>,
     session: Mutex<Session>,
-    pools: tokio::sync::Mutex<HashMap<i32, Arc<Pool>>>,
+    /// Per DC, its pool once connected; the lock is held only to find the
+    /// cell, so connecting one DC never holds up calls to another.
+    pools: Mutex<HashMap<i32, Arc<tokio::sync::OnceCell<Arc<Pool>>>>>,
+    /// Per DC, its download connections ([`Client::invoke_download`]).
+    downloads: Mutex<HashMap<i32, Arc<FilePool>>>,
     /// Every subscriber of [`Client::events`]; closed ones are dropped on
     /// the next event.
     events: Mutex<Vec<mpsc::UnboundedSender<ClientEvent>>>,
@@ -182,7 +198,8 @@ impl Client {
                 config,
                 table: Mutex::new(table),
                 session: Mutex::new(session),
-                pools: tokio::sync::Mutex::new(HashMap::new()),
+                pools: Mutex::new(HashMap::new()),
+                downloads: Mutex::new(HashMap::new()),
                 events: Mutex::new(Vec::new()),
                 retired: Mutex::new(None),
             }),
@@ -220,18 +237,24 @@ impl Client {
     }
 
     /// The pool of DC `dc`, connecting it (and creating its key) if needed.
+    /// Callers for the same DC wait for one connect; other DCs do not wait.
     async fn pool(&self, dc: i32) -> Result<Arc<Pool>, InvocationError> {
-        let mut pools = self.inner.pools.lock().await;
-        if let Some(p) = pools.get(&dc) {
-            return Ok(p.clone());
-        }
+        let cell = lock(&self.inner.pools).entry(dc).or_default().clone();
+        let pool = cell.get_or_try_init(|| self.connect_pool(dc)).await?;
+        Ok(pool.clone())
+    }
+
+    /// How connections to DC `dc` are made.
+    fn sender_config(
+        &self,
+        dc: i32,
+    ) -> Result<(SenderConfig, std::net::SocketAddr), InvocationError> {
         let addr = match self.inner.config.connect_via {
             Some(via) => via,
             None => lock(&self.inner.table)
                 .address(dc)
                 .ok_or(InvocationError::InvalidDc(dc))?,
         };
-        let key = lock(&self.inner.session).dcs.get(&dc).map(|d| d.auth_key.0);
         let cfg = &self.inner.config;
         let mut sender_config = SenderConfig::new(dc);
         sender_config.test_servers = cfg.network == Network::Test;
@@ -239,14 +262,15 @@ impl Client {
         sender_config.keys = cfg.keys.clone();
         sender_config.connect_timeout = cfg.connect_timeout;
         sender_config.recorder = cfg.recorder.clone();
-        let pool = Pool::connect(
-            sender_config,
-            addr,
-            cfg.proxy.clone(),
-            key,
-            cfg.connections_per_dc.max(1),
-        )
-        .await?;
+        Ok((sender_config, addr))
+    }
+
+    /// Connects the pool of DC `dc` and stores the key it created.
+    async fn connect_pool(&self, dc: i32) -> Result<Arc<Pool>, InvocationError> {
+        let (sender_config, addr) = self.sender_config(dc)?;
+        let key = lock(&self.inner.session).dcs.get(&dc).map(|d| d.auth_key.0);
+        let cfg = &self.inner.config;
+        let pool = Pool::connect(sender_config, addr, cfg.proxy.clone(), key, 1).await?;
         if let Some(new_key) = pool.created_key {
             self.update_session(|s| {
                 s.dcs.insert(
@@ -258,9 +282,7 @@ impl Client {
                 );
             })?;
         }
-        let pool = Arc::new(pool);
-        pools.insert(dc, pool.clone());
-        Ok(pool)
+        Ok(Arc::new(pool))
     }
 
     /// The `initConnection` wrapper for the first call of a connection.
@@ -439,7 +461,14 @@ impl Client {
 
     /// Closes every connection.
     pub async fn disconnect(&self) {
-        for (_, pool) in self.inner.pools.lock().await.drain() {
+        let pools: Vec<_> = lock(&self.inner.pools).drain().collect();
+        for (_, cell) in pools {
+            if let Some(pool) = cell.get() {
+                pool.shutdown();
+            }
+        }
+        let downloads: Vec<_> = lock(&self.inner.downloads).drain().collect();
+        for (_, pool) in downloads {
             pool.shutdown();
         }
     }

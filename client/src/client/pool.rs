@@ -73,3 +73,100 @@ impl Pool {
         }
     }
 }
+
+/// One download connection and whether its first call went out.
+struct Lane {
+    handle: SenderHandle,
+    initialized: bool,
+}
+
+/// The download connections of one DC (issue: several connections per DC
+/// for files): each a session of its own on the DC's auth key, opened when
+/// first asked for and closed on request; separate from the [`Pool`] that
+/// carries listing calls, so a big file never holds up a history page.
+pub(crate) struct FilePool {
+    config: SenderConfig,
+    connector: TcpConnector,
+    key: [u8; 256],
+    /// Lane `i`, if open; each has its own lock so lanes connect in
+    /// parallel.
+    lanes: Vec<tokio::sync::Mutex<Option<Lane>>>,
+}
+
+impl FilePool {
+    /// At most `size` connections on `key`; none is opened yet.
+    pub(crate) fn new(
+        config: SenderConfig,
+        addr: SocketAddr,
+        proxy: Option<Socks5Proxy>,
+        key: [u8; 256],
+        size: usize,
+    ) -> Self {
+        Self {
+            config,
+            connector: TcpConnector { addr, proxy },
+            key,
+            lanes: (0..size.max(1))
+                .map(|_| tokio::sync::Mutex::new(None))
+                .collect(),
+        }
+    }
+
+    /// The auth key the lanes use.
+    pub(crate) fn key(&self) -> &[u8; 256] {
+        &self.key
+    }
+
+    /// Lane `lane` (modulo the size), opening it if needed, and whether
+    /// this call must carry `initConnection`.
+    pub(crate) async fn lane(&self, lane: usize) -> Result<(SenderHandle, bool), InvocationError> {
+        let Some(slot) = self.lanes.get(lane % self.lanes.len()) else {
+            return Err(InvocationError::Io("no download connection".into()));
+        };
+        let mut slot = slot.lock().await;
+        if let Some(open) = slot.as_mut().filter(|l| !l.handle.is_closed()) {
+            let first = !open.initialized;
+            open.initialized = true;
+            return Ok((open.handle.clone(), first));
+        }
+        let sender =
+            sender::connect(self.config.clone(), self.connector.clone(), Some(self.key)).await?;
+        *slot = Some(Lane {
+            handle: sender.handle.clone(),
+            initialized: true,
+        });
+        Ok((sender.handle, true))
+    }
+
+    /// The first call on `handle` failed: the next one carries
+    /// `initConnection` again.
+    pub(crate) async fn reset_init(&self, handle: &SenderHandle) {
+        for slot in &self.lanes {
+            if let Some(lane) = slot.lock().await.as_mut() {
+                if lane.handle.same_channel(handle) {
+                    lane.initialized = false;
+                }
+            }
+        }
+    }
+
+    /// Closes the lanes from `from` on (they reopen if asked for again).
+    pub(crate) async fn close_from(&self, from: usize) {
+        for slot in self.lanes.iter().skip(from) {
+            if let Some(lane) = slot.lock().await.take() {
+                lane.handle.shutdown();
+            }
+        }
+    }
+
+    /// Closes every lane at once.
+    pub(crate) fn shutdown(&self) {
+        for slot in &self.lanes {
+            if let Ok(mut lane) = slot.try_lock() {
+                if let Some(lane) = lane.take() {
+                    lane.handle.shutdown();
+                }
+            }
+        }
+    }
+}

@@ -58,9 +58,14 @@ impl Client {
         Ok(())
     }
 
-    /// Closes the connections of `dc`.
+    /// Closes the connections of `dc` (its download connections too).
     async fn drop_pool(&self, dc: i32) {
-        if let Some(pool) = self.inner.pools.lock().await.remove(&dc) {
+        let cell = crate::locked::lock(&self.inner.pools).remove(&dc);
+        if let Some(pool) = cell.as_ref().and_then(|c| c.get()) {
+            pool.shutdown();
+        }
+        let downloads = crate::locked::lock(&self.inner.downloads).remove(&dc);
+        if let Some(pool) = downloads {
             pool.shutdown();
         }
     }

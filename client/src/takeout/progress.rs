@@ -75,6 +75,9 @@ pub enum ProgressEvent {
         /// Its path.
         name: String,
     },
+    /// The downloads' throughput, connections per DC and ETA (at most
+    /// twice a second while parts arrive).
+    FilesRate(super::download::FilesRate),
     /// A file was not downloaded.
     FileSkipped {
         /// Its path.

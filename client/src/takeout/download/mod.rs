@@ -10,6 +10,11 @@
 //! file's message, story, profile picture or custom emoji and retries the
 //! same offset; other errors of one file are recorded, not fatal.
 
+pub mod controller;
+pub(crate) mod gate;
+mod part_file;
+mod rate;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +22,13 @@ use std::sync::{Arc, Mutex};
 
 use tl::{enums, types};
 use tokio::sync::{Semaphore, mpsc};
+
+use controller::Limits;
+use gate::Gates;
+pub use gate::{DcLoad, IDLE};
+use part_file::{PartFile, blocking};
+pub use rate::FilesRate;
+use rate::Meter;
 use tokio::task::JoinSet;
 
 use super::error::{Class, TakeoutError};
@@ -104,9 +116,12 @@ impl From<Class> for Fail {
 pub struct Downloader {
     pub(super) inv: TakeoutInvoker,
     root: PathBuf,
+    /// Parts of one file in flight at most.
     parallel: usize,
-    pub(super) requests: Semaphore,
+    /// Per DC: connections and parts in flight.
+    pub(super) gates: Gates,
     files: Semaphore,
+    meter: Meter,
     events: mpsc::UnboundedSender<ProgressEvent>,
     fatal: Mutex<Option<TakeoutError>>,
     /// Files finished by an interrupted run of this export, and the record
@@ -123,7 +138,9 @@ pub struct Downloader {
 }
 
 impl Downloader {
-    /// Downloads into `root` with at most `parallel` requests in flight.
+    /// Downloads into `root`: at least `parallel` files at once, more when
+    /// the parts budget (`ClientConfig::download_budget`) allows, over the
+    /// client's download connections (`ClientConfig::connections_per_dc`).
     pub fn new(
         inv: TakeoutInvoker,
         root: PathBuf,
@@ -131,13 +148,21 @@ impl Downloader {
         journal: Journal,
         events: mpsc::UnboundedSender<ProgressEvent>,
     ) -> Self {
-        let parallel = parallel.max(1);
+        let config = inv.client().config();
+        let parts = usize::try_from(config.download_budget / PART as u64).unwrap_or(usize::MAX);
+        let limits = Limits {
+            connections: config.connections_per_dc.max(1),
+            parts: parts.max(1),
+        };
+        let files = parallel.max(limits.parts);
+        let gates = Gates::new(inv.client().clone(), limits);
         Self {
             inv,
             root,
-            parallel,
-            requests: Semaphore::new(parallel),
-            files: Semaphore::new(parallel),
+            parallel: limits.parts,
+            gates,
+            files: Semaphore::new(files),
+            meter: Meter::new(),
             events,
             fatal: Mutex::new(None),
             journal,
@@ -147,6 +172,19 @@ impl Downloader {
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         }
+    }
+
+    /// `bytes` of a part arrived: a `files_rate` event if one is due.
+    pub(super) fn arrived(&self, bytes: u64) {
+        let rate = self.meter.arrived(bytes, false, || self.gates.loads());
+        if let Some(rate) = rate {
+            let _ = self.events.send(ProgressEvent::FilesRate(rate));
+        }
+    }
+
+    /// Every DC's download connections and parts in flight now.
+    pub fn loads(&self) -> Vec<DcLoad> {
+        self.gates.loads()
     }
 
     /// The fatal error a download met, if any (the export must stop).
@@ -208,6 +246,7 @@ impl Downloader {
         let temp = self.root.join(WORK_DIR).join("tmp").join(name);
         let name = job.path.clone();
         let size = u64::try_from(job.size).unwrap_or(0);
+        self.meter.found(size);
         let _ = self.events.send(ProgressEvent::FileStarted {
             name: name.clone(),
             size,
@@ -302,11 +341,12 @@ impl Downloader {
         for index in 0..MAX_UNKNOWN_PARTS {
             let offset = index * PART;
             let part = self.clone().part(state.clone(), job.origin.clone(), offset);
-            let bytes = part.await?;
+            let (bytes, lease) = part.await?;
             let len = bytes.len();
             out.write_at(total, bytes)
                 .await
                 .map_err(|e| disk(temp, e))?;
+            drop(lease);
             total += len as u64;
             if (len as i64) < PART {
                 break;
@@ -339,7 +379,7 @@ impl Downloader {
                 break;
             };
             let (offset, result) = joined.map_err(|_| Fail::Skip("download task failed".into()))?;
-            let bytes = result?;
+            let (bytes, lease) = result?;
             let expected = (job.size - offset).min(PART);
             if (bytes.len() as i64) < expected {
                 return Err(Fail::Skip(format!(
@@ -351,6 +391,7 @@ impl Downloader {
             out.write_at(offset as u64, bytes)
                 .await
                 .map_err(|e| disk(temp, e))?;
+            drop(lease); // the part's memory is free once written
             total += len;
             let _ = self.events.send(ProgressEvent::FileProgress {
                 name: job.path.clone(),
@@ -362,54 +403,9 @@ impl Downloader {
     }
 }
 
-/// The temporary file of a download. Each part is written at its offset on
-/// the blocking pool straight from the part's own buffer (`tokio::fs::File`
-/// would copy every part once more).
-struct PartFile(Arc<std::fs::File>);
-
-impl PartFile {
-    async fn create(path: &Path) -> std::io::Result<Self> {
-        let path = path.to_owned();
-        let file = blocking(move || std::fs::File::create(path)).await?;
-        Ok(Self(Arc::new(file)))
-    }
-
-    /// Writes all of `bytes` at `offset`.
-    async fn write_at(&self, offset: u64, bytes: Vec<u8>) -> std::io::Result<()> {
-        let file = self.0.clone();
-        blocking(move || write_all_at(&file, &bytes, offset)).await
-    }
-}
-
-/// `f` on tokio's blocking pool.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(not(unix))]
-fn write_all_at(mut file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Seek, Write};
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    file.write_all(bytes)
-}
-
 /// A write error at `path`: fatal.
 pub(super) fn disk(path: &Path, e: std::io::Error) -> Fail {
     Fail::Fatal(TakeoutError::disk(path, e))
-}
-
-/// The export is stopping.
-pub(super) fn cancelled() -> Fail {
-    Fail::Skip("download cancelled".into())
 }
 
 /// What a part is asked from.

@@ -1,0 +1,212 @@
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::*;
+
+const MIB: u64 = 1024 * 1024;
+
+fn limits(connections: usize, parts: usize) -> Limits {
+    Limits { connections, parts }
+}
+
+/// The rate a DC gives at a level: each connection carries at most `cap`
+/// bytes a second, and a part waits `latency` before its bytes flow.
+fn model_rate(c: &Controller, cap: f64, latency: f64) -> f64 {
+    let per_conn = c.in_flight() as f64 / c.connections() as f64;
+    let part_time = latency + MIB as f64 / cap;
+    let conn_rate = (per_conn * MIB as f64 / part_time).min(cap);
+    conn_rate * c.connections() as f64
+}
+
+/// Feeds `seconds` of completions at the model's rate; returns the time.
+fn run(c: &mut Controller, mut now: Duration, seconds: u64, cap: f64, latency: f64) -> Duration {
+    let end = now + Duration::from_secs(seconds);
+    let mut steps = 0;
+    while now < end && steps < 1_000_000 {
+        steps += 1;
+        let rate = model_rate(c, cap, latency);
+        now += Duration::from_secs_f64(MIB as f64 / rate);
+        c.completed(now, MIB);
+    }
+    now
+}
+
+#[test]
+fn starts_at_two_connections_with_a_few_parts_each() {
+    let c = Controller::new(limits(8, 64));
+    assert_eq!(c.connections(), 2);
+    assert_eq!(c.in_flight(), 4);
+    assert_eq!(c.paused_until(), Duration::ZERO);
+}
+
+#[test]
+fn one_connection_allowed_starts_with_one() {
+    let c = Controller::new(limits(1, 64));
+    assert_eq!(c.connections(), 1);
+    assert_eq!(c.in_flight(), 2);
+}
+
+#[test]
+fn grows_to_every_connection_while_each_adds_throughput() {
+    let mut c = Controller::new(limits(8, 64));
+    run(&mut c, Duration::ZERO, 60, 2_000_000.0, 0.05);
+    assert_eq!(c.connections(), 8);
+    // Throughput within 10% of what 8 capped connections carry.
+    assert!(model_rate(&c, 2_000_000.0, 0.05) >= 0.9 * 16_000_000.0);
+}
+
+#[test]
+fn a_plateau_stops_growth() {
+    // A DC whose total is capped whatever the connections: growth stops
+    // after the first step that brings nothing (give or take a probe).
+    let mut c = Controller::new(limits(8, 64));
+    let mut now = Duration::ZERO;
+    for _ in 0..200 {
+        now += Duration::from_millis(100);
+        c.completed(now, 100_000); // 1 MB/s flat
+    }
+    assert!(c.connections() <= 4, "{c:?}");
+}
+
+#[test]
+fn flood_wait_pauses_and_halves_parts_in_flight() {
+    let mut c = Controller::new(limits(8, 64));
+    let now = run(&mut c, Duration::ZERO, 30, 2_000_000.0, 0.05);
+    let before = c.in_flight();
+    c.flood_wait(now, Duration::from_secs(3));
+    assert_eq!(c.paused_until(), now + Duration::from_secs(3));
+    assert_eq!(c.in_flight(), before / 2);
+    // Answers that arrive during the wait change nothing.
+    let level = (c.connections(), c.in_flight());
+    for i in 1..50 {
+        c.completed(now + Duration::from_millis(i * 50), MIB);
+    }
+    assert_eq!((c.connections(), c.in_flight()), level);
+}
+
+#[test]
+fn transport_flood_pauses_a_second() {
+    let mut c = Controller::new(limits(8, 64));
+    let now = Duration::from_secs(10);
+    c.transport_flood(now);
+    assert_eq!(c.paused_until(), now + TRANSPORT_FLOOD_PAUSE);
+    assert_eq!(c.in_flight(), 2);
+}
+
+#[test]
+fn repeated_floods_bottom_out_at_one_part_on_one_connection() {
+    let mut c = Controller::new(limits(8, 64));
+    for i in 0..20 {
+        c.flood_wait(Duration::from_secs(i), Duration::from_secs(1));
+    }
+    assert_eq!((c.connections(), c.in_flight()), (1, 1));
+    // And it grows back once the waits stop.
+    run(&mut c, Duration::from_secs(30), 60, 2_000_000.0, 0.05);
+    assert!(c.connections() > 1, "{c:?}");
+}
+
+#[test]
+fn memory_budget_bounds_parts_in_flight() {
+    let mut c = Controller::new(limits(8, 5));
+    run(&mut c, Duration::ZERO, 120, 2_000_000.0, 0.3);
+    assert!(c.in_flight() <= 5);
+    assert!(c.connections() <= 5);
+}
+
+#[derive(Clone, Debug)]
+enum Input {
+    Done { after_ms: u64, bytes: u64 },
+    Flood { after_ms: u64, seconds: u32 },
+    Transport { after_ms: u64 },
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        8 => (0u64..2_000, 0u64..=MIB).prop_map(|(after_ms, bytes)| Input::Done { after_ms, bytes }),
+        1 => (0u64..2_000, 0u32..30).prop_map(|(after_ms, seconds)| Input::Flood { after_ms, seconds }),
+        1 => (0u64..2_000).prop_map(|after_ms| Input::Transport { after_ms }),
+    ]
+}
+
+proptest! {
+    /// Whatever it is fed, it stays within its limits, and every wait is
+    /// honoured: the pause never ends before the wait does.
+    #[test]
+    fn stays_within_limits_and_honours_waits(
+        connections in 1usize..16,
+        parts in 1usize..80,
+        inputs in proptest::collection::vec(input(), 0..300),
+    ) {
+        let mut c = Controller::new(limits(connections, parts));
+        let mut now = Duration::ZERO;
+        for i in inputs {
+            let before = c.in_flight();
+            match i {
+                Input::Done { after_ms, bytes } => {
+                    now += Duration::from_millis(after_ms);
+                    c.completed(now, bytes);
+                    // Doubling at most, plus a step.
+                    prop_assert!(c.in_flight() <= 2 * before + c.connections());
+                }
+                Input::Flood { after_ms, seconds } => {
+                    now += Duration::from_millis(after_ms);
+                    c.flood_wait(now, Duration::from_secs(u64::from(seconds)));
+                    prop_assert!(c.paused_until() >= now + Duration::from_secs(u64::from(seconds)));
+                    prop_assert!(c.in_flight() < before || before == 1);
+                }
+                Input::Transport { after_ms } => {
+                    now += Duration::from_millis(after_ms);
+                    c.transport_flood(now);
+                    prop_assert!(c.paused_until() >= now + TRANSPORT_FLOOD_PAUSE);
+                    prop_assert!(c.in_flight() < before || before == 1);
+                }
+            }
+            prop_assert!(c.connections() >= 1 && c.connections() <= connections);
+            prop_assert!(c.in_flight() >= 1 && c.in_flight() <= parts);
+        }
+    }
+
+    /// Fed the throughput of capped connections, it reaches 90% of what
+    /// the limits allow.
+    #[test]
+    fn converges_near_the_best_the_limits_allow(
+        connections in 1usize..12,
+        parts in 4usize..80,
+        cap in 500_000f64..4_000_000.0,
+        latency_ms in 0u64..200,
+    ) {
+        let latency = latency_ms as f64 / 1000.0;
+        let mut c = Controller::new(limits(connections, parts));
+        run(&mut c, Duration::ZERO, 120, cap, latency);
+        // The best level: every connection (as the budget allows) with as
+        // many parts as fit, up to MAX_DEPTH.
+        let mut best = 0.0f64;
+        for conns in 1..=connections.min(parts) {
+            for depth in 1..=MAX_DEPTH {
+                if conns * depth <= parts {
+                    let mut probe = Controller::new(limits(conns, conns * depth));
+                    probe.connections = conns;
+                    probe.parts = conns * depth;
+                    best = best.max(model_rate(&probe, cap, latency));
+                }
+            }
+        }
+        let got = model_rate(&c, cap, latency);
+        prop_assert!(got >= 0.9 * best, "{got} of {best}: {c:?}");
+    }
+}
+
+#[test]
+fn slow_start_doubles_until_growth_stops() {
+    let mut c = Controller::new(limits(8, 64));
+    // Capped connections: each doubling doubles the rate; 2 -> 4 -> 8 in
+    // a few seconds.
+    run(&mut c, Duration::ZERO, 4, 2_000_000.0, 0.05);
+    assert_eq!(c.connections(), 8, "{c:?}");
+    // After a flood wait, one step at a time.
+    let mut c = Controller::new(limits(8, 64));
+    c.flood_wait(Duration::ZERO, Duration::ZERO);
+    run(&mut c, Duration::ZERO, 4, 2_000_000.0, 0.05);
+    assert!(c.connections() < 8, "{c:?}");
+}
