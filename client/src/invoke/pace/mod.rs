@@ -5,8 +5,9 @@
 //! Telegram answers a method called too often with `FLOOD_WAIT_X`: no call
 //! of it for X seconds. A client that bursts collects one such answer per
 //! burst and sleeps whole seconds; one that sends just under the limit
-//! collects none. Calls are sorted into [`MethodClass`]es (listing, files,
-//! everything else) per DC; each class learns its own rate:
+//! collects none. Calls are sorted into [`MethodClass`]es (the listing
+//! classes history, search and dialogs; files; everything else) per DC;
+//! each class learns its own rate:
 //!
 //! - **Unknown until told.** A class starts unpaced: a server that never
 //!   complains is never slowed down.
@@ -23,7 +24,9 @@
 //!   rate if that is lower (multiplicative decrease). With fewer than
 //!   [`MIN_EVIDENCE`] such calls, a second flood wait measures from the
 //!   first one instead (a limit of a few calls per long window); with no
-//!   evidence at all, the class is only paused.
+//!   evidence at all, the class is only paused. The rate is worked out when
+//!   the pause ends, once the calls that were under way have been answered
+//!   (those refused too do not count as served).
 //! - **Paced calls are evenly spaced** (a token bucket of one token): at
 //!   rate r about ⌊r·T⌋ + 1 calls fall in any T seconds, so a limit of N
 //!   calls per T seconds is not exceeded while r < N/T.
@@ -74,13 +77,20 @@ const MAX_RATE: f64 = 100_000.0;
 /// share of the interval (timers overshoot; see [`ClassPacer::poll`]).
 const CATCH_UP: f64 = 0.1;
 
-/// The kinds of calls paced apart. Telegram's flood limits are per method;
-/// these classes group the methods an export calls in bulk.
+/// The kinds of calls paced apart. Telegram's flood limits are per method,
+/// so the listing methods an export calls in bulk are classes of their own
+/// (a limit on `messages.getHistory` neither counts nor slows the dialog
+/// pages); a class holds methods that share a limit or are called rarely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MethodClass {
-    /// History, search and dialog pages (`messages.getHistory`,
-    /// `messages.search`, `messages.getDialogs`...).
-    Listing,
+    /// History pages (`messages.getHistory`, `messages.getReplies`,
+    /// `messages.getSavedHistory`).
+    History,
+    /// Searches (`messages.search`, `messages.searchGlobal`).
+    Search,
+    /// Dialog lists (`messages.getDialogs`, `messages.getPinnedDialogs`,
+    /// `messages.getSavedDialogs`, `channels.getLeftChannels`).
+    Dialogs,
     /// File parts (`upload.getFile`, `upload.getCdnFile`).
     Files,
     /// Everything else.
@@ -91,15 +101,14 @@ impl MethodClass {
     /// The class of a method, by its TL name.
     pub fn of_method(name: &str) -> Self {
         match name {
-            "messages.getHistory"
-            | "messages.search"
-            | "messages.searchGlobal"
-            | "messages.getDialogs"
+            "messages.getHistory" | "messages.getReplies" | "messages.getSavedHistory" => {
+                Self::History
+            }
+            "messages.search" | "messages.searchGlobal" => Self::Search,
+            "messages.getDialogs"
             | "messages.getPinnedDialogs"
-            | "messages.getReplies"
-            | "messages.getSavedHistory"
             | "messages.getSavedDialogs"
-            | "channels.getLeftChannels" => Self::Listing,
+            | "channels.getLeftChannels" => Self::Dialogs,
             "upload.getFile" | "upload.getCdnFile" => Self::Files,
             _ => Self::Other,
         }
@@ -120,7 +129,9 @@ impl MethodClass {
     /// Its name in logs.
     pub fn name(self) -> &'static str {
         match self {
-            Self::Listing => "listing",
+            Self::History => "history",
+            Self::Search => "search",
+            Self::Dialogs => "dialogs",
             Self::Files => "files",
             Self::Other => "other",
         }
@@ -148,10 +159,23 @@ pub struct ClassPacer {
     paused_until: Option<Instant>,
     /// When recent calls were sent, less those refused with a flood wait.
     sent: VecDeque<Instant>,
-    /// When the last flood wait that taught something arrived.
+    /// When the last flood wait that could teach something arrived.
     last_flood: Option<Instant>,
     /// Busy seconds since the rate was last cut.
     busy: f64,
+    /// A flood wait to learn from when its pause ends.
+    pending: Option<Pending>,
+}
+
+/// A flood wait not learned from yet.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    /// When the refused call was sent.
+    sent_at: Instant,
+    /// The X of its `FLOOD_WAIT_X`.
+    seconds: u32,
+    /// When the flood wait before it arrived.
+    previous: Option<Instant>,
 }
 
 impl ClassPacer {
@@ -177,15 +201,16 @@ impl ClassPacer {
     /// at most [`CATCH_UP`] of an interval, so overshoots do not add up
     /// while the spacing stays nearly strict.
     pub fn poll(&mut self, now: Instant) -> Admit {
-        let mut at = now;
-        if let Some(p) = self.paused_until {
-            at = at.max(p);
+        if let Some(p) = self.paused_until.filter(|&p| p > now) {
+            return Admit::At(p);
         }
-        if let (Some(_), Some(n)) = (self.rate, self.next) {
-            at = at.max(n);
+        if let Some(pending) = self.pending.take() {
+            self.learn(pending, now);
         }
-        if at > now {
-            return Admit::At(at);
+        if let (Some(_), Some(n)) = (self.rate, self.next)
+            && n > now
+        {
+            return Admit::At(n);
         }
         if let Some(rate) = self.rate {
             let interval = 1.0 / rate;
@@ -237,17 +262,29 @@ impl ClassPacer {
         // A call sent before the last flood wait arrived says nothing new.
         let fresh = self.last_flood.is_none_or(|k| sent_at >= k);
         if fresh {
-            if let Some(estimate) = self.estimate(sent_at, seconds) {
-                let cut = self.rate.map_or(estimate, |r| r.min(estimate)) * BACKOFF;
-                self.rate = Some(cut.clamp(MIN_RATE, MAX_RATE));
-                self.busy = 0.0;
-            }
+            // Learned when the pause ends: by then the answers to the calls
+            // under way now are in, and the refused ones are not counted.
+            self.pending = Some(Pending {
+                sent_at,
+                seconds,
+                previous: self.last_flood,
+            });
             self.last_flood = Some(now);
         }
         if self.rate.is_some() {
             self.next = Some(self.next.map_or(until, |n| n.max(until)));
         }
         began.then_some(wait)
+    }
+
+    /// Applies what a flood wait said, once its pause is over.
+    fn learn(&mut self, pending: Pending, now: Instant) {
+        if let Some(estimate) = self.estimate(&pending) {
+            let cut = self.rate.map_or(estimate, |r| r.min(estimate)) * BACKOFF;
+            self.rate = Some(cut.clamp(MIN_RATE, MAX_RATE));
+            self.busy = 0.0;
+            self.next = Some(now);
+        }
     }
 
     /// The rate the server allowed, from the calls sent before the refused
@@ -257,7 +294,12 @@ impl ClassPacer {
     /// window held when the refused call arrived. Calls sent at the same
     /// instant count as earlier: an estimate too high is cut by the next
     /// wait within seconds, one too low only recovers by probing.
-    fn estimate(&self, sent_at: Instant, seconds: u32) -> Option<f64> {
+    fn estimate(&self, pending: &Pending) -> Option<f64> {
+        let Pending {
+            sent_at,
+            seconds,
+            previous,
+        } = *pending;
         let span = Duration::from_secs(seconds.max(1).into()).min(MAX_SPAN);
         let between = |from: Option<Instant>| {
             self.sent
@@ -269,7 +311,7 @@ impl ClassPacer {
         if n >= MIN_EVIDENCE {
             return Some(n as f64 / span.as_secs_f64());
         }
-        let last = self.last_flood?;
+        let last = previous?;
         let n = between(Some(last));
         let span = sent_at.saturating_duration_since(last).as_secs_f64();
         (n > 0 && span > 0.0).then(|| n as f64 / span)
