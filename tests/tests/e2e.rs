@@ -22,6 +22,8 @@ mod login;
 mod lost_keys;
 /// Snapshots of the small fixture's export and the `result.json` key checker.
 mod output;
+/// Exports under the mock's rate limits: paced, unchanged, few flood waits.
+mod pacing;
 /// MTProxies: fake-TLS against the mock, and an independent proxy.
 mod proxy;
 /// Recording exports and replaying the transcripts.

@@ -162,6 +162,8 @@ struct Inner {
     events: Mutex<Vec<mpsc::UnboundedSender<ClientEvent>>>,
     /// Where the session file went when the home DC forgot its key.
     retired: Mutex<Option<PathBuf>>,
+    /// When each DC's and method class's next call may go (`invoke/pace`).
+    pacer: crate::invoke::Pacer,
 }
 
 /// The session file's name for a network.
@@ -202,6 +204,7 @@ impl Client {
                 downloads: Mutex::new(HashMap::new()),
                 events: Mutex::new(Vec::new()),
                 retired: Mutex::new(None),
+                pacer: crate::invoke::Pacer::new(),
             }),
         })
     }
@@ -308,9 +311,23 @@ impl Client {
         }
     }
 
-    /// One attempt on DC `dc`: the first call of each connection is wrapped
-    /// in `invokeWithLayer(initConnection(..))`.
+    /// One attempt on DC `dc`, when the pacer lets its method class go
+    /// (`rekey.rs` tells the pacer the answer).
     async fn attempt<R: RemoteCall + Clone>(
+        &self,
+        dc: i32,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        let class = crate::invoke::MethodClass::of_request(request);
+        let sent_at = self.inner.pacer.acquire(dc, class).await;
+        let result = self.send_once(dc, request).await;
+        self.paced(dc, class, sent_at, &result);
+        result
+    }
+
+    /// One send on DC `dc`: the first call of each connection is wrapped
+    /// in `invokeWithLayer(initConnection(..))`.
+    async fn send_once<R: RemoteCall + Clone>(
         &self,
         dc: i32,
         request: &R,

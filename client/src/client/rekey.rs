@@ -1,5 +1,6 @@
 //! Recovering from a failed call: the retry policy applied
-//! ([`Client::backoff_or_fail`]), and a key the server forgot (transport error `-404` on a stored key,
+//! ([`Client::backoff_or_fail`]) and the pacer told of each answer
+//! ([`Client::paced`]), and a key the server forgot (transport error `-404` on a stored key,
 //! <https://core.telegram.org/mtproto/mtproto-transports#transport-errors>):
 //! on a file DC the client drops that key, creates a new one and imports
 //! the authorization again; on the home DC the login is gone, so the
@@ -9,7 +10,7 @@
 use std::path::PathBuf;
 
 use super::{Client, ClientEvent};
-use crate::invoke::Decision;
+use crate::invoke::{Decision, MethodClass, RetryReason};
 use crate::rpc::InvocationError;
 
 /// The name a session file is renamed to when its home DC forgot its key:
@@ -22,14 +23,53 @@ pub fn retired_path(path: &std::path::Path) -> PathBuf {
 }
 
 impl Client {
+    /// Tells the pacer if the call of `class` sent at `sent_at` to DC `dc`
+    /// was answered with a flood wait. One the policy waits out pauses the whole
+    /// class (`invoke/pace`); the user is told once per pause, not once per
+    /// call that waits in it.
+    pub(super) fn paced<T>(
+        &self,
+        dc: i32,
+        class: MethodClass,
+        sent_at: std::time::Instant,
+        result: &Result<T, InvocationError>,
+    ) {
+        let Err(error) = result else { return };
+        let Some(rpc) = error.rpc() else { return };
+        let retry = &self.inner.config.retry;
+        let Decision::Retry {
+            reason: reason @ RetryReason::FloodWait { seconds },
+            ..
+        } = retry.decide(error, 1)
+        else {
+            return;
+        };
+        let margin = retry.flood_margin;
+        let pacer = &self.inner.pacer;
+        if let Some(after) = pacer.on_flood_wait(dc, class, sent_at, seconds, margin) {
+            let request = rpc.caused_by.unwrap_or("request");
+            tracing::info!("{request}: {error}; {} calls wait {after:?}", class.name());
+            self.emit(ClientEvent::Retrying {
+                request,
+                reason,
+                after,
+            });
+        }
+    }
+
     /// Sleeps as the retry policy says after `attempt` failed with `error`,
-    /// or gives `error` back when the policy gives up.
+    /// or gives `error` back when the policy gives up. A flood wait is not
+    /// slept here: the pacer holds the next attempt (see [`Self::paced`]).
     pub(super) async fn backoff_or_fail(
         &self,
         error: InvocationError,
         attempt: u32,
     ) -> Result<(), InvocationError> {
         match self.inner.config.retry.decide(&error, attempt) {
+            Decision::Retry {
+                reason: RetryReason::FloodWait { .. },
+                ..
+            } => Ok(()),
             Decision::Retry { after, reason } => {
                 let request = error.rpc().and_then(|r| r.caused_by).unwrap_or("request");
                 tracing::info!("{request}: {error}; retrying in {after:?}");

@@ -1,0 +1,82 @@
+//! The client's pacers: one [`ClassPacer`] per DC and method class, and
+//! the waiting that [`ClassPacer::poll`] asks for.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{Admit, ClassPacer, MethodClass};
+use crate::locked::lock;
+
+/// One class of one DC: its state, and a queue of the calls waiting for it
+/// (first come, first sent).
+#[derive(Default)]
+struct Slot {
+    state: Mutex<ClassPacer>,
+    queue: tokio::sync::Mutex<()>,
+}
+
+/// Every DC's and class's pacing state. Cheap to share (`&self` methods).
+#[derive(Default)]
+pub struct Pacer {
+    slots: Mutex<HashMap<(i32, MethodClass), Arc<Slot>>>,
+}
+
+/// The time as the pacers see it (tokio's clock, so paused-time tests work).
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+impl Pacer {
+    /// No class paced yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn slot(&self, dc: i32, class: MethodClass) -> Arc<Slot> {
+        lock(&self.slots).entry((dc, class)).or_default().clone()
+    }
+
+    /// Waits until a call of `class` may go to DC `dc`; returns the instant
+    /// it went (to give back with the answer). Calls of a class wait in
+    /// turn; other classes and DCs do not wait for them.
+    pub async fn acquire(&self, dc: i32, class: MethodClass) -> Instant {
+        let slot = self.slot(dc, class);
+        let _turn = slot.queue.lock().await;
+        loop {
+            let now = now();
+            let admit = lock(&slot.state).poll(now);
+            match admit {
+                Admit::Now => return now,
+                Admit::At(at) => tokio::time::sleep_until(at.into()).await,
+            }
+        }
+    }
+
+    /// A call sent at `sent_at` was answered `FLOOD_WAIT_X`: the class
+    /// pauses for `seconds` + `margin`. Returns the pause if this wait began
+    /// one (to be told once, not once per waiting call).
+    pub fn on_flood_wait(
+        &self,
+        dc: i32,
+        class: MethodClass,
+        sent_at: Instant,
+        seconds: u32,
+        margin: Duration,
+    ) -> Option<Duration> {
+        let slot = self.slot(dc, class);
+        let mut state = lock(&slot.state);
+        let began = state.on_flood_wait(sent_at, now(), seconds, margin);
+        tracing::debug!(
+            "DC {dc} {}: flood wait {seconds} s; pacing at {:?} calls/s",
+            class.name(),
+            state.rate()
+        );
+        began
+    }
+
+    /// The paced rate of a class in calls per second (`None`: unpaced).
+    pub fn rate(&self, dc: i32, class: MethodClass) -> Option<f64> {
+        lock(&self.slot(dc, class).state).rate()
+    }
+}
