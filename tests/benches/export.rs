@@ -59,6 +59,11 @@ use tg_takeout::{AppInfo, Client, ClientConfig};
 #[path = "export/update.rs"]
 mod update;
 
+/// `--pacing CALLS`: listing under a `messages.getHistory` rate limit
+/// (README "Pacing to flood limits").
+#[path = "export/pacing.rs"]
+mod pacing;
+
 /// What one world is.
 #[derive(Clone, Debug, PartialEq)]
 struct WorldSpec {
@@ -382,6 +387,16 @@ fn serve_child() {
                 let Ok(line) = line else { break };
                 let reply = match line.split_once(' ') {
                     Some(("latency", ms)) => set_latency(&api, ms.trim()),
+                    Some(("script", json)) => serde_json::from_str(json)
+                        .map_err(|e| format!("bad fault script: {e}"))
+                        .and_then(|s| api.set_script(s)),
+                    Some(("faults", method)) => {
+                        let stats = api.inner().dispatcher().stats();
+                        let n = stats.methods.get(method.trim()).map_or(0, |m| m.faults);
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
+                        continue;
+                    }
                     None if line == "calls" => Ok(()),
                     Some(("count", method)) => {
                         let stats = api.inner().dispatcher().stats();
@@ -673,6 +688,10 @@ fn main() {
     }
     if let Some(percent) = option(&arg_map(), "update") {
         update::measure(&percent);
+        return;
+    }
+    if let Some(limit) = option(&arg_map(), "pacing") {
+        pacing::measure(&limit);
         return;
     }
     let opts = Opts::parse();
