@@ -64,6 +64,11 @@ mod update;
 #[path = "export/files.rs"]
 mod files;
 
+/// `--pacing CALLS`: listing under a `messages.getHistory` rate limit
+/// (README "Pacing to flood limits").
+#[path = "export/pacing.rs"]
+mod pacing;
+
 /// What one world is.
 #[derive(Clone, Debug, PartialEq)]
 struct WorldSpec {
@@ -387,6 +392,16 @@ fn serve_child() {
                 let Ok(line) = line else { break };
                 let reply = match line.split_once(' ') {
                     Some(("latency", ms)) => set_latency(&api, ms.trim()),
+                    Some(("script", json)) => serde_json::from_str(json)
+                        .map_err(|e| format!("bad fault script: {e}"))
+                        .and_then(|s| api.set_script(s)),
+                    Some(("faults", method)) => {
+                        let stats = api.inner().dispatcher().stats();
+                        let n = stats.methods.get(method.trim()).map_or(0, |m| m.faults);
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
+                        continue;
+                    }
                     None if line == "calls" => Ok(()),
                     Some(("count", method)) => {
                         let stats = api.inner().dispatcher().stats();
@@ -682,6 +697,10 @@ fn main() {
     }
     if let Some(size) = option(&arg_map(), "downloads") {
         files::measure(size == "quick", number(&arg_map(), "max-file-mb", 100));
+        return;
+    }
+    if let Some(limit) = option(&arg_map(), "pacing") {
+        pacing::measure(&limit);
         return;
     }
     let opts = Opts::parse();

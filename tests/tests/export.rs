@@ -491,6 +491,8 @@ proptest::proptest! {
         left in 0usize..3,
         faults in proptest::collection::vec((0usize..10, 1u32..25, 0usize..9), 0..6),
         parallel in 1usize..=8,
+        history_limit in proptest::option::of(10u32..40),
+        file_limit in proptest::option::of(10u32..40),
     ) {
         let config = tg_mock_server::GenerateConfig {
             seed,
@@ -520,12 +522,25 @@ proptest::proptest! {
             assert_eq!(chats_in(&result), expected_chats(&world), "chats of {config:?}");
             assert_eq!(messages_in(&result), expected_generated_messages(&world));
             assert_eq!(report.skipped, 0, "{config:?}");
+            // Rate limits answered with FLOOD_WAIT_X (README "Fault scripts").
+            let limit = |method: &str, max_calls| tg_mock_server::net::RateLimit {
+                method: method.into(),
+                max_calls,
+                per_secs: 1,
+                flood_wait_secs: None,
+            };
+            let rate_limits = [
+                history_limit.map(|n| limit("messages.getHistory", n)),
+                file_limit.map(|n| limit("upload.getFile", n)),
+            ];
             let script = FaultScript {
                 seed,
                 rules: faults.iter().map(|&(m, n, k)| fault(m, n, k)).collect(),
+                rate_limits: rate_limits.into_iter().flatten().collect(),
                 ..Default::default()
             };
             server.faults(script.clone());
+            server.seen.lock().unwrap().clear();
             let (_tmp2, faulty) = out_dir();
             let (result, _) = export(&server, everything(&faulty, parallel), &options()).await;
             let forgot = script
@@ -535,6 +550,12 @@ proptest::proptest! {
             match result {
                 Ok(_) => {
                     assert_same_tree(&files, &tree(&faulty));
+                    // Every flood wait honoured: no call of its method on
+                    // its DC inside the window it announced.
+                    let seen = server.seen.lock().unwrap().clone();
+                    for method in ["messages.getHistory", "upload.getFile"] {
+                        crate::pacing::check_windows(&seen, method);
+                    }
                     let finishes = server.finishes.lock().unwrap().clone();
                     // A forgotten key may have kept the last finish from
                     // the server (the export's outcome stands).

@@ -74,6 +74,7 @@ fn now() -> i64 {
 struct Recorder {
     api: Arc<Faulty<Api>>,
     finishes: Arc<Mutex<Vec<bool>>>,
+    seen: Arc<Mutex<Vec<crate::pacing::Seen>>>,
 }
 
 impl Handler for Recorder {
@@ -81,7 +82,14 @@ impl Handler for Recorder {
 
     fn handle(&self, request: Request<'_>, state: &mut AuthState) -> Reply {
         let body = request.body;
+        let (at, dc) = (std::time::Instant::now(), request.dc_id);
         let reply = self.api.handle(request, state);
+        self.seen.lock().unwrap().push(crate::pacing::Seen {
+            at,
+            dc,
+            method: tg_mock_server::net::faults::called_method(body),
+            flood: crate::pacing::flood_seconds(&reply),
+        });
         // Only finishes the server answered (not scripted faults) count.
         if let (Reply::Result(_), Ok(p)) = (&reply, peel(body)) {
             if p.method == "account.finishTakeoutSession" {
@@ -110,6 +118,8 @@ pub struct Server {
     pub api: Arc<Faulty<Api>>,
     /// `success` of every `account.finishTakeoutSession`, in order.
     pub finishes: Arc<Mutex<Vec<bool>>>,
+    /// Every call with the time it came (for flood-wait windows).
+    pub seen: Arc<Mutex<Vec<crate::pacing::Seen>>>,
     /// Logged in, DC table known.
     pub client: Client,
 }
@@ -132,10 +142,12 @@ impl Server {
             Api::new(world.clone(), dc_options).expect("world"),
         ));
         let finishes = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::new(Mutex::new(Vec::new()));
         let record = recorder;
         let recorder = Recorder {
             api: api.clone(),
             finishes: finishes.clone(),
+            seen: seen.clone(),
         };
         let net = bound.serve(Arc::new(recorder));
         let addr = net
@@ -149,6 +161,7 @@ impl Server {
             _net: net,
             api,
             finishes,
+            seen,
             client,
         }
     }

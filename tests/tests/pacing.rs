@@ -38,7 +38,7 @@ struct Timed {
 }
 
 /// The X of a `FLOOD_WAIT_X` reply.
-fn flood_seconds(reply: &Reply) -> Option<u64> {
+pub fn flood_seconds(reply: &Reply) -> Option<u64> {
     match reply {
         Reply::Error { code: 420, message } => message.strip_prefix("FLOOD_WAIT_")?.parse().ok(),
         Reply::Delayed { reply, .. } => flood_seconds(reply),
