@@ -343,28 +343,56 @@ proptest! {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listing_progresses_while_big_files_download() {
-    let mock = Mock::start(world(14, 10, 8)).await;
+    // Many history pages, held to 10 a second, and big files on capped
+    // connections: the two overlap, and neither waits for the other.
+    let mock = Mock::start(generate(&GenerateConfig {
+        seed: 14,
+        dialogs: 6,
+        messages: 2_000,
+        files: 12,
+        max_file_size: 8 << 20,
+        file_dcs: vec![2, 4],
+        ..GenerateConfig::default()
+    }))
+    .await;
     let client = mock.client(2, 8).await;
     mock.faults(FaultScript {
         latency_ms: 20,
         bandwidth_bytes_per_sec: Some(2_000_000),
+        rate_limits: vec![RateLimit {
+            method: "messages.getHistory".into(),
+            max_calls: 10,
+            per_secs: 1,
+            flood_wait_secs: None,
+        }],
         ..FaultScript::default()
     });
     let _ = export_tree(&client).await;
     let log = mock.log();
-    let files: Vec<u64> = log
+    let seqs = |method: &str| -> Vec<u64> {
+        log.iter()
+            .filter(|c| c.method == method && c.fault.is_none())
+            .map(|c| c.seq)
+            .collect()
+    };
+    let (files, pages) = (seqs("upload.getFile"), seqs("messages.getHistory"));
+    let (first_file, last_file) = (files[0], *files.last().unwrap());
+    let (first_page, last_page) = (pages[0], *pages.last().unwrap());
+    let pages_during = pages
         .iter()
-        .filter(|c| c.method == "upload.getFile")
-        .map(|c| c.seq)
-        .collect();
-    let (first, last) = (files[0], *files.last().unwrap());
-    let history_during = log
+        .filter(|&&s| s > first_file && s < last_file)
+        .count();
+    let files_during = files
         .iter()
-        .filter(|c| c.method == "messages.getHistory" && c.seq > first && c.seq < last)
+        .filter(|&&s| s > first_page && s < last_page)
         .count();
     assert!(
-        history_during > 0,
+        pages_during > 0,
         "history pages answered while files download"
+    );
+    assert!(
+        files_during > 0,
+        "files download while history pages are read"
     );
 }
 
