@@ -190,11 +190,8 @@ async fn export(client: &Client, mode: &Mode) -> Row {
     };
     let plan = settings.validate().expect("valid settings");
     let options = ExportOptions {
-        tz: utc(),
-        wait_for_delay: false,
         now_unix: || 1_700_000_000,
-        update: false,
-        full_refresh: false,
+        ..ExportOptions::new(utc())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let peak = tokio::spawn(async move {
