@@ -3,7 +3,8 @@
 //! authorization on another DC), apart from the connection that carries
 //! listing calls. The caller decides which connection carries a call and
 //! how many are in use (`takeout/download/controller.rs`); one attempt
-//! each, so the caller sees every flood wait.
+//! each, so the caller sees every flood wait. The calls are paced as the
+//! files class of their DC (`invoke/pace`), like calls on other connections.
 
 use std::sync::Arc;
 
@@ -21,6 +22,22 @@ impl Client {
     /// one, the account's authorization is imported there first. No retry:
     /// flood waits and connection errors come back to the caller.
     pub async fn invoke_download<R: RemoteCall + Clone>(
+        &self,
+        dc: i32,
+        lane: usize,
+        request: &R,
+    ) -> Result<R::Return, InvocationError> {
+        // Paced like every call (the files class of the DC): a flood wait
+        // holds every download connection of the DC until it ends.
+        let class = crate::invoke::MethodClass::of_request(request);
+        let sent_at = self.inner.pacer.acquire(dc, class).await;
+        let result = self.send_download(dc, lane, request).await;
+        self.paced(dc, class, sent_at, &result);
+        result
+    }
+
+    /// One send of `request` on download connection `lane` of DC `dc`.
+    async fn send_download<R: RemoteCall + Clone>(
         &self,
         dc: i32,
         lane: usize,
