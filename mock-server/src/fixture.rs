@@ -6,11 +6,9 @@
 //! the world fully (the same checks as building the server's index), so a
 //! fixture that loads is one the server can serve.
 
+use crate::world::{Index, ReadError, World};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use crate::world::{Index, World};
 
 /// The world file's name inside a fixture directory.
 pub const WORLD_FILE: &str = "world.json";
@@ -83,8 +81,9 @@ pub fn load(dir: &Path) -> Result<World, FixtureError> {
     let file = dir.join(WORLD_FILE);
     let text = fs::read_to_string(&file).map_err(io(&file))?;
     let world = parse(&text, &file)?;
+    drop(text);
     let world = load_blobs(world, dir, &file)?;
-    Index::build(Arc::new(world.clone())).map_err(|e| FixtureError::Content {
+    Index::check(&world).map_err(|e| FixtureError::Content {
         file: file.clone(),
         path: e.path,
         message: e.message,
@@ -95,17 +94,19 @@ pub fn load(dir: &Path) -> Result<World, FixtureError> {
 /// Parses the text of a `world.json` (blobs are not read); `file` names it
 /// in errors.
 pub fn parse(text: &str, file: &Path) -> Result<World, FixtureError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| FixtureError::Syntax {
+    // Read without a JSON tree of the whole file (see `World::from_json_text`).
+    World::from_json_text(text).map_err(|e| match e {
+        ReadError::Syntax(e) => FixtureError::Syntax {
             file: file.to_owned(),
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
-        })?;
-    World::from_json(&value).map_err(|e| FixtureError::Content {
-        file: file.to_owned(),
-        path: e.path.join("."),
-        message: e.message,
+        },
+        ReadError::Content(e) => FixtureError::Content {
+            file: file.to_owned(),
+            path: e.path.join("."),
+            message: e.message,
+        },
     })
 }
 

@@ -25,6 +25,76 @@ struct Args {
     serve: ServeArgs,
 }
 
+/// The options of `generate`: every field of `GenerateConfig` that shapes
+/// a world (see mock-server/fixtures/README.md, "Generated worlds").
+///
+/// Shapes: one huge chat is `--dialogs 1 --left 0`; thousands of tiny
+/// chats are `--dialogs 5000 --messages 20000`; many split ranges are a
+/// small `--range-size`.
+#[derive(clap::Args, Debug)]
+struct GenerateArgs {
+    /// The seed: the same options and seed give the same world.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Dialogs in the dialog list (the migrated group counts twice; with
+    /// fewer than 3 dialogs every one is a private chat).
+    #[arg(long, default_value_t = 12)]
+    dialogs: usize,
+    /// Messages in all (left channels' included).
+    #[arg(long, default_value_t = 600)]
+    messages: usize,
+    /// Messages with a downloadable file (roughly).
+    #[arg(long, default_value_t = 40)]
+    files: usize,
+    /// The largest document, in MiB.
+    #[arg(long, default_value_t = 4)]
+    max_file_mb: u64,
+    /// Common-box ids per split range (0: no split ranges). The default,
+    /// 150, gives a small world several ranges, so that every export over
+    /// it crosses range boundaries; Telegram's own ranges are far larger
+    /// (one range for most accounts).
+    #[arg(long, default_value_t = 150)]
+    range_size: i32,
+    /// Channels and supergroups the account has left (not in the dialogs).
+    #[arg(long, default_value_t = 3)]
+    left: usize,
+    /// The account's home DC (1 to 5).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(i32).range(1..=5))]
+    home_dc: i32,
+    /// The DCs files live on, a comma list (1 to 5 each).
+    #[arg(long, value_delimiter = ',', default_value = "2,4",
+          value_parser = clap::value_parser!(i32).range(1..=5))]
+    file_dcs: Vec<i32>,
+    /// A 2FA password for the account (default: none).
+    #[arg(long)]
+    password: Option<String>,
+    /// The date of the first message (unix time).
+    #[arg(long, default_value_t = 1_600_000_000)]
+    start_date: i32,
+    /// The output fixture directory.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+impl GenerateArgs {
+    /// The generator's configuration these options ask for.
+    fn config(&self) -> GenerateConfig {
+        GenerateConfig {
+            seed: self.seed,
+            dialogs: self.dialogs,
+            messages: self.messages,
+            files: self.files,
+            max_file_size: self.max_file_mb.saturating_mul(1 << 20),
+            range_size: self.range_size,
+            left_channels: self.left,
+            home_dc: self.home_dc,
+            file_dcs: self.file_dcs.clone(),
+            password: self.password.clone(),
+            start_date: self.start_date,
+        }
+    }
+}
+
 /// The options of `serve` (also accepted without the command).
 #[derive(clap::Args)]
 struct ServeArgs {
@@ -71,23 +141,7 @@ enum Command {
     /// Print the server's public RSA key (PEM) and its fingerprint.
     Key,
     /// Generate a world deterministically from a seed.
-    Generate {
-        /// The seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Dialogs.
-        #[arg(long, default_value_t = 12)]
-        dialogs: usize,
-        /// Messages in all.
-        #[arg(long, default_value_t = 600)]
-        messages: usize,
-        /// Messages with files.
-        #[arg(long, default_value_t = 40)]
-        files: usize,
-        /// The output fixture directory.
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Generate(GenerateArgs),
     /// Rewrite a recorded transcript (JSON Lines) so that no personal data
     /// is left; it still replays with the exporter (see the README).
     Anonymize {
@@ -276,21 +330,10 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        Command::Generate {
-            seed,
-            dialogs,
-            messages,
-            files,
-            out,
-        } => {
-            let world = generate(&GenerateConfig {
-                seed,
-                dialogs,
-                messages,
-                files,
-                ..Default::default()
-            });
-            fixture::save(&world, &out)
+        Command::Generate(args) => {
+            let world = generate(&args.config());
+            let out = &args.out;
+            fixture::save(&world, out)
                 .map(|()| println!("wrote {}", out.join("world.json").display()))
                 .map_err(|e| e.to_string())
         }
@@ -367,3 +410,7 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "main_tests.rs"]
+mod tests;

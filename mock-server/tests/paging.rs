@@ -218,12 +218,12 @@ fn fetch_history(
 }
 
 fn world_ids(idx: &Index, key: PeerKey, only_mine: bool) -> Vec<i32> {
-    let w = idx.world();
+    let me = idx.world().self_id;
     idx.history(key)
         .iter()
-        .map(|&i| &w.messages[i])
-        .filter(|m| !only_mine || message_is_from(m, w.self_id))
-        .map(message_id)
+        .map(|&i| idx.messages().get(i).unwrap())
+        .filter(|m| !only_mine || message_is_from(m, me))
+        .map(|m| message_id(&m))
         .collect()
 }
 
@@ -417,7 +417,7 @@ fn small_fixture_exports_completely() {
         assert_eq!(r.unwrap_err().1, "CHANNEL_PRIVATE");
         let (mine, _) = fetch_history(&mut c, input_peer(idx, old), vec![ranges[1]], limit, true);
         assert_eq!(mine, vec![1]);
-        assert_eq!(total + 2, idx.world().messages.len());
+        assert_eq!(total + 2, idx.messages().len());
     }
 }
 

@@ -69,6 +69,10 @@ mod files;
 #[path = "export/pacing.rs"]
 mod pacing;
 
+/// `--shape NAME`: the worlds of issue 16 (README "Benchmark shapes").
+#[path = "export/shapes.rs"]
+mod shapes;
+
 /// What one world is.
 #[derive(Clone, Debug, PartialEq)]
 struct WorldSpec {
@@ -80,6 +84,10 @@ struct WorldSpec {
     ranges: usize,
     /// Messages added by `tg_mock_server::grow` (0: none).
     grow: usize,
+    /// Common-box ids per split range (0: `ranges` even ranges).
+    range_size: i32,
+    /// Channels the account left.
+    left: usize,
 }
 
 impl WorldSpec {
@@ -92,6 +100,8 @@ impl WorldSpec {
             ("--max-file-mb", self.max_file_mb.to_string()),
             ("--ranges", self.ranges.to_string()),
             ("--grow", self.grow.to_string()),
+            ("--range-size", self.range_size.to_string()),
+            ("--left", self.left.to_string()),
         ]
         .into_iter()
         .flat_map(|(k, v)| [k.to_owned(), v])
@@ -101,7 +111,12 @@ impl WorldSpec {
     fn generate(&self) -> tg_mock_server::World {
         // Split ranges as Telegram hands out: a few large ones.
         let ranges = self.ranges.max(1);
-        let range_size = i32::try_from(self.messages.div_ceil(ranges).max(1)).unwrap_or(i32::MAX);
+        let even = i32::try_from(self.messages.div_ceil(ranges).max(1)).unwrap_or(i32::MAX);
+        let range_size = if self.range_size > 0 {
+            self.range_size
+        } else {
+            even
+        };
         let world = tg_mock_server::generate(&tg_mock_server::GenerateConfig {
             seed: self.seed,
             dialogs: self.dialogs,
@@ -109,6 +124,7 @@ impl WorldSpec {
             files: self.files,
             max_file_size: self.max_file_mb << 20,
             range_size,
+            left_channels: self.left,
             ..tg_mock_server::GenerateConfig::default()
         });
         if self.grow == 0 {
@@ -223,6 +239,8 @@ impl Opts {
             max_file_mb: number(&args, "max-file-mb", 4),
             ranges: number(&args, "ranges", 4),
             grow: 0,
+            range_size: 0,
+            left: 3,
         };
         let plan = if custom {
             let latencies = list(&args, "latency", |s| s.parse().ok()).unwrap_or(vec![0]);
@@ -354,6 +372,8 @@ fn serve_child() {
         max_file_mb: number(&args, "max-file-mb", 4),
         ranges: number(&args, "ranges", 4),
         grow: number(&args, "grow", 0),
+        range_size: number(&args, "range-size", 0),
+        left: number(&args, "left", 3),
     };
     let started = Instant::now();
     let world = spec.generate();
@@ -701,6 +721,10 @@ fn main() {
     }
     if let Some(limit) = option(&arg_map(), "pacing") {
         pacing::measure(&limit);
+        return;
+    }
+    if let Some(names) = option(&arg_map(), "shape") {
+        shapes::measure(&names);
         return;
     }
     let opts = Opts::parse();

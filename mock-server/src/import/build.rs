@@ -298,7 +298,7 @@ impl Importer {
             message: e.message,
         })?;
         attach_blobs(&mut world, self.files)?;
-        Index::build(Arc::new(world.clone())).map_err(|e| ImportError::World {
+        Index::check(&world).map_err(|e| ImportError::World {
             path: e.path,
             message: e.message,
         })?;

@@ -29,7 +29,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 

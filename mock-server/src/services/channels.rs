@@ -58,7 +58,7 @@ pub fn get_messages(
                 enums::InputMessage::Id(m) => m.id,
                 _ => 0,
             };
-            call.db.message(key, msg_id).cloned().unwrap_or_else(|| {
+            call.db.message(key, msg_id).unwrap_or_else(|| {
                 types::MessageEmpty {
                     id: msg_id,
                     peer_id: Some(key.to_peer()),

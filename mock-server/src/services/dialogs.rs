@@ -41,7 +41,7 @@ use std::cmp::Reverse;
 use tl::{enums, functions, types};
 
 use super::{Call, Mentions, RpcResult, clamp_limit, resolve_peer};
-use crate::world::{PeerKey, message_date, message_id};
+use crate::world::PeerKey;
 
 /// The most dialogs one page holds.
 pub const MAX_PAGE: usize = 100;
@@ -65,17 +65,17 @@ struct Entry {
 }
 
 /// The newest message of `peer` visible in the call's range (position in
-/// `world.messages`).
+/// the message store).
 fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
     let db = call.db;
-    let msgs = &db.world().messages;
+    let msgs = db.messages();
     let history = db.history(key);
     match (key.in_common_box(), call.range) {
         (_, None) => history.last().copied(),
         (true, Some((lo, hi))) => {
-            let end = history.partition_point(|&i| message_id(&msgs[i]) <= hi);
+            let end = history.partition_point(|&i| msgs.id(i) <= hi);
             let last = *history.get(end.checked_sub(1)?)?;
-            (message_id(&msgs[last]) >= lo).then_some(last)
+            (msgs.id(last) >= lo).then_some(last)
         }
         (false, Some((_, hi))) => (hi >= db.newest_range_end())
             .then(|| history.last().copied())
@@ -86,6 +86,7 @@ fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
 /// The dialogs listed for this call, newest first.
 fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
     let world = call.db.world();
+    let msgs = call.db.messages();
     let mut entries: Vec<Entry> = call
         .db
         .dialogs
@@ -96,10 +97,9 @@ fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
         })
         .filter_map(|&(key, dialog)| {
             let top = top_message(call, key)?;
-            let m = &world.messages[top];
             Some(Entry {
-                date: message_date(m),
-                top_id: message_id(m),
+                date: msgs.date(top),
+                top_id: msgs.id(top),
                 key,
                 dialog,
                 top,
@@ -148,10 +148,14 @@ pub fn get_dialogs(
             d.top_message = e.top_id;
         }
         dialogs.push(dialog);
-        let m = &world.messages[e.top];
+        let m = call
+            .db
+            .messages()
+            .get(e.top)
+            .ok_or_else(super::history::damaged)?;
         mentions.add(e.key);
-        mentions.message(m);
-        messages.push(m.clone());
+        mentions.message(&m);
+        messages.push(m);
     }
     let (users, chats) = mentions.resolve(call.db);
     if first_page && page.len() == all.len() {

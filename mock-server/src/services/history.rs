@@ -18,7 +18,7 @@ use std::ops::Range;
 use tl::{enums, functions, types};
 
 use super::{Call, Mentions, RpcError, RpcResult, clamp_limit, resolve_peer};
-use crate::world::{PeerKey, message_date, message_id, message_is_from, message_text};
+use crate::world::{MessageStore, PeerKey, message_is_from, message_text};
 
 /// The most messages one page holds.
 pub const MAX_PAGE: usize = 100;
@@ -48,14 +48,14 @@ fn id_bounds(call: &Call<'_, '_>, peer: PeerKey, max_id: i32, min_id: i32) -> (i
     (lo, hi)
 }
 
-/// Positions in `world.messages` of `peer`'s messages within `(lo, hi)`,
+/// Positions in the message store of `peer`'s messages within `(lo, hi)`,
 /// ascending by id.
 fn visible<'a>(call: &Call<'a, '_>, peer: PeerKey, (lo, hi): (i32, i32)) -> &'a [usize] {
     let db = call.db;
     let h = db.history(peer);
-    let msgs = &db.world().messages;
-    let start = h.partition_point(|&i| message_id(&msgs[i]) < lo);
-    let end = h.partition_point(|&i| message_id(&msgs[i]) <= hi);
+    let msgs = db.messages();
+    let start = h.partition_point(|&i| msgs.id(i) < lo);
+    let end = h.partition_point(|&i| msgs.id(i) <= hi);
     h.get(start..end.max(start)).unwrap_or_default()
 }
 
@@ -69,20 +69,18 @@ fn page(
     add_offset: i32,
     limit: i32,
 ) -> Vec<usize> {
-    let msgs = &call.db.world().messages;
+    let msgs = call.db.messages();
     let n = list.len();
     // Position (in newest-first order) of the first message older than the offset.
     let pos = if offset_date == 0 {
         if offset_id == 0 {
             0
         } else {
-            n - list.partition_point(|&i| message_id(&msgs[i]) < offset_id)
+            n - list.partition_point(|&i| msgs.id(i) < offset_id)
         }
     } else {
-        let older = |&i: &usize| {
-            (offset_id == 0 || message_id(&msgs[i]) < offset_id)
-                && message_date(&msgs[i]) < offset_date
-        };
+        let older =
+            |&i: &usize| (offset_id == 0 || msgs.id(i) < offset_id) && msgs.date(i) < offset_date;
         list.iter().rev().position(older).unwrap_or(n)
     };
     window(n, pos, add_offset, clamp_limit(limit, MAX_PAGE))
@@ -134,32 +132,43 @@ fn lists_mut(answer: &mut enums::messages::Messages) -> Option<Lists<'_>> {
     }
 }
 
-/// A `messages.Messages` answer whose messages are borrowed from the world
-/// (a page of history is answered without copying its messages): it
-/// serializes exactly as the owned answer ([`answer`]) would.
+/// A `messages.Messages` answer whose messages are the TL bytes of the
+/// message store (a page of history is answered without decoding or
+/// copying TL objects): it serializes exactly as the owned answer
+/// ([`answer`]) would.
 pub struct PageAnswer<'a> {
     /// The answer with its four lists emptied: its encoding ends with four
     /// empty vectors.
     head: enums::messages::Messages,
-    messages: Vec<&'a enums::Message>,
+    /// The messages' encodings.
+    messages: Vec<&'a [u8]>,
     topics: Vec<enums::ForumTopic>,
     chats: Vec<enums::Chat>,
     users: Vec<enums::User>,
 }
 
 impl<'a> PageAnswer<'a> {
-    /// The answer for `page` of `peer`, of `total` messages in all.
+    /// The answer for the messages at `positions` of `store` (a page of
+    /// `peer`), of `total` messages in all.
     pub(crate) fn new(
         call: &Call<'_, '_>,
         peer: Option<PeerKey>,
-        page: Vec<&'a enums::Message>,
+        store: &'a MessageStore,
+        positions: &[usize],
         total: usize,
-    ) -> Self {
-        Self::from_shell(shell(call, peer, page.iter().copied(), total), page)
+    ) -> RpcResult<Self> {
+        // Decoded only to learn whom they mention.
+        let decoded = positions
+            .iter()
+            .map(|&i| store.get(i).ok_or_else(damaged))
+            .collect::<RpcResult<Vec<_>>>()?;
+        let head = shell(call, peer, decoded.iter(), total);
+        let raw = positions.iter().map(|&i| store.raw(i)).collect();
+        Ok(Self::from_shell(head, raw))
     }
 
-    /// `head` (whose `messages` are ignored) holding `messages`.
-    fn from_shell(mut head: enums::messages::Messages, messages: Vec<&'a enums::Message>) -> Self {
+    /// `head` (whose `messages` are ignored) holding the encoded `messages`.
+    fn from_shell(mut head: enums::messages::Messages, messages: Vec<&'a [u8]>) -> Self {
         let (mut topics, mut chats, mut users) = Default::default();
         if let Some(lists) = lists_mut(&mut head) {
             lists.messages.clear();
@@ -193,7 +202,12 @@ impl tl::Serializable for PageAnswer<'_> {
         // The head ends with the four lists, empty (constructor id and
         // count, 8 bytes each): the lists go in their place.
         buf.truncate(buf.len() - 4 * 8);
-        self.messages.serialize(buf);
+        // A bare vector: its constructor, its length, its items.
+        tl::ser::VECTOR_ID.serialize(buf);
+        i32::try_from(self.messages.len())
+            .unwrap_or(i32::MAX)
+            .serialize(buf);
+        self.messages.iter().for_each(|m| buf.extend_from_slice(m));
         self.topics.serialize(buf);
         self.chats.serialize(buf);
         self.users.serialize(buf);
@@ -243,9 +257,9 @@ fn shell<'m>(
     }
 }
 
-fn collect<'a>(call: &Call<'a, '_>, positions: &[usize]) -> Vec<&'a enums::Message> {
-    let msgs = &call.db.world().messages;
-    positions.iter().map(|&i| &msgs[i]).collect()
+/// A stored message that does not decode (the index checked every one).
+pub(crate) fn damaged() -> RpcError {
+    RpcError::new(500, "INTERNAL_STORE_DAMAGED")
 }
 
 /// Left private channels refuse their history (tdesktop then searches).
@@ -275,8 +289,7 @@ pub fn get_history<'a>(
         req.add_offset,
         req.limit,
     );
-    let msgs = collect(call, &positions);
-    Ok(PageAnswer::new(call, Some(peer), msgs, list.len()))
+    PageAnswer::new(call, Some(peer), call.db.messages(), &positions, list.len())
 }
 
 /// `messages.search` in one chat: by text (case-insensitive substring),
@@ -296,15 +309,18 @@ pub fn search<'a>(
     };
     let me = call.me();
     let q = req.q.to_lowercase();
-    let msgs = &call.db.world().messages;
+    let msgs = call.db.messages();
     let matches = |&i: &usize| {
-        let m = &msgs[i];
+        let Some(m) = msgs.get(i) else {
+            return false;
+        };
+        let m = &m;
         let sender_ok = match from {
             None => true,
             Some(PeerKey::User(u)) if u == me => message_is_from(m, me),
             Some(key) => sender(m, me) == Some(key),
         };
-        let date = message_date(m);
+        let date = msgs.date(i);
         sender_ok
             && (q.is_empty() || message_text(m).to_lowercase().contains(&q))
             && (req.min_date <= 0 || date >= req.min_date)
@@ -316,8 +332,7 @@ pub fn search<'a>(
         .filter(matches)
         .collect();
     let positions = page(call, &list, req.offset_id, 0, req.add_offset, req.limit);
-    let page_msgs = collect(call, &positions);
-    Ok(PageAnswer::new(call, Some(peer), page_msgs, list.len()))
+    PageAnswer::new(call, Some(peer), msgs, &positions, list.len())
 }
 
 /// Who sent a message: `from_id`, or for private chats without one, the
@@ -353,7 +368,7 @@ pub fn get_messages(
             };
             (lo..=hi)
                 .contains(&id)
-                .then(|| call.db.common_message(id).cloned())
+                .then(|| call.db.common_message(id))
                 .flatten()
                 .unwrap_or_else(|| types::MessageEmpty { id, peer_id: None }.into())
         })
@@ -422,7 +437,9 @@ mod tests {
                 .into(),
             ];
             for answer in answers {
-                let borrowed = PageAnswer::from_shell(answer.clone(), page.iter().collect());
+                let raw: Vec<Vec<u8>> = page.iter().map(|m| m.to_bytes()).collect();
+                let borrowed =
+                    PageAnswer::from_shell(answer.clone(), raw.iter().map(Vec::as_slice).collect());
                 assert_eq!(borrowed.to_bytes(), answer.to_bytes(), "page {n}");
             }
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tl::{Deserializable, Serializable, enums};
 
+use super::store::MessageStore;
 use super::{
     PeerKey, World, WorldError, chat_key, dialog_peer, message_id, message_peer, range_bounds,
     user_id,
@@ -14,15 +15,21 @@ use crate::blobs::FileStore;
 /// What the index knows about one chat's history.
 #[derive(Clone, Debug, Default)]
 pub struct PeerEntry {
-    /// Positions in `world.messages`, ascending by message id.
+    /// Positions in `world.messages` (and in [`Index::messages`]),
+    /// ascending by message id.
     pub history: Vec<usize>,
 }
 
 /// A world plus the lookups the services need. Building it validates the
 /// world: every error names the JSON path of the offending object.
+///
+/// The messages move into a compact [`MessageStore`]: when the index is
+/// the world's only owner, `world().messages` is emptied (a message is
+/// read through [`Index::messages`]), so a large world is not held twice.
 #[derive(Debug)]
 pub struct Index {
     world: Arc<World>,
+    messages: MessageStore,
     users: HashMap<i64, usize>,
     chats: HashMap<PeerKey, usize>,
     peers: HashMap<PeerKey, PeerEntry>,
@@ -42,9 +49,24 @@ pub struct Index {
 const EMPTY: &[usize] = &[];
 
 impl Index {
-    /// Validates and indexes `world`.
-    pub fn build(world: Arc<World>) -> Result<Self, WorldError> {
-        let w = &*world;
+    /// Validates and indexes `world` (see the type's docs for where its
+    /// messages go).
+    pub fn build(mut world: Arc<World>) -> Result<Self, WorldError> {
+        let mut index = Self::parts(&world)?;
+        if let Some(w) = Arc::get_mut(&mut world) {
+            w.messages = Vec::new();
+        }
+        index.world = world;
+        Ok(index)
+    }
+
+    /// Validates `world` as [`Index::build`] would, without keeping it.
+    pub fn check(world: &World) -> Result<(), WorldError> {
+        Self::parts(world).map(drop)
+    }
+
+    /// Everything but the world itself (left default).
+    fn parts(w: &World) -> Result<Self, WorldError> {
         let users = index_users(w)?;
         let chats = index_chats(w)?;
         let known = |k: PeerKey| match k {
@@ -53,6 +75,7 @@ impl Index {
         };
         let mut peers: HashMap<PeerKey, PeerEntry> = HashMap::new();
         let mut seen: HashSet<(Option<i64>, i32)> = HashSet::new();
+        let mut messages = MessageStore::with_capacity(w.messages.len());
         for (i, m) in w.messages.iter().enumerate() {
             let path = format!("messages.{i}");
             let (enums::Message::Message(_) | enums::Message::Service(_)) = m else {
@@ -85,10 +108,14 @@ impl Index {
                     format!("id {id} is used twice in {which}"),
                 ));
             }
+            if !messages.push(m) {
+                return Err(WorldError::new(path, NOT_WIRE));
+            }
             peers.entry(peer).or_default().history.push(i);
         }
+        messages.shrink();
         for entry in peers.values_mut() {
-            entry.history.sort_by_key(|&i| message_id(&w.messages[i]));
+            entry.history.sort_by_key(|&i| messages.id(i));
         }
         let dialogs = index_dialogs(w, &known)?;
         check_ranges(w)?;
@@ -125,7 +152,8 @@ impl Index {
         check_wire(w)?;
         let files = FileStore::build(w)?;
         Ok(Self {
-            world,
+            world: Arc::new(World::default()),
+            messages,
             users,
             chats,
             peers,
@@ -138,7 +166,8 @@ impl Index {
         })
     }
 
-    /// The world this index is over.
+    /// The world this index is over (its `messages` are empty when the
+    /// index owns it: see [`Index::messages`]).
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -171,26 +200,37 @@ impl Index {
         }
     }
 
-    /// Positions in `world.messages` of a peer's history, ascending by id.
+    /// Every message, by position (as in `world.messages` before the
+    /// index took them).
+    pub fn messages(&self) -> &MessageStore {
+        &self.messages
+    }
+
+    /// Positions in [`Index::messages`] of a peer's history, ascending by
+    /// id.
     pub fn history(&self, key: PeerKey) -> &[usize] {
         self.peers.get(&key).map_or(EMPTY, |p| &p.history)
     }
 
-    /// The message `id` of a peer's history.
-    pub fn message(&self, key: PeerKey, id: i32) -> Option<&enums::Message> {
+    /// The position of message `id` of a peer's history.
+    pub fn position(&self, key: PeerKey, id: i32) -> Option<usize> {
         let h = self.history(key);
-        let m = &self.world.messages;
-        h.binary_search_by_key(&id, |&i| message_id(&m[i]))
+        h.binary_search_by_key(&id, |&i| self.messages.id(i))
             .ok()
-            .map(|p| &m[h[p]])
+            .map(|p| h[p])
     }
 
-    /// The message `id` of the common box, whatever its chat.
-    pub fn common_message(&self, id: i32) -> Option<&enums::Message> {
+    /// The message `id` of a peer's history, decoded.
+    pub fn message(&self, key: PeerKey, id: i32) -> Option<enums::Message> {
+        self.messages.get(self.position(key, id)?)
+    }
+
+    /// The message `id` of the common box, whatever its chat, decoded.
+    pub fn common_message(&self, id: i32) -> Option<enums::Message> {
         self.peers
-            .iter()
-            .filter(|(k, _)| k.in_common_box())
-            .find_map(|(k, _)| self.message(*k, id))
+            .keys()
+            .filter(|k| k.in_common_box())
+            .find_map(|k| self.message(*k, id))
     }
 
     /// A custom emoji document by id.
@@ -210,6 +250,8 @@ impl Index {
     }
 }
 
+const NOT_WIRE: &str = "does not survive TL encoding (fields sharing a flag must be set together)";
+
 /// Every stored TL object must survive a binary round trip: the answers
 /// are built from them, and a client must be able to read the answers.
 /// (Fields that share a flag bit must be set together, for example.)
@@ -220,10 +262,7 @@ fn check_wire(w: &World) -> Result<(), WorldError> {
     ) -> Result<(), WorldError> {
         for (i, item) in items.iter().enumerate() {
             if T::from_bytes(&item.to_bytes()).as_ref() != Ok(item) {
-                return Err(WorldError::new(
-                    format!("{name}.{i}"),
-                    "does not survive TL encoding (fields sharing a flag must be set together)",
-                ));
+                return Err(WorldError::new(format!("{name}.{i}"), NOT_WIRE));
             }
         }
         Ok(())
@@ -231,7 +270,6 @@ fn check_wire(w: &World) -> Result<(), WorldError> {
     each(&w.users, "users")?;
     each(&w.chats, "chats")?;
     each(&w.dialogs, "dialogs")?;
-    each(&w.messages, "messages")?;
     each(&w.split_ranges, "split_ranges")?;
     each(&w.contacts, "contacts")?;
     each(&w.top_peers, "top_peers")?;

@@ -1,8 +1,9 @@
 //! The world the mock server serves: one Telegram account and everything a
 //! takeout export can read from it.
 //!
-//! TL objects are stored as the `tl` crate's types, so answers are built
-//! from them directly. Messages live in one list: those whose `peer_id` is a
+//! TL objects are stored as the `tl` crate's types; the [`Index`] moves the
+//! messages into a compact [`MessageStore`] (TL bytes in one arena) and
+//! answers copy their bytes. Messages live in one list: those whose `peer_id` is a
 //! user or a basic group form the account's **common message box** (one id
 //! sequence shared by all private chats and basic groups, as on Telegram);
 //! those whose `peer_id` is a channel form that channel's own id sequence.
@@ -11,9 +12,13 @@
 
 mod index;
 mod json;
+mod json_read;
+mod store;
 
 pub use index::{Index, PeerEntry};
 pub use json::FORMAT as WORLD_FORMAT;
+pub use json_read::ReadError;
+pub use store::MessageStore;
 
 use std::fmt;
 

@@ -34,6 +34,8 @@ pub fn measure(limit: &str) {
         max_file_mb: 1,
         ranges: number(&args, "ranges", 1),
         grow: 0,
+        range_size: 0,
+        left: 3,
     };
     let repeat = number(&args, "repeat", 3usize).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()

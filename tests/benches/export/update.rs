@@ -77,6 +77,8 @@ pub fn measure(percent: &str) {
         max_file_mb: number(&args, "max-file-mb", 4),
         ranges: number(&args, "ranges", 4),
         grow: 0,
+        range_size: 0,
+        left: 3,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
