@@ -90,8 +90,13 @@ impl Handler for Recorder {
     fn handle(&self, request: Request<'_>, state: &mut AuthState) -> Reply {
         let body = request.body;
         let reply = self.api.handle(request, state);
-        // Only finishes the server answered (not scripted faults) count.
-        if let (Reply::Result(_), Ok(p)) = (&reply, peel(body)) {
+        // Only finishes the server answered (not scripted faults) count; a
+        // quick ack in front of the answer still answers.
+        let answered = match &reply {
+            Reply::QuickAck(inner) => inner.as_ref(),
+            other => other,
+        };
+        if let (Reply::Result(_), Ok(p)) = (answered, peel(body)) {
             if p.method == "account.finishTakeoutSession" {
                 if let Ok(f) = tl::functions::account::FinishTakeoutSession::from_bytes(&p.query) {
                     self.finishes.lock().unwrap().push(f.success);
