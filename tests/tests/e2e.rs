@@ -32,6 +32,8 @@ mod record;
 mod replay;
 /// The mock server against hostile and random bytes on the wire.
 mod robustness;
+/// Scale: calls bounded by the work with many ranges and dialogs.
+mod scale;
 /// The sender: key exchange, encrypted calls, transports, reconnects.
 mod sender;
 /// Random settings × random worlds against a model of the selection.

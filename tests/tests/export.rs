@@ -2,7 +2,8 @@
 //! worlds from the mock server over loopback, checked against the world,
 //! across `parallel` settings and scripted faults.
 //!
-//! The property test runs `TG_E2E_CASES` cases (default 6): each case is
+//! The property test runs `TG_E2E_EXPORT_CASES` cases (else `TG_E2E_CASES`,
+//! else 6; CI runs 100, `.ci/run`): each case is
 //! two whole exports of a generated world. Throughput is measured by the
 //! export benchmark instead: `cargo bench -p e2e --bench export`.
 
@@ -18,8 +19,8 @@ use tg_takeout::takeout::{ExportReport, ProgressEvent, TakeoutError};
 use tl::enums;
 
 use crate::harness::{
-    NOW, Server, assert_same_tree, cases, everything, export, options, out_dir, survivable_fault,
-    tree,
+    NOW, Server, assert_same_tree, everything, export, export_cases, options, out_dir,
+    survivable_fault, tree,
 };
 use crate::output::file_values;
 use crate::util::small_world;
@@ -106,7 +107,7 @@ fn chats_in(result: &Value) -> usize {
         .sum()
 }
 
-fn messages_in(result: &Value) -> usize {
+pub(crate) fn messages_in(result: &Value) -> usize {
     ["chats", "left_chats"]
         .iter()
         .flat_map(|k| result[k]["list"].as_array().cloned().unwrap_or_default())
@@ -405,7 +406,7 @@ fn exported_peers(world: &World) -> (BTreeSet<PeerKey>, BTreeSet<PeerKey>) {
 /// Chats an everything-export of a generated world holds: listed dialogs
 /// (a migrated basic group merges into its listed supergroup) and left
 /// channels.
-fn expected_chats(world: &World) -> usize {
+pub(crate) fn expected_chats(world: &World) -> usize {
     let (dialogs, left) = exported_peers(world);
     let merged = world
         .chats
@@ -425,7 +426,7 @@ fn expected_chats(world: &World) -> usize {
     dialogs.union(&left).count() - merged
 }
 
-fn expected_generated_messages(world: &World) -> usize {
+pub(crate) fn expected_generated_messages(world: &World) -> usize {
     let (dialogs, left) = exported_peers(world);
     world
         .messages
@@ -472,7 +473,7 @@ fn fault(method: usize, nth: u32, kind: usize) -> FaultRule {
 
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
-        cases: cases(6),
+        cases: export_cases(6),
         max_shrink_iters: 4,
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
@@ -483,11 +484,15 @@ proptest::proptest! {
     #[test]
     fn generated_worlds_export_the_same_through_faults(
         seed in proptest::prelude::any::<u64>(),
-        dialogs in 3usize..10,
+        dialogs in proptest::prop_oneof![4 => 3usize..10, 1 => 100usize..300],
         messages in 10usize..250,
         files in 0usize..12,
         big in proptest::prelude::any::<bool>(),
-        range_size in proptest::prop_oneof![proptest::strategy::Just(0i32), 5i32..80],
+        range_size in proptest::prop_oneof![
+            proptest::strategy::Just(0i32),
+            1i32..6,
+            5i32..80,
+        ],
         left in 0usize..3,
         faults in proptest::collection::vec((0usize..10, 1u32..25, 0usize..9), 0..6),
         parallel in 1usize..=8,

@@ -32,10 +32,18 @@ pub const NOW: i64 = 1_700_000_000;
 /// The number of cases of a property test of whole exports:
 /// `TG_E2E_CASES`, else `default`.
 pub fn cases(default: u32) -> u32 {
-    std::env::var("TG_E2E_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    env_cases("TG_E2E_CASES").unwrap_or(default)
+}
+
+/// The number of cases of the two export property tests (generated worlds
+/// through faults, random settings): `TG_E2E_EXPORT_CASES` each (CI sets
+/// it, `.ci/run`), else [`cases`].
+pub fn export_cases(default: u32) -> u32 {
+    env_cases("TG_E2E_EXPORT_CASES").unwrap_or_else(|| cases(default))
+}
+
+fn env_cases(name: &str) -> Option<u32> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 /// A fault every export survives on the `nth` call of one of `methods`
@@ -90,8 +98,13 @@ impl Handler for Recorder {
             method: tg_mock_server::net::faults::called_method(body),
             flood: crate::pacing::flood_seconds(&reply),
         });
-        // Only finishes the server answered (not scripted faults) count.
-        if let (Reply::Result(_), Ok(p)) = (&reply, peel(body)) {
+        // Only finishes the server answered (not scripted faults) count; a
+        // quick ack in front of the answer still answers.
+        let answered = match &reply {
+            Reply::QuickAck(inner) => inner.as_ref(),
+            other => other,
+        };
+        if let (Reply::Result(_), Ok(p)) = (answered, peel(body)) {
             if p.method == "account.finishTakeoutSession" {
                 if let Ok(f) = tl::functions::account::FinishTakeoutSession::from_bytes(&p.query) {
                     self.finishes.lock().unwrap().push(f.success);

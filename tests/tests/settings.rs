@@ -11,11 +11,12 @@
 //! 8), must be byte-identical. With format "both", every chat's HTML pages
 //! hold the same messages and every local link leads to a file.
 //!
-//! Worlds are generated (now and then with over a hundred dialogs, so the
-//! dialog list pages) or, one case in five, the hand-written small fixture;
+//! Worlds are generated (now and then with a few hundred dialogs, so the
+//! dialog list pages, and split ranges down to one id) or, one case in five, the hand-written small fixture;
 //! dates fall anywhere or exactly on a message's date.
 //!
-//! `TG_E2E_CASES` cases (default 32), two exports each.
+//! `TG_E2E_EXPORT_CASES` cases (else `TG_E2E_CASES`, else 32; CI runs
+//! 100, `.ci/run`), two exports each.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -34,7 +35,7 @@ use tl::enums;
 use tg_mock_server::net::{FaultRule, FaultScript};
 
 use crate::harness::{
-    Server, assert_same_tree, cases, export, options, out_dir, survivable_fault, tree,
+    Server, assert_same_tree, export, export_cases, options, out_dir, survivable_fault, tree,
 };
 use crate::output::{assert_safe_relative, check_html_links, check_result_json, skip_texts};
 
@@ -906,7 +907,7 @@ fn choice(
 
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
-        cases: cases(32),
+        cases: export_cases(32),
         max_shrink_iters: 4,
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
@@ -918,10 +919,14 @@ proptest::proptest! {
     fn random_settings_export_exactly_what_they_select(
         world in (
             proptest::prelude::any::<u64>(),
-            proptest::prop_oneof![4 => 3usize..12, 1 => 100usize..180],
+            proptest::prop_oneof![4 => 3usize..12, 1 => 100usize..300],
             10usize..400,
             4usize..40,
-            proptest::prop_oneof![proptest::strategy::Just(0i32), 5i32..60],
+            proptest::prop_oneof![
+                proptest::strategy::Just(0i32),
+                1i32..6,
+                5i32..60,
+            ],
             0usize..4,
             proptest::bool::weighted(0.2),
         ),

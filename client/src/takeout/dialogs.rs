@@ -1,12 +1,16 @@
-//! The list of chats to export (docs/takeout.md#dialogs): split
-//! ranges, the `limit=1` probes for the total, the dialogs of every range
-//! newest range first, deduplicated by peer, migrated basic groups merged
-//! into their supergroups as negative split indices, the left channels, the
-//! type filter and the chat folders.
+//! The list of chats to export (docs/takeout.md#dialogs): split ranges,
+//! the dialogs of every range (a few ranges paged at once) merged newest
+//! range first as they arrive into one compact record per chat (its
+//! peer, name, kind and the ranges it has messages in), migrated basic
+//! groups merged into their supergroups as negative split indices, the
+//! left channels, the type filter and the chat folders. No page of a
+//! dialog list is kept once merged, so the memory is per chat, not per
+//! range.
 
 use std::collections::HashMap;
 
-use futures_util::future::join_all;
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesOrdered;
 use tl::{enums, functions, types};
 
 use super::error::{TakeoutError, fatal};
@@ -18,6 +22,15 @@ use crate::export::naming::chat_folder;
 
 /// Pages of one dialog list or left-channel list we are willing to read.
 const MAX_PAGES: usize = 100_000;
+/// Split lists read at once per unit of `parallel`.
+const LISTS_PER_PARALLEL: usize = 4;
+/// The most split lists read at once.
+const MAX_LISTS: usize = 32;
+
+/// How many split lists are read at once.
+fn lists_in_flight(parallel: usize) -> usize {
+    (parallel.max(1) * LISTS_PER_PARALLEL).min(MAX_LISTS)
+}
 
 /// One chat of the export.
 #[derive(Clone, Debug)]
@@ -42,18 +55,57 @@ pub struct DialogList {
     pub splits: Vec<enums::MessageRange>,
     /// Chats first, then left channels, numbered in this order.
     pub dialogs: Vec<Dialog>,
-    /// The `limit=1` probes' total (every dialog and left channel, before
-    /// the type filter), for progress.
-    pub probed: u64,
 }
 
-/// A dialog as listed, before the filter.
+/// A chat as listed, before the filter: one per peer, its splits merged.
 struct Entry {
     peer: PeerId,
     input: enums::InputPeer,
     chat: ChatInfo,
     splits: Vec<i32>,
     migrated_to: Option<PeerId>,
+}
+
+/// One dialog of one split's list.
+struct Listed {
+    peer: PeerId,
+    input: enums::InputPeer,
+    chat: ChatInfo,
+    migrated_to: Option<PeerId>,
+}
+
+/// The chats of the split lists merged so far, in first-seen order.
+#[derive(Default)]
+struct Merged {
+    entries: Vec<Entry>,
+    seen: HashMap<PeerId, usize>,
+}
+
+impl Merged {
+    /// Adds the dialogs of split `index` (merged newest split first):
+    /// a known peer gains the split, a new one is appended.
+    fn add(&mut self, index: i32, listed: Vec<Listed>) {
+        for l in listed {
+            match self.seen.get(&l.peer) {
+                Some(&at) => {
+                    let splits = &mut self.entries[at].splits;
+                    if !splits.contains(&index) {
+                        splits.push(index);
+                    }
+                }
+                None => {
+                    self.seen.insert(l.peer, self.entries.len());
+                    self.entries.push(Entry {
+                        peer: l.peer,
+                        input: l.input,
+                        chat: l.chat,
+                        splits: vec![index],
+                        migrated_to: l.migrated_to,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Lists the chats `plan` exports.
@@ -81,32 +133,28 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
     .all(|s| !plan.has(*s));
     let first = if only_last { n - 1 } else { 0 };
 
-    // The probes of every split at once, then every split's list at once
-    // (each split pages on its own), merged newest split first.
-    let probe = |range| {
-        let request = get_dialogs(0, 0, enums::InputPeer::Empty, 1);
-        async move { inv.invoke_in_range(range, &request).await }
-    };
-    let mut probed = 0;
-    for page in join_all(splits[first..].iter().map(probe)).await {
-        probed += match &page.map_err(fatal)? {
-            enums::messages::Dialogs::Dialogs(d) => d.dialogs.len() as u64,
-            enums::messages::Dialogs::Slice(d) => u64::try_from(d.count).unwrap_or(0),
-            enums::messages::Dialogs::NotModified(_) => return Err(not_modified()),
-        };
+    // The lists of a few splits at once (each split pages on its own),
+    // merged newest split first as they arrive.
+    let at_once = lists_in_flight(plan.settings.parallel);
+    let mut merged = Merged::default();
+    {
+        let mut in_flight = FuturesOrdered::new();
+        for index in (first..n).rev() {
+            if in_flight.len() >= at_once {
+                if let Some((index, listed)) = in_flight.next().await {
+                    merged.add(index, listed?);
+                }
+            }
+            in_flight.push_back(list_split(inv, &splits, index));
+        }
+        while let Some((index, listed)) = in_flight.next().await {
+            merged.add(index, listed?);
+        }
     }
-
-    let lists = (first..n).map(|index| list_split(inv, &splits[index]));
-    let lists = join_all(lists).await;
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut seen: HashMap<PeerId, usize> = HashMap::new();
-    for (index, pages) in (first..n).zip(lists).rev() {
-        merge_split(pages?, index as i32, &mut entries, &mut seen);
-    }
+    let Merged { entries, seen } = merged;
     let mut dialogs = filter_and_merge(entries, plan, n);
 
     let left = left_channels(inv).await?;
-    probed += left.len() as u64;
     let peers = Peers::from_tl(&[], &left);
     for chat in &left {
         let Some(id) = channel_id(chat) else { continue };
@@ -137,11 +185,7 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
             d.chat.folder = chat_folder(i + 1, total);
         }
     }
-    Ok(DialogList {
-        splits,
-        dialogs,
-        probed,
-    })
+    Ok(DialogList { splits, dialogs })
 }
 
 /// Whether the single-chat id `wanted` names `id`: a bare id, or the Bot
@@ -178,20 +222,23 @@ fn not_modified() -> TakeoutError {
     ))
 }
 
-/// One page of a dialog list: dialogs, messages, chats, users.
-type DialogPage = (
-    Vec<enums::Dialog>,
-    Vec<enums::Message>,
-    Vec<enums::Chat>,
-    Vec<enums::User>,
-);
-
-/// Pages through the dialogs of one split (docs/takeout.md#dialogs "Paging within a split").
+/// Pages through the dialogs of one split (docs/takeout.md#dialogs "Paging
+/// within a split"), keeping of each page only what the merge needs.
 async fn list_split(
     inv: &TakeoutInvoker,
+    splits: &[enums::MessageRange],
+    index: usize,
+) -> (i32, Result<Vec<Listed>, TakeoutError>) {
+    let result = list_range(inv, &splits[index]).await;
+    (i32::try_from(index).unwrap_or(i32::MAX), result)
+}
+
+/// [`list_split`] of one range.
+async fn list_range(
+    inv: &TakeoutInvoker,
     range: &enums::MessageRange,
-) -> Result<Vec<DialogPage>, TakeoutError> {
-    let mut pages = Vec::new();
+) -> Result<Vec<Listed>, TakeoutError> {
+    let mut listed = Vec::new();
     let (mut date, mut id, mut peer) = (0, 0, enums::InputPeer::Empty);
     for _ in 0..MAX_PAGES {
         let page = inv
@@ -226,52 +273,41 @@ async fn list_split(
                 .unwrap_or(0);
             (top_date, top, input_peer(last_peer, &users, &chats))
         });
-        pages.push((list, messages, chats, users));
+        listed.extend(page_dialogs(&list, &users, &chats));
         let Some(next) = next else {
-            return Ok(pages);
+            return Ok(listed);
         };
         if next.0 == 0 || (next.0, next.1) == (date, id) && next.2 == peer {
-            return Ok(pages);
+            return Ok(listed);
         }
         (date, id, peer) = next;
     }
-    Ok(pages)
+    Ok(listed)
 }
 
-/// Adds the dialogs of split `index` to `entries`, deduplicated by peer.
-fn merge_split(
-    pages: Vec<DialogPage>,
-    index: i32,
-    entries: &mut Vec<Entry>,
-    seen: &mut HashMap<PeerId, usize>,
-) {
-    for (list, _, chats, users) in pages {
-        let peers = Peers::from_tl(&users, &chats);
-        for dialog in &list {
+/// The dialogs of one page with their names, kinds and input peers (dialog
+/// folders skipped).
+fn page_dialogs(
+    list: &[enums::Dialog],
+    users: &[enums::User],
+    chats: &[enums::Chat],
+) -> Vec<Listed> {
+    let peers = Peers::from_tl(users, chats);
+    list.iter()
+        .filter_map(|dialog| {
             let enums::Dialog::Dialog(d) = dialog else {
                 tracing::debug!("skipping a dialog folder");
-                continue;
+                return None;
             };
             let id = peer_id(&d.peer);
-            match seen.get(&id) {
-                Some(&at) => {
-                    if !entries[at].splits.contains(&index) {
-                        entries[at].splits.push(index);
-                    }
-                }
-                None => {
-                    seen.insert(id, entries.len());
-                    entries.push(Entry {
-                        peer: id,
-                        input: input_peer(id, &users, &chats),
-                        chat: peers.chat_info(id, "", false),
-                        splits: vec![index],
-                        migrated_to: migrated_to(id, &chats),
-                    });
-                }
-            }
-        }
-    }
+            Some(Listed {
+                peer: id,
+                input: input_peer(id, users, chats),
+                chat: peers.chat_info(id, "", false),
+                migrated_to: migrated_to(id, chats),
+            })
+        })
+        .collect()
 }
 
 /// The section a dialog type belongs to (docs/takeout.md#dialogs "Filtering").
@@ -304,23 +340,28 @@ fn filter_and_merge(entries: Vec<Entry>, plan: &ExportPlan, n: usize) -> Vec<Dia
         .collect();
     let position: HashMap<PeerId, usize> =
         kept.iter().enumerate().map(|(i, e)| (e.peer, i)).collect();
-    let mut merged: Vec<Option<Dialog>> = kept
+    // (migrated to, whether it passes the filter itself) of every kept entry.
+    let links: Vec<(Option<PeerId>, bool)> = kept
         .iter()
+        .map(|e| (e.migrated_to, passes(plan, e.chat.dialog_type)))
+        .collect();
+    let mut merged: Vec<Option<Dialog>> = kept
+        .into_iter()
         .map(|e| {
             let full = section_of(e.chat.dialog_type)
                 .is_some_and(|s| plan.settings.full_chats.contains(&s));
             Some(Dialog {
-                chat: e.chat.clone(),
-                input: e.input.clone(),
-                splits: e.splits.clone(),
+                chat: e.chat,
+                input: e.input,
+                splits: e.splits,
                 migrated_from: None,
                 only_my: !full,
             })
         })
         .collect();
-    for (i, e) in kept.iter().enumerate() {
-        let Some(target) = e.migrated_to.and_then(|t| position.get(&t).copied()) else {
-            if e.migrated_to.is_some() && !passes(plan, e.chat.dialog_type) {
+    for (i, &(to, passes)) in links.iter().enumerate() {
+        let Some(target) = to.and_then(|t| position.get(&t).copied()) else {
+            if to.is_some() && !passes {
                 merged[i] = None;
             }
             continue;
@@ -338,6 +379,7 @@ fn filter_and_merge(entries: Vec<Entry>, plan: &ExportPlan, n: usize) -> Vec<Dia
     for d in &mut dialogs {
         d.splits.sort_unstable();
         d.splits.dedup();
+        d.splits.shrink_to_fit();
     }
     dialogs
 }
@@ -414,80 +456,4 @@ pub fn input_peer(id: PeerId, users: &[enums::User], chats: &[enums::Chat]) -> e
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::takeout::plan::Settings;
-
-    fn entry(peer: PeerId, kind: DialogType, splits: Vec<i32>, to: Option<PeerId>) -> Entry {
-        Entry {
-            peer,
-            input: enums::InputPeer::Empty,
-            chat: ChatInfo {
-                id: peer,
-                name: String::new(),
-                last_name: String::new(),
-                dialog_type: kind,
-                is_left: false,
-                folder: String::new(),
-            },
-            splits,
-            migrated_to: to,
-        }
-    }
-
-    #[test]
-    fn migrated_groups_merge_with_negative_splits() {
-        let plan = Settings::default().validate().unwrap();
-        let group = PeerId::Channel(40);
-        let entries = vec![
-            entry(group, DialogType::PrivateSupergroup, vec![1], None),
-            entry(
-                PeerId::Chat(30),
-                DialogType::PrivateGroup,
-                vec![1, 0],
-                Some(group),
-            ),
-            entry(PeerId::User(2), DialogType::Personal, vec![1, 0], None),
-            entry(
-                PeerId::Channel(50),
-                DialogType::PublicChannel,
-                vec![1],
-                None,
-            ),
-        ];
-        let dialogs = filter_and_merge(entries, &plan, 2);
-        assert_eq!(dialogs.len(), 2, "channel filtered, basic group merged");
-        assert_eq!(dialogs[0].chat.id, group);
-        assert_eq!(dialogs[0].splits, vec![-2, -1, 1]);
-        assert!(dialogs[0].migrated_from.is_some());
-        assert!(dialogs[0].only_my, "private groups are not full by default");
-        assert_eq!(dialogs[1].splits, vec![0, 1]);
-        assert!(!dialogs[1].only_my);
-    }
-
-    #[test]
-    fn unmerged_migrated_group_needs_its_own_type() {
-        let settings = Settings {
-            sections: vec![Section::PublicGroups],
-            full_chats: vec![],
-            ..Settings::default()
-        };
-        let plan = settings.validate().unwrap();
-        let entries = vec![entry(
-            PeerId::Chat(30),
-            DialogType::PrivateGroup,
-            vec![0],
-            Some(PeerId::Channel(99)),
-        )];
-        assert!(filter_and_merge(entries, &plan, 1).is_empty());
-    }
-
-    #[test]
-    fn single_chat_ids() {
-        assert!(matches_id(PeerId::User(5), 5));
-        assert!(matches_id(PeerId::Chat(5), -5));
-        assert!(matches_id(PeerId::Channel(5), -1_000_000_000_005));
-        assert!(matches_id(PeerId::Channel(5), 5));
-        assert!(!matches_id(PeerId::User(5), -5));
-    }
-}
+mod tests;

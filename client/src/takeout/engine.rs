@@ -220,7 +220,8 @@ async fn export(
             name: "chats_list".into(),
         });
         let list = dialogs::list(&inv, plan).await?;
-        let _ = events.send(ProgressEvent::DialogsCounted { total: list.probed });
+        let total = list.dialogs.len() as u64;
+        let _ = events.send(ProgressEvent::DialogsCounted { total });
         // The histories are read from now on, while the sections export.
         Some(Reader::start(
             inv.clone(),

@@ -15,7 +15,8 @@
 
 use std::sync::Arc;
 
-use futures_util::future::join_all;
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesOrdered;
 use tl::{enums, functions};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -33,6 +34,9 @@ pub use page::{id_date, page_parts};
 const PAGE: i32 = 100;
 /// Pages of one split we are willing to read (bounds every loop).
 const MAX_PAGES: usize = 10_000_000;
+/// The count probes of one chat in flight at once (a chat with messages in
+/// thousands of split ranges does not send thousands of requests at once).
+const PROBES_AT_ONCE: usize = 32;
 
 /// The export's date range: `from <= date < till` (unix seconds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -421,14 +425,22 @@ async fn run(
         .iter()
         .map(|split| keys.contains(&SplitKey::new(&split.range, split.migrated)))
         .collect();
-    // The probes of every split not replayed, at once (each is one round
-    // trip).
-    let probes = wanted
-        .iter()
-        .zip(&replayed)
-        .filter(|(_, r)| !**r)
-        .map(|(split, _)| count(f.inv, f.dates, f.only_my, split));
-    let mut probed = join_all(probes).await.into_iter();
+    // The probes of every split not replayed, [`PROBES_AT_ONCE`] in flight
+    // (each is one round trip), answers in split order.
+    let mut probed = Vec::new();
+    {
+        let mut in_flight = FuturesOrdered::new();
+        for (split, _) in wanted.iter().zip(&replayed).filter(|(_, r)| !**r) {
+            if in_flight.len() >= PROBES_AT_ONCE {
+                probed.extend(in_flight.next().await);
+            }
+            in_flight.push_back(count(f.inv, f.dates, f.only_my, split));
+        }
+        while let Some(answer) = in_flight.next().await {
+            probed.push(answer);
+        }
+    }
+    let mut probed = probed.into_iter();
     let mut counted = Vec::new();
     let mut total = 0;
     for (split, replay) in wanted.into_iter().zip(replayed) {

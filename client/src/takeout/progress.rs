@@ -28,10 +28,11 @@ pub enum ProgressEvent {
         /// Its items as the server counts them.
         total: u64,
     },
-    /// The `limit=1` probes counted the dialogs and left channels.
+    /// The chat list is known: how many chats the export writes.
     DialogsCounted {
-        /// Dialogs of every split plus left channels, before the type
-        /// filter.
+        /// Chats the export writes (dialogs and left channels after the
+        /// type filter, each once however many split ranges it has
+        /// messages in); the `total` of every [`ProgressEvent::ChatStarted`].
         total: u64,
     },
     /// A chat started.
