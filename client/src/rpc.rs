@@ -3,7 +3,7 @@
 //!
 //! Telegram's error messages carry a name and often a number:
 //! `FLOOD_WAIT_31`, `FILE_MIGRATE_4`, `TAKEOUT_INIT_DELAY_86400`,
-//! `FILE_PART_3_MISSING` (https://core.telegram.org/api/errors).
+//! `FILE_PART_3_MISSING` (<https://core.telegram.org/api/errors>).
 //! [`RpcError::parse`] splits them so callers match on the name.
 
 use std::fmt;

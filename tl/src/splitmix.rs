@@ -1,6 +1,6 @@
 //! SplitMix64 (Steele, Lea, Flood 2014; public-domain constants): the one
 //! small seeded generator of the workspace. The TL value generator
-//! ([`crate::random`]), the session's deterministic randomness
+//! (`tl::random`, behind the `proptest` feature), the session's deterministic randomness
 //! (`tg_mtproto::SeededRandom`) and the mock server's fixture generator
 //! all draw from it, so a seed gives the same stream everywhere and across
 //! crate upgrades (unlike `rand`'s `StdRng`, which promises no stable

@@ -1,6 +1,6 @@
 //! Logging in: phone and code, then the 2FA password when the account has
-//! one (SRP, https://core.telegram.org/api/srp), or a QR code scanned from a
-//! logged-in device (https://core.telegram.org/api/qr-login); and logging
+//! one (SRP, <https://core.telegram.org/api/srp>), or a QR code scanned from a
+//! logged-in device (<https://core.telegram.org/api/qr-login>); and logging
 //! out. Codes and passwords are never logged.
 
 use std::fmt;
@@ -191,7 +191,7 @@ impl Client {
     }
 
     /// What an `auth.sentCode` asks of the user
-    /// (https://core.telegram.org/api/auth#sending-the-verification-code).
+    /// (<https://core.telegram.org/api/auth#sending-the-verification-code>).
     fn token_of(&self, phone: &str, sent: enums::auth::SentCode) -> Result<LoginToken, LoginError> {
         use enums::auth::SentCodeType as T;
         let s = match sent {

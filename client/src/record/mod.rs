@@ -20,7 +20,7 @@
 //! that is valid except perhaps its last line. The file is created with
 //! mode 0600 (it holds the account's data).
 //!
-//! Secrets are never written in clear ([`scrub`]): the login code, the 2FA
+//! Secrets are never written in clear (`line::scrub`): the login code, the 2FA
 //! SRP proof, the api_hash, authorization and login-token bytes are
 //! written as placeholders, and the request fields among them are listed
 //! in the exchange's `ignore`, so that replay still matches a client that

@@ -1,5 +1,5 @@
 //! Creating an auth key on a fresh connection: the four plain messages of
-//! the Diffie-Hellman exchange (https://core.telegram.org/mtproto/auth_key),
+//! the Diffie-Hellman exchange (<https://core.telegram.org/mtproto/auth_key>),
 //! driven over a stream with the pure steps of [`crate::auth`].
 
 use bytes::{Bytes, BytesMut};

@@ -2,8 +2,8 @@
 //! over the stream, with a cheap cloneable [`SenderHandle`].
 //!
 //! [`connect`] opens the connection (creating an auth key if there is none),
-//! then spawns the [`runner`] task: it reads frames into the sans-IO
-//! [`mtp::Session`](crate::mtp::Session), writes what the session wants
+//! then spawns the `runner` task: it reads frames into the sans-IO
+//! [`mtp::Session`], writes what the session wants
 //! sent, fires its timers (acks, pings, salts) and resolves requests. Many
 //! requests are in flight at once. When the connection drops it reconnects
 //! and resends every unanswered request.

@@ -241,7 +241,7 @@ fn qr_scanned(call: &mut Call<'_, '_>) -> RpcResult<enums::auth::Authorization> 
     Ok(authorization(call))
 }
 
-/// `auth.exportLoginToken`: QR login (https://core.telegram.org/api/qr-login).
+/// `auth.exportLoginToken`: QR login (<https://core.telegram.org/api/qr-login>).
 /// The first `qr_scan_after` calls on a key (default 1) each hand out a
 /// token living `qr_expires_secs` (default 30), as if the QR code is on
 /// screen; the next call acts as if a logged-in device scanned it: on

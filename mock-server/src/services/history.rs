@@ -135,7 +135,7 @@ fn lists_mut(answer: &mut enums::messages::Messages) -> Option<Lists<'_>> {
 /// A `messages.Messages` answer whose messages are the TL bytes of the
 /// message store (a page of history is answered without decoding or
 /// copying TL objects): it serializes exactly as the owned answer
-/// ([`answer`]) would.
+/// (`answer`) would.
 pub struct PageAnswer<'a> {
     /// The answer with its four lists emptied: its encoding ends with four
     /// empty vectors.

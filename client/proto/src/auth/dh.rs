@@ -58,7 +58,7 @@ pub fn check_group(dh_prime: &[u8], g: i32, seed: &[u8; 32]) -> Result<BigUint, 
 
 /// Telegram's prime as a number.
 /// Checks the group and the server's `B` of a 2FA password check
-/// (https://core.telegram.org/api/srp: the client must check p, g and that
+/// (<https://core.telegram.org/api/srp>: the client must check p, g and that
 /// 1 < B < p - 1 with B in the safe range) before computing the proof.
 /// Telegram's prime is recognised at once; any other runs the full safe-prime
 /// test with a fixed seed (this check only guards against a weak group).

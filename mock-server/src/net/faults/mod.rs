@@ -1,5 +1,5 @@
 //! Scripted faults, deterministic from a seed. [`Faulty`] wraps any
-//! [`Handler`]; the script can be replaced while the server runs (the
+//! [`Handler`](super::Handler); the script can be replaced while the server runs (the
 //! control plane does).
 //!
 //! Per call, by rule: an rpc error, a dropped connection before the answer
