@@ -198,7 +198,7 @@ impl ClassPacer {
     ///
     /// Paced calls go one interval (1/rate) apart. A call that comes later
     /// than its slot (a timer's overshoot) makes the next slot earlier by
-    /// at most [`CATCH_UP`] of an interval, so overshoots do not add up
+    /// at most `CATCH_UP` of an interval, so overshoots do not add up
     /// while the spacing stays nearly strict.
     pub fn poll(&mut self, now: Instant) -> Admit {
         if let Some(p) = self.paused_until.filter(|&p| p > now) {
