@@ -63,14 +63,21 @@ fn history_and_files(server: &Server) -> (usize, usize) {
     )
 }
 
-/// Export `before`, update it from `after`, and check it equals a fresh
-/// export of `after`; then a second update must read little and download
-/// nothing. The update's export folder.
-async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) -> Settings) {
-    let (_tmp, updated) = out_dir();
+/// An export of `before` (the folder an update will bring up to date), and
+/// a server of `after` with a fresh export of it: the update's reference.
+struct Before {
+    _tmp: tempfile::TempDir,
+    out: std::path::PathBuf,
+    _tmp2: tempfile::TempDir,
+    fresh: std::path::PathBuf,
+    server: Server,
+}
+
+async fn exported_then(before: World, after: World, settings: fn(&Path) -> Settings) -> Before {
+    let (_tmp, out) = out_dir();
     {
         let server = Server::start(before).await;
-        export(&server, settings(&updated), &options())
+        export(&server, settings(&out), &options())
             .await
             .0
             .expect("first export");
@@ -81,6 +88,26 @@ async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) ->
         .await
         .0
         .expect("fresh export");
+    Before {
+        _tmp,
+        out,
+        _tmp2,
+        fresh,
+        server,
+    }
+}
+
+/// Export `before`, update it from `after`, and check it equals a fresh
+/// export of `after`; then a second update must read little and download
+/// nothing. The update's export folder.
+async fn update_equals_fresh(before: World, after: World, settings: fn(&Path) -> Settings) {
+    let Before {
+        _tmp,
+        out: updated,
+        _tmp2,
+        fresh,
+        server,
+    } = exported_then(before, after, settings).await;
     let expected = tree_all(&fresh);
     server.reset();
     export(&server, settings(&updated), &update_options())
@@ -345,20 +372,13 @@ fn full_refresh_picks_up_edits_and_deletions() {
         "{edited} edited, {deleted} deleted"
     );
     runtime().block_on(async {
-        let (_tmp, out) = out_dir();
-        {
-            let server = Server::start(world).await;
-            export(&server, small_settings(&out), &options())
-                .await
-                .0
-                .expect("export");
-        }
-        let server = Server::start(edited_world).await;
-        let (_tmp2, fresh) = out_dir();
-        export(&server, small_settings(&fresh), &options())
-            .await
-            .0
-            .expect("fresh export");
+        let Before {
+            _tmp,
+            out,
+            _tmp2,
+            fresh,
+            server,
+        } = exported_then(world, edited_world, small_settings).await;
         let json = |root: &Path| std::fs::read_to_string(root.join("result.json")).unwrap();
         let edits = |text: &str| text.matches(" (edited)").count();
         assert!(
