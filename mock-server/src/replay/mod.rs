@@ -41,7 +41,12 @@
 //!
 //! A request is answered by the first exchange in file order that is not
 //! used up and matches it. Requests of different methods need not come in
-//! file order (clients pipeline). A request no exchange answers gets the
+//! file order (clients pipeline). A request that matches only used-up
+//! exchanges, coming on another connection than the one the first of them
+//! was served on, is a resend after a lost answer (a connection that broke
+//! before its answers arrived): it gets that answer again, as a real server
+//! answers a repeated read, and is counted in [`Replay::resent`] (and
+//! `GET /stats`), not as unexpected. A request no exchange answers gets the
 //! rpc error `400 REPLAY_UNEXPECTED_<method>`, is logged at error level
 //! with its JSON, and is kept for [`Replay::unexpected`] (and the control
 //! plane's `GET /stats`). A fault script ([`Faulty`]) applies on top, as
@@ -83,6 +88,10 @@ pub fn methods() -> Vec<&'static str> {
 struct State {
     used: Vec<bool>,
     served: Vec<u32>,
+    /// The connection (DC, number) each exchange was first served on.
+    served_on: Vec<Option<(i32, u64)>>,
+    /// Requests answered again on another connection.
+    resent: u64,
     unexpected: Vec<String>,
     total: u64,
 }
@@ -131,6 +140,7 @@ impl Replay {
             state: Mutex::new(State {
                 used: vec![false; n],
                 served: vec![0; n],
+                served_on: vec![None; n],
                 ..State::default()
             }),
         }
@@ -169,6 +179,12 @@ impl Replay {
         self.lock().unexpected.clone()
     }
 
+    /// How many requests were resends after a lost answer: answered again
+    /// by an exchange first served on another connection.
+    pub fn resent(&self) -> u64 {
+        self.lock().resent
+    }
+
     /// The indices of the exchanges without `repeat` that were not served
     /// yet.
     pub fn unused(&self) -> Vec<usize> {
@@ -184,8 +200,10 @@ impl Replay {
         let mut state = self.lock();
         state.used.iter_mut().for_each(|u| *u = false);
         state.served.iter_mut().for_each(|s| *s = 0);
+        state.served_on.iter_mut().for_each(|s| *s = None);
         state.unexpected.clear();
         state.total = 0;
+        state.resent = 0;
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -222,13 +240,14 @@ impl Replay {
         tl::enums::Config::Config(config).to_bytes()
     }
 
-    /// The first unused exchange in file order that answers `call`.
+    /// The first exchange in file order that answers `call` and that
+    /// `usable` accepts.
     fn find(
         &self,
-        state: &State,
         call: &tl::peel::Peeled<'_>,
         json: &Value,
         dc: i32,
+        usable: impl Fn(usize) -> bool,
     ) -> Option<usize> {
         let l = &self.loaded;
         let sets = l.sets_of_method.get(&call.method_id)?;
@@ -238,9 +257,10 @@ impl Replay {
             let Some(list) = l.index.get(&(call.method_id, set, key)) else {
                 continue;
             };
-            let found = list.iter().copied().find(|&i| {
-                !state.used[i] && l.exchanges[i].pins_match(call.takeout, call.range, dc)
-            });
+            let found = list
+                .iter()
+                .copied()
+                .find(|&i| usable(i) && l.exchanges[i].pins_match(call.takeout, call.range, dc));
             if let Some(i) = found {
                 best = Some(best.map_or(i, |b| b.min(i)));
             }
@@ -328,14 +348,26 @@ impl net::Handler for Replay {
                 request.dc_id,
             );
         };
-        match self.find(&state, &call, &json, request.dc_id) {
+        let conn = (request.dc_id, request.conn_id);
+        if let Some(i) = self.find(&call, &json, request.dc_id, |i| !state.used[i]) {
+            if !self.loaded.exchanges[i].repeat {
+                state.used[i] = true;
+            }
+            state.served[i] += 1;
+            state.served_on[i].get_or_insert(conn);
+            drop(state);
+            tracing::debug!(method = %name, exchange = i, "replay: served");
+            return self.answer(i, request.dc_id);
+        }
+        let resent = self.find(&call, &json, request.dc_id, |i| {
+            state.served_on[i].is_some_and(|on| on != conn)
+        });
+        match resent {
             Some(i) => {
-                if !self.loaded.exchanges[i].repeat {
-                    state.used[i] = true;
-                }
                 state.served[i] += 1;
+                state.resent += 1;
                 drop(state);
-                tracing::debug!(method = %name, exchange = i, "replay: served");
+                tracing::debug!(method = %name, exchange = i, "replay: served again (a resend)");
                 self.answer(i, request.dc_id)
             }
             None => self.unexpected_call(&mut state, &call, &name, &json, request.dc_id),
@@ -362,6 +394,7 @@ impl Control for Faulty<Replay> {
         serde_json::json!({
             "transcript": replay.path.display().to_string(),
             "total": state.total,
+            "resent": state.resent,
             "exchanges": exchanges,
             "unexpected": state.unexpected,
         })
@@ -372,6 +405,7 @@ impl Control for Faulty<Replay> {
         state.served.iter_mut().for_each(|s| *s = 0);
         state.unexpected.clear();
         state.total = 0;
+        state.resent = 0;
     }
 
     fn faults(&self) -> FaultScript {

@@ -13,11 +13,16 @@ fn parse(json: &str) -> Result<Replay, ReplayError> {
 }
 
 fn call(r: &Replay, body: &[u8]) -> net::Reply {
+    call_on(r, body, 1)
+}
+
+/// [`call`] on connection `conn_id` of DC 2.
+fn call_on(r: &Replay, body: &[u8], conn_id: u64) -> net::Reply {
     r.handle(
         net::Request {
             dc_id: 2,
             auth_key_id: 1,
-            conn_id: 1,
+            conn_id,
             body,
             now_unix: 0,
         },
@@ -124,6 +129,32 @@ fn pairs_are_served_once_in_file_order_and_wrappers_are_peeled() {
     r.rewind();
     assert!(r.unexpected().is_empty());
     assert_eq!(r.unused(), vec![0, 1, 2]);
+}
+
+#[test]
+fn a_resend_on_another_connection_gets_the_lost_answer_again() {
+    let r = parse(&format!(
+        r#"{{"exchanges": [
+            {{"request": {{"_": "help.getNearestDc"}}, "response": {NEAREST}}}
+        ]}}"#
+    ))
+    .unwrap();
+    let q = functions::help::GetNearestDc {}.to_bytes();
+    assert_eq!(call_on(&r, &q, 1), ok(nearest()));
+    // The same connection asking again is a client repeating itself.
+    assert_eq!(
+        call_on(&r, &q, 1),
+        err(400, "REPLAY_UNEXPECTED_help.getNearestDc")
+    );
+    assert_eq!(r.resent(), 0);
+    // Another connection: the answer was lost with the first one.
+    assert_eq!(call_on(&r, &q, 2), ok(nearest()));
+    assert_eq!(call_on(&r, &q, 3), ok(nearest()));
+    assert_eq!(r.resent(), 2);
+    assert_eq!(r.unexpected().len(), 1);
+    r.rewind();
+    assert_eq!(r.resent(), 0);
+    assert_eq!(r.unused(), vec![0]);
 }
 
 #[test]

@@ -22,9 +22,11 @@
 //!   room again, as Telegram and the mock's `rate_limits` answer). The
 //!   class is then paced at [`BACKOFF`] (97 %) of that, or of its current
 //!   rate if that is lower (multiplicative decrease). With fewer than
-//!   [`MIN_EVIDENCE`] such calls, a second flood wait measures from the
-//!   first one instead (a limit of a few calls per long window); with no
-//!   evidence at all, the class is only paused. The rate is worked out when
+//!   [`MIN_EVIDENCE`] such calls, an unpaced class measures from the
+//!   previous flood wait instead (a limit of a few calls per long window);
+//!   a paced one is cut to 97 % of its rate (its own pace, not the server,
+//!   set how many calls fell in that span); with no evidence at all, the
+//!   class is only paused. The rate is worked out when
 //!   the pause ends, once the calls that were under way have been answered
 //!   (those refused too do not count as served).
 //! - **Paced calls are evenly spaced** (a token bucket of one token): at
@@ -279,12 +281,17 @@ impl ClassPacer {
 
     /// Applies what a flood wait said, once its pause is over.
     fn learn(&mut self, pending: Pending, now: Instant) {
-        if let Some(estimate) = self.estimate(&pending) {
-            let cut = self.rate.map_or(estimate, |r| r.min(estimate)) * BACKOFF;
-            self.rate = Some(cut.clamp(MIN_RATE, MAX_RATE));
-            self.busy = 0.0;
-            self.next = Some(now);
-        }
+        let base = match (self.rate, self.estimate(&pending)) {
+            (Some(rate), Some(estimate)) => rate.min(estimate),
+            (None, Some(estimate)) => estimate,
+            // Paced, and refused with little evidence: the limit is below
+            // the pace (multiplicative decrease).
+            (Some(rate), None) => rate,
+            (None, None) => return,
+        };
+        self.rate = Some((base * BACKOFF).clamp(MIN_RATE, MAX_RATE));
+        self.busy = 0.0;
+        self.next = Some(now);
     }
 
     /// The rate the server allowed, from the calls sent before the refused
@@ -310,6 +317,15 @@ impl ClassPacer {
         let n = between(sent_at.checked_sub(span));
         if n >= MIN_EVIDENCE {
             return Some(n as f64 / span.as_secs_f64());
+        }
+        // Measuring since the previous wait only says something about the
+        // server while we did not pace: paced, the calls in that span are
+        // as many as our own pace let out, and the span holds our pause, so
+        // the estimate would fall with every wait, however slow we went
+        // (a server that refuses whatever the rate would drive the rate to
+        // nothing).
+        if self.rate.is_some() {
+            return None;
         }
         let last = previous?;
         let n = between(Some(last));
