@@ -283,9 +283,14 @@ fn fault_script() -> impl Strategy<Value = FaultScript> {
                 });
             }
             if let Some(every) = flood {
+                // A few refusals that do not depend on the rate (rate
+                // limits are `rate`): an endless share of refused calls
+                // whatever the pace is not something the pacer learns
+                // from (client/src/invoke/pace/mod.rs, "Known limits").
                 rules.push(FaultRule {
                     method: "upload.getFile".into(),
                     every: Some(every + 1),
+                    times: Some(4),
                     outcome: Some(FaultOutcome::Error(420, "FLOOD_WAIT_1".into())),
                     ..FaultRule::default()
                 });

@@ -22,11 +22,9 @@
 //!   room again, as Telegram and the mock's `rate_limits` answer). The
 //!   class is then paced at [`BACKOFF`] (97 %) of that, or of its current
 //!   rate if that is lower (multiplicative decrease). With fewer than
-//!   [`MIN_EVIDENCE`] such calls, an unpaced class measures from the
-//!   previous flood wait instead (a limit of a few calls per long window);
-//!   a paced one is cut to 97 % of its rate (its own pace, not the server,
-//!   set how many calls fell in that span); with no evidence at all, the
-//!   class is only paused. The rate is worked out when
+//!   [`MIN_EVIDENCE`] such calls, a second flood wait measures from the
+//!   first one instead (a limit of a few calls per long window); with no
+//!   evidence at all, the class is only paused. The rate is worked out when
 //!   the pause ends, once the calls that were under way have been answered
 //!   (those refused too do not count as served).
 //! - **Paced calls are evenly spaced** (a token bucket of one token): at
@@ -39,9 +37,16 @@
 //!   steady limit (some 94 % of it on average, the pause included), and a
 //!   rate learned too low (a wait that said little) recovers in minutes.
 //!
-//! Known limit: a server window longer than the X it answers (say 200
+//! Known limits: a server window longer than the X it answers (say 200
 //! calls per 10 s, answered with 1 s waits once the client is near the
-//! limit) is learned over several waits, each cutting the rate by 3 %.
+//! limit) is learned over several waits, each cutting the rate by 3 %. A
+//! server that refuses a fixed share of the calls whatever their rate
+//! (every third call, say) is not a rate limit, and the estimate since the
+//! previous wait, which holds our own pause, falls with every such wait:
+//! the pace goes down about as 1/waits. Cutting by 3 % instead in that case
+//! was tried and undone: against a limit shared by several DCs (each DC's
+//! pacer sees part of the calls, so every wait has little evidence) it took
+//! a dozen more waits to get under the limit.
 //!
 //! `Client::attempt` (`client/mod.rs`) asks [`Pacer::acquire`] before every
 //! send and reports every flood wait; the retry policy (`policy.rs`) still
@@ -281,17 +286,12 @@ impl ClassPacer {
 
     /// Applies what a flood wait said, once its pause is over.
     fn learn(&mut self, pending: Pending, now: Instant) {
-        let base = match (self.rate, self.estimate(&pending)) {
-            (Some(rate), Some(estimate)) => rate.min(estimate),
-            (None, Some(estimate)) => estimate,
-            // Paced, and refused with little evidence: the limit is below
-            // the pace (multiplicative decrease).
-            (Some(rate), None) => rate,
-            (None, None) => return,
-        };
-        self.rate = Some((base * BACKOFF).clamp(MIN_RATE, MAX_RATE));
-        self.busy = 0.0;
-        self.next = Some(now);
+        if let Some(estimate) = self.estimate(&pending) {
+            let cut = self.rate.map_or(estimate, |r| r.min(estimate)) * BACKOFF;
+            self.rate = Some(cut.clamp(MIN_RATE, MAX_RATE));
+            self.busy = 0.0;
+            self.next = Some(now);
+        }
     }
 
     /// The rate the server allowed, from the calls sent before the refused
@@ -317,15 +317,6 @@ impl ClassPacer {
         let n = between(sent_at.checked_sub(span));
         if n >= MIN_EVIDENCE {
             return Some(n as f64 / span.as_secs_f64());
-        }
-        // Measuring since the previous wait only says something about the
-        // server while we did not pace: paced, the calls in that span are
-        // as many as our own pace let out, and the span holds our pause, so
-        // the estimate would fall with every wait, however slow we went
-        // (a server that refuses whatever the rate would drive the rate to
-        // nothing).
-        if self.rate.is_some() {
-            return None;
         }
         let last = previous?;
         let n = between(Some(last));

@@ -399,33 +399,3 @@ proptest! {
         );
     }
 }
-
-#[test]
-fn a_server_that_refuses_whatever_the_rate_slows_a_paced_class_by_steps() {
-    // Every third call is refused with FLOOD_WAIT_1, however slowly the
-    // calls come: each wait cuts the pace by BACKOFF, not to nothing.
-    let mut p = ClassPacer::new();
-    let mut now = Instant::now();
-    let mut calls = 0u64;
-    let mut floods = 0u32;
-    for _ in 0..10_000 {
-        match p.poll(now) {
-            Admit::At(at) => now = at,
-            Admit::Now => {
-                calls += 1;
-                if calls % 3 == 0 {
-                    floods += 1;
-                    p.on_flood_wait(now, now + ms(10), 1, Duration::from_secs(1));
-                }
-                now += ms(10);
-            }
-        }
-        if floods == 30 {
-            break;
-        }
-    }
-    assert_eq!(floods, 30);
-    let rate = p.rate().expect("paced after two waits");
-    // Learned at the second wait (about 1 call/s), then 28 cuts of 3 %.
-    assert!(rate > 0.3, "{rate} calls/s after 30 waits");
-}
