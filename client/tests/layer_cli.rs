@@ -56,5 +56,6 @@ fn a_server_of_another_layer_is_named_at_login() {
         "the server's layer named: {err}"
     );
     assert!(!err.contains("Code sent"), "no code asked for: {err}");
+    eprintln!("{err}");
     runtime.block_on(server.shutdown());
 }

@@ -143,6 +143,7 @@ async fn undecodable_messages_are_isolated_into_missing_json() {
     // Few requests more: each message costs the halving of its page, a
     // look past it and a short binary search for its id.
     let extra = history_calls(&server).saturating_sub(clean_calls);
+    eprintln!("history calls: {clean_calls} without the bad messages, {extra} more with them");
     assert!(extra <= 60, "{extra} more history calls than {clean_calls}");
 
     // An update (nothing new) reads the split from the first bad page on

@@ -89,7 +89,8 @@ mod tests {
         assert_eq!(server_to_json(&ServerSettings::default()), None);
         let e =
             server_from_json(&serde_json::json!({"corrupt_messages": [{"id": 1}]})).unwrap_err();
-        assert_eq!(e.path, ["corrupt_messages", "0", "peer"]);
+        assert_eq!(e.path, ["corrupt_messages", "0"]);
+        assert!(e.to_string().contains("peer"), "{e}");
         let e = server_from_json(&serde_json::json!({"layer": 0})).unwrap_err();
         assert_eq!(e.path, ["layer"]);
         assert!(server_from_json(&serde_json::json!({"lag": 1})).is_err());
