@@ -121,6 +121,9 @@ pub enum InvocationError {
     /// The session could not deliver the request (refused for good, resent
     /// too often, or its answer was undecodable).
     Protocol(String),
+    /// The server speaks another API layer than ours (found on the first
+    /// call of a connection).
+    Layer(crate::invoke::layer::LayerMismatch),
 }
 
 impl fmt::Display for InvocationError {
@@ -134,6 +137,7 @@ impl fmt::Display for InvocationError {
             Self::InvalidDc(dc) => write!(f, "unknown data center {dc}"),
             Self::Authentication(e) => write!(f, "auth key exchange failed: {e}"),
             Self::Protocol(e) => write!(f, "MTProto error: {e}"),
+            Self::Layer(e) => e.fmt(f),
         }
     }
 }

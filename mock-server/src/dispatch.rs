@@ -293,6 +293,7 @@ impl Dispatcher {
             .map(|pw| srp::Verifier::new(pw, &world.login.salt1, &world.login.salt2));
         let seed = world.seed;
         let db = Index::build(world)?;
+        services::history::check_corrupt(&db)?;
         let routes = services::routes().into_iter().map(|r| (r.id, r)).collect();
         Ok(Self {
             db,
@@ -356,10 +357,14 @@ impl Dispatcher {
 
     fn serve(&self, ctx: &mut RequestCtx<'_>, p: Peeled) -> Result<Vec<u8>, RpcError> {
         if let Some(layer) = p.layer {
-            if !(MIN_LAYER..=tl::LAYER).contains(&layer) {
+            // A world's `server.layer` serves that layer only.
+            let (min, max) = match self.db.world().server.layer {
+                Some(only) => (only, only),
+                None => (MIN_LAYER, tl::LAYER),
+            };
+            if !(min..=max).contains(&layer) {
                 return Err(RpcError::bad(format!(
-                    "LAYER_NOT_SUPPORTED_SERVED_{MIN_LAYER}_{}",
-                    tl::LAYER
+                    "LAYER_NOT_SUPPORTED_SERVED_{min}_{max}"
                 )));
             }
             ctx.auth.layer = Some(layer);

@@ -7,6 +7,8 @@
 mod anonymize;
 /// The demo and small exports in headless Chromium.
 mod browser;
+/// Undecodable messages isolated into missing.json; the layer mismatch.
+mod corrupt;
 /// File downloads: several connections per DC, faults, progress.
 mod downloads;
 /// The export engine: whole exports, determinism, faults, generated worlds.

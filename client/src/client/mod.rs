@@ -335,7 +335,7 @@ impl Client {
         let pool = self.pool(dc).await?;
         let (handle, first) = pool.next();
         if first {
-            let result = handle.invoke(&self.init_connection(request.clone())).await;
+            let result = pool::first_call(&handle, &self.init_connection(request.clone())).await;
             if result.is_err() {
                 pool.reset_init(&handle);
             }

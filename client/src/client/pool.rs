@@ -170,3 +170,27 @@ impl FilePool {
         }
     }
 }
+
+/// The first call of a connection (`invokeWithLayer(initConnection(..))`):
+/// an answer that shows the server speaks another layer is
+/// [`crate::rpc::InvocationError::Layer`] (`invoke/layer.rs`).
+pub(crate) async fn first_call<R: tl::RemoteCall>(
+    handle: &crate::sender::SenderHandle,
+    request: &R,
+) -> Result<R::Return, crate::rpc::InvocationError> {
+    let bytes = tl::Serializable::to_bytes(request);
+    let (body, result) = match handle.invoke_raw(bytes.clone()).await {
+        Ok(body) => {
+            let decoded = <R::Return as tl::Deserializable>::from_bytes(&body)
+                .map_err(crate::rpc::InvocationError::from);
+            (Some(body), decoded)
+        }
+        Err(e) => (None, Err(e)),
+    };
+    result.map_err(
+        |e| match crate::invoke::layer::mismatch(&bytes, body.as_deref(), &e) {
+            Some(layer) => crate::rpc::InvocationError::Layer(layer),
+            None => e,
+        },
+    )
+}

@@ -7,6 +7,7 @@
 //! And pacing ([`pace`]): when a call may be sent, per DC and method class,
 //! learned from the flood waits the server answers.
 
+pub mod layer;
 pub mod pace;
 pub mod policy;
 

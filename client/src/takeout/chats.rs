@@ -230,6 +230,15 @@ impl Run<'_> {
                     queue.push_back(Item::Page(pending));
                     self.drain(queue, current, AHEAD).await?;
                 }
+                Some(Fetched::Undecodable {
+                    id,
+                    migrated,
+                    reason,
+                }) => {
+                    let shift = if migrated { MIGRATED_ID_SHIFT } else { 0 };
+                    let id = id.map(|id| i64::from(id) + shift);
+                    queue.push_back(Item::Missing(chat_item(&dialog.chat, id, None, reason)));
+                }
                 Some(Fetched::Done) => break,
                 Some(Fetched::Failed(reason)) => {
                     failure = Some(reason);

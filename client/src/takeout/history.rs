@@ -18,7 +18,7 @@ use std::sync::Arc;
 use futures_util::StreamExt as _;
 use futures_util::stream::FuturesOrdered;
 use tl::{enums, functions};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::dialogs::Dialog;
 use super::error::{Class, TakeoutError, classify};
@@ -26,7 +26,11 @@ use super::session::TakeoutInvoker;
 use super::state::{PageLog, PageReader, Pages, SplitKey, pages_path};
 use crate::rpc::InvocationError;
 
+mod gate;
+mod isolate;
 mod page;
+pub use gate::{Gate, Head};
+use isolate::Isolated;
 use page::newest_and_past;
 pub use page::{id_date, page_parts};
 
@@ -37,6 +41,9 @@ const MAX_PAGES: usize = 10_000_000;
 /// The count probes of one chat in flight at once (a chat with messages in
 /// thousands of split ranges does not send thousands of requests at once).
 const PROBES_AT_ONCE: usize = 32;
+/// Requests one chat may spend isolating messages that do not decode
+/// (docs/takeout.md#undecodable-messages).
+const ISOLATION_BUDGET: u32 = 400;
 
 /// The export's date range: `from <= date < till` (unix seconds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,56 +72,6 @@ pub struct Split {
     pub migrated: bool,
 }
 
-/// Pages the head chat may have read ahead of the writer on its own.
-const HEAD_RESERVE: usize = 4;
-
-/// When a chat's fetcher may read its next page.
-pub struct Gate {
-    /// Pages read ahead by the chats after the head, shared by all.
-    budget: Arc<Semaphore>,
-    /// The head's own pages.
-    reserve: Arc<Semaphore>,
-    /// Whether this chat is the head (the one being written).
-    head: watch::Receiver<bool>,
-}
-
-/// The writer's side of a [`Gate`]: makes its chat the head.
-pub struct Head(watch::Sender<bool>);
-
-impl Head {
-    /// This chat is now the one being written.
-    pub fn promote(&self) {
-        let _ = self.0.send(true);
-    }
-}
-
-impl Gate {
-    /// A gate for one chat drawing on `budget`, and its head switch.
-    pub fn new(budget: Arc<Semaphore>) -> (Self, Head) {
-        let (tx, head) = watch::channel(false);
-        let gate = Self {
-            budget,
-            reserve: Arc::new(Semaphore::new(HEAD_RESERVE)),
-            head,
-        };
-        (gate, Head(tx))
-    }
-
-    /// A permit for one more page; `None` when the writer is gone.
-    async fn admit(&mut self) -> Option<OwnedSemaphorePermit> {
-        loop {
-            if *self.head.borrow_and_update() {
-                return self.reserve.clone().acquire_owned().await.ok();
-            }
-            tokio::select! {
-                biased;
-                permit = self.budget.clone().acquire_owned() => return permit.ok(),
-                changed = self.head.changed() => changed.ok()?,
-            }
-        }
-    }
-}
-
 /// What the fetcher of a chat sends, in this order: `Total`, `Page`s, then
 /// `Done`, `Failed` or `Fatal`.
 #[derive(Debug)]
@@ -128,6 +85,17 @@ pub enum Fetched {
         Arc<Split>,
         Option<OwnedSemaphorePermit>,
     ),
+    /// Messages of the current chat that could not be decoded
+    /// (docs/takeout.md#undecodable-messages): one message, or with `id`
+    /// `None` the rest of a split (the isolation gave up).
+    Undecodable {
+        /// The message's id as Telegram gives it.
+        id: Option<i32>,
+        /// Of pre-migration history (the id is shifted in the output).
+        migrated: bool,
+        /// The decode error, or why the isolation gave up.
+        reason: String,
+    },
     /// Every page was sent.
     Done,
     /// The rest of the chat could not be read.
@@ -192,6 +160,8 @@ struct Fetcher<'a> {
     dates: Dates,
     only_my: bool,
     gate: Gate,
+    /// Requests left for isolating undecodable messages in this chat.
+    isolation_budget: u32,
 }
 
 /// A request, with the `CHANNEL_PRIVATE` fallback to only-my search (which
@@ -199,8 +169,17 @@ struct Fetcher<'a> {
 async fn get(
     inv: &TakeoutInvoker,
     only_my: &mut bool,
-    mut r: Request<'_>,
+    r: Request<'_>,
 ) -> Result<enums::messages::Messages, Class> {
+    get_raw(inv, only_my, r).await.map_err(classify)
+}
+
+/// [`get`] with the error as the client gave it.
+async fn get_raw(
+    inv: &TakeoutInvoker,
+    only_my: &mut bool,
+    mut r: Request<'_>,
+) -> Result<enums::messages::Messages, InvocationError> {
     r.only_my = *only_my;
     match call(inv, &r).await {
         Err(e)
@@ -210,9 +189,9 @@ async fn get(
         {
             *only_my = true;
             r.only_my = true;
-            call(inv, &r).await.map_err(classify)
+            call(inv, &r).await
         }
-        other => other.map_err(classify),
+        other => other,
     }
 }
 
@@ -326,19 +305,37 @@ impl Fetcher<'_> {
         if let Some(start) = start {
             (offset_id, offset_date) = (start, 0);
         }
+        let mut logging = true;
         for _ in 0..MAX_PAGES {
             let Some(permit) = self.gate.admit().await else {
                 return Ok(false);
             };
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
-            let page = get(self.inv, &mut self.only_my, r).await?;
+            let page = match get_raw(self.inv, &mut self.only_my, r).await {
+                Ok(page) => page,
+                Err(InvocationError::Deserialize(_)) => {
+                    drop(permit);
+                    // The split's pages from here are not stored: an update
+                    // reads them again (and isolates the same messages).
+                    logging = false;
+                    match self.isolate(&split, offset_id, offset_date, tx).await? {
+                        Isolated::Resume(at) => (offset_id, offset_date) = (at, 0),
+                        Isolated::End => return Ok(true),
+                        Isolated::Gone => return Ok(false),
+                    }
+                    continue;
+                }
+                Err(e) => return Err(classify(e)),
+            };
             let complete = page_parts(&page).2;
             let (newest, past_till) = newest_and_past(&page, self.dates);
             let Some(newest) = newest else {
                 return Ok(true);
             };
-            log.append(key, &page).map_err(disk(log.path()))?;
+            if logging {
+                log.append(key, &page).map_err(disk(log.path()))?;
+            }
             let fetched = Fetched::Page(page, split.clone(), Some(permit));
             if tx.send(fetched).is_err() {
                 return Ok(false);
@@ -369,6 +366,7 @@ pub async fn fetch(
         dates,
         only_my: dialog.only_my,
         gate,
+        isolation_budget: ISOLATION_BUDGET,
     };
     let end = match run(&mut fetcher, &dialog, &splits, &tx, &pages).await {
         Ok(()) => Fetched::Done,

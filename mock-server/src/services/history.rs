@@ -13,12 +13,13 @@
 //! else `messages.messagesSlice` with the total `count`; channels always get
 //! `messages.channelMessages`.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use tl::{enums, functions, types};
 
 use super::{Call, Mentions, RpcError, RpcResult, clamp_limit, resolve_peer};
-use crate::world::{MessageStore, PeerKey, message_is_from, message_text};
+use crate::world::{Index, MessageStore, PeerKey, WorldError, message_is_from, message_text};
 
 /// The most messages one page holds.
 pub const MAX_PAGE: usize = 100;
@@ -140,8 +141,8 @@ pub struct PageAnswer<'a> {
     /// The answer with its four lists emptied: its encoding ends with four
     /// empty vectors.
     head: enums::messages::Messages,
-    /// The messages' encodings.
-    messages: Vec<&'a [u8]>,
+    /// The messages' encodings (a corrupt message's is its own).
+    messages: Vec<Cow<'a, [u8]>>,
     topics: Vec<enums::ForumTopic>,
     chats: Vec<enums::Chat>,
     users: Vec<enums::User>,
@@ -163,12 +164,22 @@ impl<'a> PageAnswer<'a> {
             .map(|&i| store.get(i).ok_or_else(damaged))
             .collect::<RpcResult<Vec<_>>>()?;
         let head = shell(call, peer, decoded.iter(), total);
-        let raw = positions.iter().map(|&i| store.raw(i)).collect();
+        let corrupt = &call.db.world().server.corrupt_messages;
+        let raw = positions
+            .iter()
+            .map(|&i| {
+                let raw = store.raw(i);
+                match peer {
+                    Some(p) if corrupt.contains(&(p, store.id(i))) => Cow::Owned(corrupted(raw)),
+                    _ => Cow::Borrowed(raw),
+                }
+            })
+            .collect();
         Ok(Self::from_shell(head, raw))
     }
 
     /// `head` (whose `messages` are ignored) holding the encoded `messages`.
-    fn from_shell(mut head: enums::messages::Messages, messages: Vec<&'a [u8]>) -> Self {
+    fn from_shell(mut head: enums::messages::Messages, messages: Vec<Cow<'a, [u8]>>) -> Self {
         let (mut topics, mut chats, mut users) = Default::default();
         if let Some(lists) = lists_mut(&mut head) {
             lists.messages.clear();
@@ -255,6 +266,32 @@ fn shell<'m>(
         }
         .into()
     }
+}
+
+/// The constructor id a corrupt message is sent with: in no layer of ours
+/// (checked by a test), as an object of a newer layer would be.
+pub const CORRUPT_ID: u32 = 0x0bad_c0de;
+
+/// `message` (TL bytes) as an object of a layer the client does not know:
+/// [`CORRUPT_ID`] in place of its constructor, its fields after.
+fn corrupted(message: &[u8]) -> Vec<u8> {
+    let mut bytes = CORRUPT_ID.to_le_bytes().to_vec();
+    bytes.extend_from_slice(message.get(4..).unwrap_or_default());
+    bytes
+}
+
+/// Every corrupt message of the world's `server` settings is a message of
+/// the world.
+pub(crate) fn check_corrupt(db: &Index) -> Result<(), WorldError> {
+    for (i, &(peer, id)) in db.world().server.corrupt_messages.iter().enumerate() {
+        if db.position(peer, id).is_none() {
+            return Err(WorldError::new(
+                format!("server.corrupt_messages.{i}"),
+                format!("{peer} has no message {id}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A stored message that does not decode (the index checked every one).
@@ -391,70 +428,5 @@ pub fn get_custom_emoji(
 }
 
 #[cfg(test)]
-mod tests {
-    use tl::Serializable;
-
-    use super::*;
-
-    #[test]
-    fn a_borrowed_page_serializes_as_the_owned_answer() {
-        let world = crate::generate(&crate::GenerateConfig {
-            dialogs: 12,
-            messages: 600,
-            files: 40,
-            ..crate::GenerateConfig::default()
-        });
-        let users = || world.users.iter().take(7).cloned().collect::<Vec<_>>();
-        let chats = || world.chats.iter().take(3).cloned().collect::<Vec<_>>();
-        for (n, page) in world.messages.chunks(97).enumerate() {
-            let owned = page.to_vec();
-            let answers: [enums::messages::Messages; 3] = [
-                types::messages::Messages {
-                    messages: owned.clone(),
-                    topics: Vec::new(),
-                    chats: chats(),
-                    users: users(),
-                }
-                .into(),
-                types::messages::MessagesSlice {
-                    count: 1000 + n as i32,
-                    offset_id_offset: (n % 2 == 0).then_some(n as i32),
-                    messages: owned.clone(),
-                    chats: Vec::new(),
-                    users: users(),
-                    ..Default::default()
-                }
-                .into(),
-                types::messages::ChannelMessages {
-                    pts: 5,
-                    count: 1000,
-                    inexact: n % 3 == 0,
-                    messages: owned.clone(),
-                    chats: chats(),
-                    users: Vec::new(),
-                    ..Default::default()
-                }
-                .into(),
-            ];
-            for answer in answers {
-                let raw: Vec<Vec<u8>> = page.iter().map(|m| m.to_bytes()).collect();
-                let borrowed =
-                    PageAnswer::from_shell(answer.clone(), raw.iter().map(Vec::as_slice).collect());
-                assert_eq!(borrowed.to_bytes(), answer.to_bytes(), "page {n}");
-            }
-        }
-    }
-
-    #[test]
-    fn window_clamps() {
-        assert_eq!(window(10, 0, 0, 3), 0..3);
-        assert_eq!(window(10, 10, -3, 3), 7..10);
-        assert_eq!(window(10, 2, -5, 3), 0..0);
-        assert_eq!(window(10, 2, -5, 4), 0..1);
-        assert_eq!(window(10, 9, 0, 5), 9..10);
-        assert_eq!(window(10, 12, 5, 5), 10..10);
-        assert_eq!(window(0, 0, 0, 100), 0..0);
-        assert_eq!(window(3, 1, i32::MIN, 100), 0..0);
-        assert_eq!(window(3, 1, i32::MAX, 100), 3..3);
-    }
-}
+#[path = "history_tests.rs"]
+mod tests;

@@ -8,7 +8,8 @@
 use serde_json::{Map, Value};
 use tl::json::{FromJson, JsonError, ToJson};
 
-use super::{Blob, FileKey, Login, LoginSettings, World};
+use super::server::{server_from_json, server_to_json};
+use super::{Blob, FileKey, Login, LoginSettings, ServerSettings, World};
 
 /// The `format` tag of `world.json`.
 pub const FORMAT: &str = "tg-mock-world/1";
@@ -36,11 +37,16 @@ const FIELDS: &[&str] = &[
     "custom_emoji",
     "other_data",
     "blobs",
+    "server",
 ];
 
 type Result<T> = std::result::Result<T, JsonError>;
 
-fn object<'a>(value: &'a Value, what: &str, fields: &[&str]) -> Result<&'a Map<String, Value>> {
+pub(super) fn object<'a>(
+    value: &'a Value,
+    what: &str,
+    fields: &[&str],
+) -> Result<&'a Map<String, Value>> {
     let obj = value
         .as_object()
         .ok_or_else(|| JsonError::new(format!("expected {what} object")))?;
@@ -264,6 +270,10 @@ impl World {
             custom_emoji: list(obj, "custom_emoji")?,
             other_data: obj.get("other_data").filter(|v| !v.is_null()).cloned(),
             blobs,
+            server: match obj.get("server") {
+                Some(v) => server_from_json(v).map_err(|e| e.at("server"))?,
+                None => ServerSettings::default(),
+            },
         })
     }
 
@@ -306,6 +316,9 @@ impl World {
         }
         let blobs = self.blobs.iter().map(blob_to_json).collect();
         fields.push(("blobs", Value::Array(blobs)));
+        if let Some(server) = server_to_json(&self.server) {
+            fields.push(("server", server));
+        }
         fields
     }
 

@@ -13,11 +13,13 @@
 mod index;
 mod json;
 mod json_read;
+mod server;
 mod store;
 
 pub use index::{Index, PeerEntry};
 pub use json::FORMAT as WORLD_FORMAT;
 pub use json_read::ReadError;
+pub use server::ServerSettings;
 pub use store::MessageStore;
 
 use std::fmt;
@@ -201,6 +203,9 @@ pub struct World {
     pub other_data: Option<serde_json::Value>,
     /// Files whose contents are given as bytes; all others are synthesized.
     pub blobs: Vec<Blob>,
+    /// How the server misbehaves (`server` in `world.json`; all off by
+    /// default).
+    pub server: ServerSettings,
 }
 
 /// A world that is not consistent, with the JSON path of the culprit.

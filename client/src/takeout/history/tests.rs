@@ -1,5 +1,7 @@
+use super::gate::HEAD_RESERVE;
 use super::*;
 use tl::types;
+use tokio::sync::Semaphore;
 
 #[tokio::test]
 async fn the_head_reads_on_when_the_others_hold_the_budget() {
