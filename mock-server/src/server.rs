@@ -65,6 +65,10 @@ impl net::Handler for Api {
         dispatcher.handle_from(&mut ctx, origin(&request), request.body)
     }
 
+    fn take_pushes(&self, state: &mut AuthState) -> Vec<net::Push> {
+        std::mem::take(&mut state.pushes)
+    }
+
     fn on_fault(&self, request: &net::Request<'_>, state: &mut AuthState, fault: &net::Reply) {
         let (name, error) = match fault {
             net::Reply::Error { code, message } => ("rpc_error", Some((*code, message.clone()))),
