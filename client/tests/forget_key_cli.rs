@@ -178,3 +178,58 @@ fn forgotten_keys_a_file_dc_rekeys_once_the_home_dc_asks_for_a_new_login() {
         (400, "this server does not serve DC 9\n")
     );
 }
+
+/// The same through the library on connections that stay open: a key
+/// forgotten while its connection is live is unknown from its next
+/// request on (the mock looks the key up on every frame).
+#[test]
+fn a_key_forgotten_under_a_live_connection_is_refused_at_its_next_request() {
+    use tg_takeout::client::SignIn;
+    use tg_takeout::dc::Network;
+    use tg_takeout::{AppInfo, Client, ClientConfig};
+    let w = small();
+    let mock = Mock::start(w.clone());
+    let server = mock.server();
+    let mut config = ClientConfig::new(
+        Network::Custom(server.address(2).unwrap()),
+        AppInfo::new(12345, "0123456789abcdef"),
+    );
+    config.keys = tg_takeout::auth::KeySet::empty()
+        .with(tg_takeout::auth::test_server_key().public_key().clone());
+    config.connect_timeout = Duration::from_secs(20);
+    let client = Client::new(config).unwrap();
+    let get_users = tl::functions::users::GetUsers {
+        id: vec![tl::enums::InputUser::InputUserSelf],
+    };
+    let token = mock
+        .runtime
+        .block_on(client.send_code(&w.login.phone))
+        .unwrap();
+    if let SignIn::PasswordNeeded(_) = mock
+        .runtime
+        .block_on(client.sign_in(&token, &w.login.code))
+        .unwrap()
+    {
+        let pw = w.login.password.clone().unwrap();
+        mock.runtime.block_on(client.check_password(&pw)).unwrap();
+    }
+    let users = |dc| mock.runtime.block_on(client.invoke_in_dc(dc, &get_users));
+    users(4).unwrap();
+    let old = client.session().dcs[&4].auth_key.0;
+    assert_eq!(mock.calls("auth.importAuthorization"), 1);
+
+    let net = server.net.handle();
+    assert!(net.forget_keys(4).unwrap() >= 1);
+    users(4).unwrap();
+    assert_ne!(client.session().dcs[&4].auth_key.0, old, "a new key");
+    assert_eq!(mock.calls("auth.importAuthorization"), 2);
+
+    assert!(net.forget_keys(2).unwrap() >= 1);
+    let err = users(2).unwrap_err();
+    assert!(tg_takeout::invoke::key_forgotten(&err), "{err}");
+    assert!(!client.is_authorized(), "the login is gone");
+    assert_eq!(
+        net.forget_keys(9),
+        Err("this server does not serve DC 9".into())
+    );
+}

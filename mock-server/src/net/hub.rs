@@ -19,11 +19,14 @@ pub struct Push {
     pub body: Vec<u8>,
 }
 
-/// The live connections of one DC, each with the auth key it uses and the
-/// channel its task takes pushed messages from.
+/// Per connection number: the auth key it uses and the channel its task
+/// takes pushed messages from.
+type ByConn = HashMap<u64, (i64, mpsc::UnboundedSender<Vec<u8>>)>;
+
+/// The live connections of one DC.
 #[derive(Default)]
 pub(crate) struct Conns {
-    by_conn: Mutex<HashMap<u64, (i64, mpsc::UnboundedSender<Vec<u8>>)>>,
+    by_conn: Mutex<ByConn>,
 }
 
 impl Conns {
@@ -45,9 +48,7 @@ impl Conns {
             .count()
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<u64, (i64, mpsc::UnboundedSender<Vec<u8>>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ByConn> {
         self.by_conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
