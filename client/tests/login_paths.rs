@@ -258,6 +258,55 @@ fn qr_login_renews_expired_tokens_then_migrates_and_asks_the_2fa_password() {
 }
 
 #[test]
+fn qr_login_asks_again_when_the_server_pushes_the_scan_not_on_a_timer() {
+    // The code is scanned 1.5 s after it is shown, while the token lives
+    // 30 s: the mock pushes `updateLoginToken`, and the CLI asks again at
+    // once instead of waiting for the expiry or polling.
+    let mut w = world(|s| {
+        s.qr_scan_after_ms = 1500;
+        s.qr_expires_secs = 30;
+    });
+    w.home_dc = 4;
+    let mock = Mock::start(w.clone());
+    let started = std::time::Instant::now();
+    let out = run(mock.cmd(&["login", "--qr"]), &format!("{}\n", password(&w)));
+    let took = started.elapsed();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("Logged in as"), "{err}");
+    // One token shown, one call after the scan: no poll loop.
+    assert_eq!(mock.calls("auth.exportLoginToken"), 2, "{err}");
+    // Well under the token's 30 s (a generous bound for a loaded machine).
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    assert!(took >= std::time::Duration::from_millis(1500), "{took:?}");
+    // The account lives on DC 4: the token is imported there and the 2FA
+    // password asked and checked there.
+    let stats = mock.server().api.inner().dispatcher().stats();
+    let dcs = |method: &str| -> Vec<i32> {
+        stats
+            .log
+            .iter()
+            .filter(|r| r.method == method && r.error.is_none() && r.fault.is_none())
+            .map(|r| r.dc_id)
+            .collect()
+    };
+    assert_eq!(dcs("auth.exportLoginToken"), [2, 2]);
+    assert_eq!(dcs("auth.checkPassword"), [4]);
+    assert_eq!(mock.calls("auth.importLoginToken"), 1);
+    assert!(
+        !err.contains(&password(&w)),
+        "the password is never printed"
+    );
+    let out = run(mock.cmd(&["whoami"]), "");
+    assert!(
+        text(&out.stdout).contains("DC 4"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn a_key_the_home_dc_forgot_exits_3_and_sets_the_session_aside() {
     let w = small();
     let mock = Mock::start(w.clone());

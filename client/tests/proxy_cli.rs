@@ -229,3 +229,61 @@ fn misbehaving_proxies_are_named_in_a_clear_error() {
         assert!(stderr.contains(want), "{what}: {stderr}");
     }
 }
+
+/// `--test-dc` with `--mtproxy`: the obfuscated header an MTProxy routes by
+/// names Telegram's test DC as `10000 + dc` (10002), and the production
+/// DC as itself (2) without `--test-dc`; the mock records what each
+/// accepted connection's header said.
+#[test]
+fn test_dc_through_an_mtproxy_names_10000_plus_the_dc_in_the_header() {
+    let world = small();
+    let mock = Mock::start(world.clone());
+    let net = mock.server.as_ref().unwrap().net.handle();
+    let dir = tempfile::tempdir().unwrap();
+    let key = mock.key.path().to_str().unwrap().to_owned();
+    let link = link(mock.dc2());
+    let input = format!(
+        "{}\n{}\n{}\n",
+        world.login.phone,
+        world.login.code,
+        world.login.password.clone().unwrap_or_default()
+    );
+    for (test_dc, named) in [(true, 10_002), (false, 2)] {
+        let session = dir.path().join(format!("s-{test_dc}.json"));
+        let session = session.to_str().unwrap();
+        let mut args = vec![
+            "login",
+            "--rsa-key",
+            &key,
+            "--session",
+            session,
+            "--mtproxy",
+            &link,
+            "--api-id",
+            "12345",
+            "--api-hash",
+            "0123456789abcdef",
+        ];
+        if test_dc {
+            args.push("--test-dc");
+        }
+        let before = net.header_dcs();
+        let out = run(&args, &input, Duration::from_secs(60));
+        assert!(
+            out.status.success(),
+            "--test-dc {test_dc}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after = net.header_dcs();
+        let new: Vec<(i16, u64)> = after
+            .iter()
+            .map(|(dc, n)| (*dc, n - before.get(dc).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        assert!(!new.is_empty(), "the login connected through the proxy");
+        assert!(
+            new.iter().all(|(dc, _)| *dc == named),
+            "--test-dc {test_dc}: the headers named {new:?}, not only {named}"
+        );
+    }
+}

@@ -13,6 +13,7 @@
 //! | POST | `/world` | `{"fixture": "DIR"}` | `204`, or `400` with the reason |
 //! | PUT | `/takeout-delay` | `{"seconds": N}` | `204`: `account.initTakeoutSession` answers `TAKEOUT_INIT_DELAY_X` for N seconds, counting down |
 //! | DELETE | `/takeout-delay` | | `204`: the delay is lifted (the user approved the export elsewhere) |
+//! | POST | `/forget-key` | `{"dc": N}` | `200` `{"forgotten": K}`: DC N forgets its K auth keys; the next request with one gets transport error `-404`; `400` for a DC not served |
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -52,6 +53,19 @@ pub trait Control: Send + Sync + 'static {
         let _ = seconds;
         Err("this server has no takeout delay to set".into())
     }
+    /// Forgets every auth key of DC `dc` (the next request with one gets
+    /// transport error `-404`); how many there were.
+    fn forget_keys(&self, dc: i32) -> Result<usize, String> {
+        let _ = dc;
+        Err("this server cannot forget keys".into())
+    }
+}
+
+/// The body of `POST /forget-key`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Forget {
+    dc: i32,
 }
 
 /// The body of `PUT /takeout-delay`.
@@ -168,13 +182,26 @@ async fn route(control: Arc<dyn Control>, req: Request<Incoming>) -> Response<Fu
             Ok(()) => text(StatusCode::NO_CONTENT, String::new()),
             Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
         },
-        (_, "/health" | "/stats" | "/log" | "/faults" | "/world" | "/takeout-delay") => text(
+        (Method::POST, "/forget-key") => {
+            match body_json::<Forget>(req)
+                .await
+                .and_then(|f| control.forget_keys(f.dc))
+            {
+                Ok(n) => reply(StatusCode::OK, format!("{{\"forgotten\":{n}}}"), true),
+                Err(e) => text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+            }
+        }
+        (
+            _,
+            "/health" | "/stats" | "/log" | "/faults" | "/world" | "/takeout-delay" | "/forget-key",
+        ) => text(
             StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed\n".into(),
         ),
         _ => text(
             StatusCode::NOT_FOUND,
-            "unknown path; see /health, /stats, /log, /faults, /world, /takeout-delay\n".into(),
+            "unknown path; see /health, /stats, /log, /faults, /world, /takeout-delay, /forget-key\n"
+                .into(),
         ),
     }
 }
@@ -214,6 +241,7 @@ mod tests {
         faults: Mutex<FaultScript>,
         loaded: Mutex<Vec<std::path::PathBuf>>,
         delays: Mutex<Vec<Option<u32>>>,
+        forgotten: Mutex<Vec<i32>>,
     }
 
     impl Control for Fake {
@@ -239,6 +267,13 @@ mod tests {
         fn set_takeout_delay(&self, seconds: Option<u32>) -> Result<(), String> {
             self.delays.lock().unwrap().push(seconds);
             Ok(())
+        }
+        fn forget_keys(&self, dc: i32) -> Result<usize, String> {
+            if dc == 9 {
+                return Err("this server does not serve DC 9".into());
+            }
+            self.forgotten.lock().unwrap().push(dc);
+            Ok(2)
         }
     }
 
@@ -328,6 +363,20 @@ mod tests {
         let (status, body) = http(addr, "PUT", "/takeout-delay", r#"{"secs":1}"#).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(http(addr, "GET", "/takeout-delay", "").await.0, 405);
+        assert_eq!(
+            http(addr, "POST", "/forget-key", r#"{"dc":4}"#).await,
+            (200, r#"{"forgotten":2}"#.into())
+        );
+        assert_eq!(*fake.forgotten.lock().unwrap(), [4]);
+        assert_eq!(
+            http(addr, "POST", "/forget-key", r#"{"dc":9}"#).await,
+            (400, "this server does not serve DC 9\n".into())
+        );
+        assert_eq!(
+            http(addr, "POST", "/forget-key", r#"{"key":1}"#).await.0,
+            400
+        );
+        assert_eq!(http(addr, "GET", "/forget-key", "").await.0, 405);
         assert_eq!(http(addr, "GET", "/nope", "").await.0, 404);
         assert_eq!(http(addr, "POST", "/health", "").await.0, 405);
         task.abort();

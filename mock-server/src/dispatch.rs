@@ -100,6 +100,11 @@ pub struct AuthState {
     /// `auth.exportLoginToken` calls so far (the scan comes after
     /// `qr_scan_after` of them).
     pub qr_polls: u32,
+    /// With `qr_scan_after_ms`: when the QR code shown is scanned.
+    pub qr_scan_at: Option<std::time::Instant>,
+    /// Messages to push to this key's connections later
+    /// ([`crate::net::Handler::take_pushes`]).
+    pub pushes: Vec<crate::net::Push>,
     /// Right codes answered `PHONE_CODE_EXPIRED` so far.
     pub codes_expired: u32,
     /// `auth.checkPassword` calls answered `SRP_ID_INVALID` so far.

@@ -16,6 +16,8 @@ use crate::world::{World, WorldError};
 pub struct Api {
     dispatcher: RwLock<Arc<Dispatcher>>,
     config: dispatch::ServerConfig,
+    /// The network side serving it, once it serves (forgets keys).
+    net: std::sync::OnceLock<net::NetHandle>,
 }
 
 impl Api {
@@ -29,7 +31,13 @@ impl Api {
         Ok(Self {
             dispatcher: RwLock::new(Arc::new(dispatcher)),
             config,
+            net: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The network side serving this API, for the control plane; set once.
+    pub fn attach(&self, net: net::NetHandle) {
+        let _ = self.net.set(net);
     }
 
     /// The dispatcher serving now.
@@ -63,6 +71,10 @@ impl net::Handler for Api {
             auth: state,
         };
         dispatcher.handle_from(&mut ctx, origin(&request), request.body)
+    }
+
+    fn take_pushes(&self, state: &mut AuthState) -> Vec<net::Push> {
+        std::mem::take(&mut state.pushes)
     }
 
     fn on_fault(&self, request: &net::Request<'_>, state: &mut AuthState, fault: &net::Reply) {
@@ -108,7 +120,21 @@ impl Control for Faulty<Api> {
             })
             .collect();
         let log: Vec<serde_json::Value> = stats.log.iter().map(CallRecord::to_json).collect();
-        serde_json::json!({"total": stats.total, "methods": methods, "log": log})
+        let header_dcs: serde_json::Map<String, serde_json::Value> = self
+            .inner()
+            .net
+            .get()
+            .map(net::NetHandle::header_dcs)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(dc, n)| (dc.to_string(), n.into()))
+            .collect();
+        serde_json::json!({
+            "total": stats.total,
+            "methods": methods,
+            "log": log,
+            "header_dcs": header_dcs,
+        })
     }
 
     fn reset_stats(&self) {
@@ -131,6 +157,17 @@ impl Control for Faulty<Api> {
     fn set_takeout_delay(&self, seconds: Option<u32>) -> Result<(), String> {
         self.inner().dispatcher().set_takeout_delay(seconds);
         Ok(())
+    }
+
+    fn forget_keys(&self, dc: i32) -> Result<usize, String> {
+        let net = self
+            .inner()
+            .net
+            .get()
+            .ok_or("the server is not serving yet")?;
+        let n = net.forget_keys(dc)?;
+        tracing::info!(dc, keys = n, "control plane: forgot the auth keys");
+        Ok(n)
     }
 }
 
@@ -195,6 +232,7 @@ pub async fn start(
     let bound = Bound::bind(listen).await?;
     let api = Arc::new(Faulty::new(Api::new(world, dc_options(&bound))?));
     let net = bound.serve(api.clone());
+    api.inner().attach(net.handle());
     let (control, control_task) = match control_port {
         Some(port) => {
             let listener = tokio::net::TcpListener::bind((host, port)).await?;

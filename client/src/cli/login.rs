@@ -77,9 +77,12 @@ async fn password(
     }
 }
 
-/// The QR login: shows each token as a QR code and asks for a new one only
-/// when it expires (https://core.telegram.org/api/qr-login).
+/// The QR login: shows each token as a QR code and asks again only when
+/// it expires or the server says it was scanned (`updateLoginToken`,
+/// https://core.telegram.org/api/qr-login).
 async fn qr(client: &Client) -> Result<tg_takeout::dc::SessionUser, CliError> {
+    // Subscribed before the first token, so a scan during a call is seen.
+    let mut scanned = client.login_token_updates();
     for _ in 0..QR_CODES {
         match client.qr_login().await.map_err(login_error)? {
             QrLogin::Show { url, expires } => {
@@ -91,7 +94,17 @@ async fn qr(client: &Client) -> Result<tg_takeout::dc::SessionUser, CliError> {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as i64);
                 let left = (i64::from(expires) - now).clamp(1, 60) as u64;
-                tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+                let expiry = tokio::time::sleep(std::time::Duration::from_secs(left));
+                tokio::select! {
+                    () = expiry => tracing::debug!("the QR login token expired"),
+                    changed = scanned.changed() => match changed {
+                        Ok(()) => tracing::debug!("the server says the QR code was scanned"),
+                        // The client is gone: nothing will wake this up.
+                        Err(_) => return Err(CliError::Other(anyhow::anyhow!(
+                            "the connection closed during the QR login"
+                        ))),
+                    },
+                }
             }
             QrLogin::Done(user) => return Ok(user),
             QrLogin::PasswordNeeded(p) => return password(client, p.hint).await,

@@ -338,7 +338,9 @@ impl Client {
     }
 
     /// Starts or continues a QR login: call it until it returns `Done` or
-    /// `PasswordNeeded`, showing each `Show` link as a QR code meanwhile.
+    /// `PasswordNeeded`, showing each `Show` link as a QR code meanwhile,
+    /// and again when the link expires or [`Client::login_token_updates`]
+    /// wakes (the code was scanned).
     pub async fn qr_login(&self) -> Result<QrLogin, LoginError> {
         let app = &self.config().app;
         let request = functions::auth::ExportLoginToken {
@@ -384,6 +386,13 @@ impl Client {
                 Ok(QrLogin::Done(self.finish_login(&s.authorization)?))
             }
         }
+    }
+
+    /// Wakes on every `updateLoginToken` the server pushes from now on (a
+    /// logged-in device scanned the QR code): then [`Client::qr_login`]
+    /// again finishes the login. Each subscriber gets every wake-up.
+    pub fn login_token_updates(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.login_token.subscribe()
     }
 
     /// Logs out: ends the authorization on the server and forgets the user.

@@ -164,6 +164,9 @@ struct Inner {
     retired: Mutex<Option<PathBuf>>,
     /// When each DC's and method class's next call may go (`invoke/pace`).
     pacer: crate::invoke::Pacer,
+    /// Counts the `updateLoginToken`s of every connection
+    /// ([`Client::login_token_updates`]).
+    login_token: crate::sender::LoginTokenSignal,
 }
 
 /// The session file's name for a network.
@@ -205,6 +208,7 @@ impl Client {
                 events: Mutex::new(Vec::new()),
                 retired: Mutex::new(None),
                 pacer: crate::invoke::Pacer::new(),
+                login_token: Arc::new(tokio::sync::watch::Sender::new(0)),
             }),
         })
     }
@@ -265,6 +269,7 @@ impl Client {
         sender_config.keys = cfg.keys.clone();
         sender_config.connect_timeout = cfg.connect_timeout;
         sender_config.recorder = cfg.recorder.clone();
+        sender_config.login_token = Some(self.inner.login_token.clone());
         Ok((sender_config, addr))
     }
 

@@ -12,6 +12,7 @@ pub mod clock;
 mod handle;
 pub mod handshake;
 mod runner;
+mod updates;
 
 use std::future::Future;
 use std::io;
@@ -23,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 
 pub use handle::SenderHandle;
+pub use updates::LoginTokenSignal;
 
 use crate::auth::KeySet;
 use crate::mtp::{self, Random as _, Session};
@@ -82,6 +84,8 @@ pub struct SenderConfig {
     pub reconnect_backoff: Duration,
     /// Gets every request with its answer (`--record`).
     pub recorder: Option<crate::record::Recorder>,
+    /// Counts the `updateLoginToken`s the server pushes (QR login).
+    pub login_token: Option<LoginTokenSignal>,
 }
 
 impl SenderConfig {
@@ -97,6 +101,7 @@ impl SenderConfig {
             reconnect_attempts: 5,
             reconnect_backoff: Duration::from_millis(300),
             recorder: None,
+            login_token: None,
         }
     }
 }

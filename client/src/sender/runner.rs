@@ -272,7 +272,15 @@ impl<C: Connector> Runner<C> {
                 Event::NewSession { .. } => {
                     tracing::debug!(dc = self.config.dc_id, "server created a new session")
                 }
-                // Updates are acknowledged by the session; the exporter needs none.
+                // Updates are acknowledged by the session; the exporter needs
+                // none but the QR login's `updateLoginToken`.
+                Event::Update { body } => {
+                    if let Some(signal) = &self.config.login_token {
+                        if super::updates::names_login_token(&body) {
+                            signal.send_modify(|n| *n += 1);
+                        }
+                    }
+                }
                 _ => {}
             }
         }

@@ -8,17 +8,19 @@ mod conn;
 mod faketls;
 pub mod faults;
 mod handshake;
+mod hub;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tg_mtproto::auth::PrivateKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 pub use faults::{FaultOutcome, FaultRule, FaultScript, Faulty, RateLimit, ScriptError};
+pub use hub::{NetHandle, Push};
 
 /// One request handed to the API layer.
 #[derive(Clone, Copy, Debug)]
@@ -152,6 +154,14 @@ pub trait Handler: Send + Sync + 'static {
     fn connection_faults(&self) -> ConnFaults {
         ConnFaults::default()
     }
+
+    /// The messages the last [`Handler::handle`] with `state` asked to push
+    /// later to the connections of its auth key (an `updateLoginToken`
+    /// when a QR code is scanned). None by default.
+    fn take_pushes(&self, state: &mut Self::KeyState) -> Vec<Push> {
+        let _ = state;
+        Vec::new()
+    }
 }
 
 /// [`ListenConfig::frame_timeout`] by default.
@@ -230,6 +240,19 @@ pub(crate) struct DcShared<H: Handler> {
     pub(crate) handler: Arc<H>,
     /// Fake-TLS hellos accepted lately (replays are refused).
     pub(crate) seen_hellos: Mutex<faketls::SeenHellos>,
+    /// The live connections and their auth keys, for pushed messages.
+    pub(crate) conns: hub::Conns,
+    /// The server-wide handle (header DC numbers).
+    pub(crate) hub: NetHandle,
+}
+
+impl<H: Handler> hub::DcKeys for DcShared<H> {
+    fn forget_keys(&self) -> usize {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = keys.len();
+        keys.clear();
+        n
+    }
 }
 
 /// Listeners bound but not serving yet: their addresses are known, so the
@@ -263,6 +286,7 @@ impl Bound {
     /// Starts serving with `handler`.
     pub fn serve<H: Handler>(self, handler: Arc<H>) -> MockServer {
         let addresses = self.addresses();
+        let hub = NetHandle::default();
         let mut tasks = JoinSet::new();
         for (dc_id, listener) in self.listeners {
             let mut keys = HashMap::new();
@@ -285,10 +309,19 @@ impl Bound {
                 config: self.config.clone(),
                 handler: handler.clone(),
                 seen_hellos: Mutex::default(),
+                conns: hub::Conns::default(),
+                hub: hub.clone(),
             });
+            let weak = Arc::downgrade(&shared);
+            let weak: std::sync::Weak<dyn hub::DcKeys> = weak;
+            hub.add_dc(dc_id, weak);
             tasks.spawn(accept_loop(listener, shared));
         }
-        MockServer { addresses, tasks }
+        MockServer {
+            addresses,
+            tasks,
+            hub,
+        }
     }
 }
 
@@ -333,6 +366,7 @@ async fn accept_loop<H: Handler>(listener: TcpListener, shared: Arc<DcShared<H>>
 pub struct MockServer {
     addresses: Vec<(i32, SocketAddr)>,
     tasks: JoinSet<()>,
+    hub: NetHandle,
 }
 
 impl MockServer {
@@ -347,6 +381,11 @@ impl MockServer {
     /// The address of every DC.
     pub fn addresses(&self) -> &[(i32, SocketAddr)] {
         &self.addresses
+    }
+
+    /// The handle on the network side: forget keys, header DC numbers.
+    pub fn handle(&self) -> NetHandle {
+        self.hub.clone()
     }
 
     /// Stops serving.

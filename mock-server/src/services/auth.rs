@@ -241,26 +241,67 @@ fn qr_scanned(call: &mut Call<'_, '_>) -> RpcResult<enums::auth::Authorization> 
     Ok(authorization(call))
 }
 
+/// A new QR login token living `qr_expires_secs` (default 30).
+fn qr_token(call: &mut Call<'_, '_>) -> enums::auth::LoginToken {
+    let ttl = call.db.world().login.settings.qr_expires_secs;
+    let token = call.shared().rng.bytes(16);
+    call.ctx.auth.qr_token = Some(token.clone());
+    let ttl = if ttl == 0 { 30 } else { ttl as i32 };
+    let expires = call.ctx.now_unix.saturating_add(ttl);
+    types::auth::LoginToken { expires, token }.into()
+}
+
+/// Whether the QR code shown on this key was scanned, by the time model of
+/// `qr_scan_after_ms`: the first call starts the clock and asks for an
+/// `updateShort { updateLoginToken }` pushed to the key's connections when
+/// the scan happens (<https://core.telegram.org/api/qr-login>).
+fn scanned_in_time(call: &mut Call<'_, '_>, after_ms: u32) -> bool {
+    let now = std::time::Instant::now();
+    let after = std::time::Duration::from_millis(u64::from(after_ms));
+    let Some(at) = call.ctx.auth.qr_scan_at else {
+        call.ctx.auth.qr_scan_at = Some(now + after);
+        let update = types::UpdateShort {
+            update: enums::Update::LoginToken,
+            date: call.ctx.now_unix.saturating_add(after.as_secs() as i32),
+        };
+        let body = tl::Serializable::to_bytes(&enums::Updates::from(update));
+        // A millisecond late, so a client that answers the push at once
+        // finds the code scanned.
+        let after = after + std::time::Duration::from_millis(1);
+        call.ctx.auth.pushes.push(crate::net::Push { after, body });
+        return false;
+    };
+    if now < at {
+        return false;
+    }
+    call.ctx.auth.qr_scan_at = None;
+    true
+}
+
 /// `auth.exportLoginToken`: QR login (<https://core.telegram.org/api/qr-login>).
 /// The first `qr_scan_after` calls on a key (default 1) each hand out a
 /// token living `qr_expires_secs` (default 30), as if the QR code is on
-/// screen; the next call acts as if a logged-in device scanned it: on
-/// another DC than the account's it answers `auth.loginTokenMigrateTo`
-/// (`auth.importLoginToken` there goes on); otherwise the login succeeds,
-/// or with 2FA answers 401 `SESSION_PASSWORD_NEEDED`.
+/// screen; with `qr_scan_after_ms` the calls before that time does (and the
+/// scan pushes `updateLoginToken`). The next call acts as if a logged-in
+/// device scanned it: on another DC than the account's it answers
+/// `auth.loginTokenMigrateTo` (`auth.importLoginToken` there goes on);
+/// otherwise the login succeeds, or with 2FA answers 401
+/// `SESSION_PASSWORD_NEEDED`.
 pub fn export_login_token(
     call: &mut Call<'_, '_>,
     _: functions::auth::ExportLoginToken,
 ) -> RpcResult<enums::auth::LoginToken> {
     let settings = &call.db.world().login.settings;
-    let (shown, ttl) = (settings.qr_scan_after.max(1), settings.qr_expires_secs);
-    call.ctx.auth.qr_polls += 1;
-    if call.ctx.auth.qr_polls <= shown {
-        let token = call.shared().rng.bytes(16);
-        call.ctx.auth.qr_token = Some(token.clone());
-        let ttl = if ttl == 0 { 30 } else { ttl as i32 };
-        let expires = call.ctx.now_unix.saturating_add(ttl);
-        return Ok(types::auth::LoginToken { expires, token }.into());
+    let (shown, after_ms) = (settings.qr_scan_after.max(1), settings.qr_scan_after_ms);
+    if after_ms > 0 {
+        if !scanned_in_time(call, after_ms) {
+            return Ok(qr_token(call));
+        }
+    } else {
+        call.ctx.auth.qr_polls += 1;
+        if call.ctx.auth.qr_polls <= shown {
+            return Ok(qr_token(call));
+        }
     }
     call.ctx.auth.qr_token = None;
     call.ctx.auth.qr_polls = 0;

@@ -92,6 +92,7 @@ fn login_from_json(value: &Value) -> Result<Login> {
         "srp_id_invalid",
         "qr_scan_after",
         "qr_expires_secs",
+        "qr_scan_after_ms",
     ];
     let obj = object(value, "a login", &fields)?;
     let text = |key| -> Result<String> { Ok(tl::json::opt_field(obj, key)?.unwrap_or_default()) };
@@ -108,6 +109,7 @@ fn login_from_json(value: &Value) -> Result<Login> {
         srp_id_invalid: count("srp_id_invalid")?,
         qr_scan_after: count("qr_scan_after")?,
         qr_expires_secs: count("qr_expires_secs")?,
+        qr_scan_after_ms: count("qr_scan_after_ms")?,
     };
     const DELIVERIES: [&str; 10] = [
         "",
@@ -174,6 +176,7 @@ fn login_to_json(login: &Login) -> Value {
         ("srp_id_invalid", s.srp_id_invalid),
         ("qr_scan_after", s.qr_scan_after),
         ("qr_expires_secs", s.qr_expires_secs),
+        ("qr_scan_after_ms", s.qr_scan_after_ms),
     ] {
         if v != 0 {
             m.insert(key.into(), v.into());
@@ -417,6 +420,7 @@ mod tests {
         v["login"]["next_delivery"] = "sms".into();
         v["login"]["expired_codes"] = 2.into();
         v["login"]["qr_scan_after"] = 3.into();
+        v["login"]["qr_scan_after_ms"] = 1500.into();
         let world = World::from_json(&v).unwrap();
         let s = &world.login.settings;
         assert_eq!(
@@ -427,6 +431,7 @@ mod tests {
             (s.expired_codes, s.qr_scan_after, s.srp_id_invalid),
             (2, 3, 0)
         );
+        assert_eq!(s.qr_scan_after_ms, 1500);
         let again = World::from_json(&world.to_json()).unwrap();
         assert_eq!(again, world);
         assert!(

@@ -123,6 +123,12 @@ pub struct LoginSettings {
     pub qr_scan_after: u32,
     /// QR login: seconds each token lives (0 counts as 30).
     pub qr_expires_secs: u32,
+    /// QR login modeled in time instead of polls (when not 0): a logged-in
+    /// device scans the code this many milliseconds after the first
+    /// `auth.exportLoginToken` on a key; the server then pushes
+    /// `updateLoginToken` to that key's connections, and the next call
+    /// finds the code scanned. Until then each call hands out a new token.
+    pub qr_scan_after_ms: u32,
 }
 
 /// One downloadable file of the world: a photo size or a document (its main

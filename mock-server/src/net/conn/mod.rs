@@ -14,16 +14,17 @@ mod session;
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use tg_mtproto::mtp::{Event, MsgId, Now, SeededRandom};
 use tg_mtproto::transport::{Codec, QuickAck, StatusFrame};
+use tokio::sync::mpsc;
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::handshake::{ServerHandshake, Step};
-use super::{ConnFaults, DcShared, Handler, KeyEntry, Reply, Request};
+use super::{ConnFaults, DcShared, Handler, KeyEntry, Push, Reply, Request};
 pub(crate) use serve::serve;
 use session::{Encrypted, now, server_session, unix_i32, wrapped_service};
 
@@ -62,8 +63,11 @@ fn paced_chunk(rate: u64) -> usize {
 
 /// One connection's state between its socket halves.
 struct Conn<'d, H: Handler> {
-    dc: &'d DcShared<H>,
+    dc: &'d Arc<DcShared<H>>,
     conn_no: u64,
+    /// Where other tasks send this connection's pushed messages
+    /// (registered with its auth key in [`DcShared::conns`]).
+    push_tx: mpsc::UnboundedSender<Vec<u8>>,
     rng: SeededRandom,
     codec: Codec,
     handshake: ServerHandshake,
@@ -213,24 +217,29 @@ impl<H: Handler> Conn<'_, H> {
                 .and_then(|b| b.try_into().ok())
                 .unwrap_or_default(),
         );
+        // Looked up on every frame: a key forgotten meanwhile (the control
+        // plane's `/forget-key`) is unknown from its next request on.
+        let known = dc
+            .keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key_id)
+            .map(|e| (e.key, e.salt));
+        let Some((key, salt)) = known else {
+            // Telegram's answer to an unknown auth key: transport error -404.
+            self.encrypted = None;
+            self.send_status(-404)?;
+            self.close(format!("unknown auth key {key_id:#x}"));
+            return Ok(());
+        };
         if self.encrypted.as_ref().is_none_or(|e| e.key_id != key_id) {
-            let known = dc
-                .keys
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(&key_id)
-                .map(|e| (e.key, e.salt));
-            let Some((key, salt)) = known else {
-                // Telegram's answer to an unknown auth key: transport error -404.
-                self.send_status(-404)?;
-                self.close(format!("unknown auth key {key_id:#x}"));
-                return Ok(());
-            };
             self.encrypted = Some(Encrypted {
                 key_id,
                 first_salt: salt,
                 session: server_session(key, salt, now),
             });
+            dc.conns
+                .register(self.conn_no, key_id, self.push_tx.clone());
         }
         let Some(enc) = self.encrypted.as_mut() else {
             return Err("no session for the key just looked up".into());
@@ -263,19 +272,48 @@ impl<H: Handler> Conn<'_, H> {
                 body: &body,
                 now_unix: unix_i32(&now),
             };
-            let reply = {
+            let (reply, pushes) = {
                 let mut keys = dc.keys.lock().unwrap_or_else(PoisonError::into_inner);
                 match keys.get_mut(&key_id) {
-                    Some(entry) => dc.handler.handle(request, &mut entry.state),
-                    None => Reply::Error {
-                        code: 401,
-                        message: "AUTH_KEY_UNREGISTERED".into(),
-                    },
+                    Some(entry) => {
+                        let reply = dc.handler.handle(request, &mut entry.state);
+                        (reply, dc.handler.take_pushes(&mut entry.state))
+                    }
+                    None => {
+                        let reply = Reply::Error {
+                            code: 401,
+                            message: "AUTH_KEY_UNREGISTERED".into(),
+                        };
+                        (reply, Vec::new())
+                    }
                 }
             };
+            self.schedule(key_id, pushes);
             self.deliver(msg_id, reply, now)?;
         }
         Ok(())
+    }
+
+    /// Sends each push, when its time comes, to the connections then using
+    /// `key_id` (this one or others; none if they are all gone).
+    fn schedule(&self, key_id: i64, pushes: Vec<Push>) {
+        for push in pushes {
+            let dc = Arc::downgrade(self.dc);
+            tokio::spawn(async move {
+                tokio::time::sleep(push.after).await;
+                if let Some(dc) = dc.upgrade() {
+                    let reached = dc.conns.push(key_id, &push.body);
+                    tracing::debug!(dc = dc.dc_id, key_id, reached, "pushed a message");
+                }
+            });
+        }
+    }
+
+    /// Gives the session a pushed message, if it still uses an auth key.
+    fn on_push(&mut self, body: Vec<u8>) {
+        if let Some(enc) = self.encrypted.as_mut() {
+            enc.session.send_update(body);
+        }
     }
 
     /// Writes transport error `code` (after everything queued before it).

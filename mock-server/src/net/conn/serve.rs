@@ -18,7 +18,9 @@ use super::{At, Conn, Out};
 
 /// Serves one connection until it closes or breaks the protocol.
 pub(crate) async fn serve<H: Handler>(mut stream: TcpStream, dc: Arc<DcShared<H>>, conn_no: u64) {
-    if let Err(e) = serve_inner(&mut stream, &dc, conn_no).await {
+    let result = serve_inner(&mut stream, &dc, conn_no).await;
+    dc.conns.remove(conn_no);
+    if let Err(e) = result {
         tracing::debug!(dc = dc.dc_id, conn = conn_no, "connection closed: {e}");
     }
 }
@@ -28,11 +30,12 @@ enum Woke {
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
     Timer,
+    Pushed(Option<Vec<u8>>),
 }
 
 async fn serve_inner<H: Handler>(
     stream: &mut TcpStream,
-    dc: &DcShared<H>,
+    dc: &Arc<DcShared<H>>,
     conn_no: u64,
 ) -> Result<(), String> {
     let seed = dc.config.seed
@@ -66,9 +69,15 @@ async fn serve_inner<H: Handler>(
     .with_max_frame(dc.config.max_frame);
     let mut watch = FrameWatch::new(dc.config.frame_timeout, detected, opened);
     let start = At::now();
+    let (push_tx, mut push_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut header_dc = codec.dc_id();
+    if let Some(named) = header_dc {
+        dc.hub.saw_header_dc(named);
+    }
     let mut conn = Conn {
         dc,
         conn_no,
+        push_tx,
         rng: SeededRandom::new(seed),
         codec,
         handshake: ServerHandshake::new(),
@@ -92,6 +101,12 @@ async fn serve_inner<H: Handler>(
             conn.read_frames(&mut rbuf)?;
             let taken = before.saturating_sub(rbuf.len());
             watch.after_decode(taken, rbuf.len(), conn.backpressured(), At::now());
+            if header_dc.is_none() {
+                header_dc = conn.codec.dc_id();
+                if let Some(named) = header_dc {
+                    dc.hub.saw_header_dc(named);
+                }
+            }
             conn.deliver_due()?;
             let now = conn.now();
             conn.flush_session(now)?;
@@ -112,6 +127,7 @@ async fn serve_inner<H: Handler>(
                 Woke::Wrote(wrote)
             }
             () = tokio::time::sleep_until(wake.unwrap_or(t)), if wake.is_some() => Woke::Timer,
+            pushed = push_rx.recv(), if !conn.closing => Woke::Pushed(pushed),
             () = tokio::time::sleep_until(stalled.unwrap_or(t)), if stalled.is_some() => {
                 return Err(FrameWatch::TIMED_OUT.into());
             }
@@ -127,6 +143,11 @@ async fn serve_inner<H: Handler>(
                 0 => return Err("the socket accepts no more bytes".into()),
                 n => conn.wrote(n),
             },
+            Woke::Pushed(pushed) => {
+                if let Some(body) = pushed {
+                    conn.on_push(body);
+                }
+            }
             Woke::Timer => {
                 let now = conn.now();
                 if let Some(enc) = conn.encrypted.as_mut() {

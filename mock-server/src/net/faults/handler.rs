@@ -222,6 +222,10 @@ impl<H: Handler> Handler for Faulty<H> {
         self.inner.on_fault(request, state, fault);
     }
 
+    fn take_pushes(&self, state: &mut Self::KeyState) -> Vec<crate::net::Push> {
+        self.inner.take_pushes(state)
+    }
+
     fn connection_faults(&self) -> ConnFaults {
         let mine = self.lock().script.connection_faults();
         let inner = self.inner.connection_faults();
