@@ -406,7 +406,7 @@ mod tests {
         });
         let users = || world.users.iter().take(7).cloned().collect::<Vec<_>>();
         let chats = || world.chats.iter().take(3).cloned().collect::<Vec<_>>();
-        for (n, page) in world.messages.chunks(97).enumerate() {
+        for (n, page) in world.messages.to_vec().chunks(97).enumerate() {
             let owned = page.to_vec();
             let answers: [enums::messages::Messages; 3] = [
                 types::messages::Messages {
