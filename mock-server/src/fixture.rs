@@ -8,6 +8,7 @@
 
 use crate::world::{Index, ReadError, World};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The world file's name inside a fixture directory.
@@ -130,7 +131,8 @@ fn load_blobs(mut world: World, dir: &Path, file: &Path) -> Result<World, Fixtur
 }
 
 /// Writes `world` as a fixture into `dir` (created if needed): `world.json`
-/// and its blob files. Deterministic: the same world gives the same bytes.
+/// and its blob files. Deterministic: the same world gives the same bytes
+/// (those of [`World::to_json_string`]).
 pub fn save(world: &World, dir: &Path) -> Result<(), FixtureError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
     for (i, blob) in world.blobs.iter().enumerate() {
@@ -144,8 +146,12 @@ pub fn save(world: &World, dir: &Path) -> Result<(), FixtureError> {
         let path = dir.join(&blob.file);
         fs::write(&path, &blob.data).map_err(io(&path))?;
     }
+    // Streamed one message at a time (see `World::write_json`).
     let file = dir.join(WORLD_FILE);
-    fs::write(&file, world.to_json_string()).map_err(io(&file))
+    let out = fs::File::create(&file).map_err(io(&file))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+    world.write_json(&mut out).map_err(io(&file))?;
+    out.flush().map_err(io(&file))
 }
 
 #[cfg(test)]
@@ -175,6 +181,22 @@ mod tests {
         let world = load_text(MINIMAL).unwrap();
         let dir = tempfile::tempdir().unwrap();
         save(&world, dir.path()).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), world);
+    }
+
+    #[test]
+    fn saved_world_json_is_the_world_text() {
+        let world = crate::generate(&crate::GenerateConfig {
+            messages: 150,
+            files: 8,
+            ..crate::GenerateConfig::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        save(&world, dir.path()).unwrap();
+        let text = fs::read_to_string(dir.path().join(WORLD_FILE)).unwrap();
+        assert_eq!(text, world.to_json_string());
+        let tree: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(tree, world.to_json());
         assert_eq!(load(dir.path()).unwrap(), world);
     }
 

@@ -393,7 +393,11 @@ async fn takeout_init_delay_stops_with_the_time_or_is_waited_out() {
 
 /// Peers whose history an everything-export holds, and the left channels.
 fn exported_peers(world: &World) -> (BTreeSet<PeerKey>, BTreeSet<PeerKey>) {
-    let with_messages: BTreeSet<PeerKey> = world.messages.iter().filter_map(message_peer).collect();
+    let with_messages: BTreeSet<PeerKey> = world
+        .messages
+        .iter()
+        .filter_map(|m| message_peer(&m))
+        .collect();
     let dialogs: BTreeSet<PeerKey> = world
         .dialogs
         .iter()

@@ -199,7 +199,7 @@ fn hostile_world(escape_abs: &str) -> World {
     for (i, doc) in docs.into_iter().enumerate() {
         let id = first_id + i as i32;
         world.messages.push(
-            types::Message {
+            &types::Message {
                 id,
                 date: 1_700_030_000 + id,
                 out: i % 2 == 0,

@@ -26,6 +26,7 @@ fn messages_per_pair(world: &World) -> BTreeMap<(PeerKey, usize), u64> {
     let last = bounds.len().saturating_sub(1);
     let mut pairs = BTreeMap::new();
     for m in &world.messages {
+        let m = &m;
         let Some(peer) = message_peer(m) else {
             continue;
         };

@@ -207,7 +207,7 @@ fn listed_in(world: &World, range: (i32, i32), newest_end: i32) -> Vec<PeerKey> 
         .iter()
         .filter_map(dialog_peer)
         .filter_map(|peer| {
-            let in_range = |m: &&enums::Message| {
+            let in_range = |m: &enums::Message| {
                 !peer.in_common_box() || (range.0..=range.1).contains(&message_id(m))
             };
             if !peer.in_common_box() && range.1 < newest_end {
@@ -219,7 +219,7 @@ fn listed_in(world: &World, range: (i32, i32), newest_end: i32) -> Vec<PeerKey> 
                 .filter(|m| message_peer(m) == Some(peer))
                 .filter(in_range)
                 .max_by_key(|m| message_id(m))?;
-            Some((message_date(top), message_id(top), peer))
+            Some((message_date(&top), message_id(&top), peer))
         })
         .collect();
     listed.sort_by(|a, b| b.cmp(a));
@@ -297,7 +297,7 @@ fn model(world: &World, choice: &Choice) -> Model {
             })
             .filter(|(_, m)| !only_my || message_is_from(m, world.self_id))
             .filter(|(_, m)| choice.dates_contain(i64::from(message_date(m))))
-            .map(|(i, m)| (i64::from(message_id(m)) + shift, i))
+            .map(|(i, m)| (i64::from(message_id(&m)) + shift, i))
             .collect();
         list.sort_unstable();
         list
@@ -338,7 +338,7 @@ fn model(world: &World, choice: &Choice) -> Model {
             .filter(|(_, m)| message_peer(m) == Some(peer))
             .filter(|(_, m)| message_is_from(m, world.self_id))
             .filter(|(_, m)| choice.dates_contain(i64::from(message_date(m))))
-            .map(|(i, m)| (i64::from(message_id(m)), i))
+            .map(|(i, m)| (i64::from(message_id(&m)), i))
             .collect();
         messages.sort_unstable();
         model.left.push(ChatModel {
@@ -624,7 +624,8 @@ fn check(
             messages += ids.len();
             for (&(id, index), m) in chat.messages.iter().zip(list) {
                 let at = format!("{:?} message {id}", chat.peer);
-                let fates = message_fates(&store, world, choice, &world.messages[index]);
+                let fates =
+                    message_fates(&store, world, choice, &world.messages.get(index).unwrap());
                 for field in ["photo", "file", "thumbnail", "contact_vcard"] {
                     let expected = fates.iter().any(|(s, _)| *s == Slot::Field(field));
                     assert_eq!(m.get(field).is_some(), expected, "{at}: {field} in {m}");
@@ -868,7 +869,7 @@ fn choice(
     let all_dates: Vec<i64> = world
         .messages
         .iter()
-        .map(|m| i64::from(message_date(m)))
+        .map(|m| i64::from(message_date(&m)))
         .collect();
     let (lo, hi) = (
         all_dates.iter().copied().min().unwrap_or(0),

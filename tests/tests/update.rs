@@ -320,6 +320,7 @@ fn edit_and_delete(world: &World) -> (World, usize, usize) {
     };
     let mut newest: HashMap<PeerKey, i32> = HashMap::new();
     for m in &world.messages {
+        let m = &m;
         if let Some(p) = peer(m) {
             let e = newest.entry(p).or_insert(i32::MIN);
             *e = (*e).max(id(m));
@@ -328,7 +329,7 @@ fn edit_and_delete(world: &World) -> (World, usize, usize) {
     let mut out = world.clone();
     let (mut edited, mut deleted) = (0, 0);
     let mut kept = Vec::with_capacity(out.messages.len());
-    for (i, mut m) in std::mem::take(&mut out.messages).into_iter().enumerate() {
+    for (i, mut m) in out.messages.to_vec().into_iter().enumerate() {
         let newest_of_chat = peer(&m).is_some_and(|p| newest.get(&p) == Some(&id(&m)));
         // Only messages without media: the mock numbers the pictures it
         // draws in world order, so deleting a photo would redraw the later
@@ -347,7 +348,7 @@ fn edit_and_delete(world: &World) -> (World, usize, usize) {
         }
         kept.push(m);
     }
-    out.messages = kept;
+    out.messages = kept.into();
     (out, edited, deleted)
 }
 

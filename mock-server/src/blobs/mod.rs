@@ -172,9 +172,12 @@ impl FileStore {
             seed: world.seed,
             ..Self::default()
         };
-        for (i, m) in world.messages.iter().enumerate() {
+        // Only messages that may carry a file are decoded.
+        let messages = &world.messages;
+        for i in (0..messages.len()).filter(|&i| messages.may_have_files(i)) {
+            let Some(m) = messages.get(i) else { continue };
             let path = format!("messages.{i}");
-            match m {
+            match &m {
                 enums::Message::Message(m) => {
                     if let Some(media) = &m.media {
                         store.add_media(media, &format!("{path}.media"))?;

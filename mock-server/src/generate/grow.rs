@@ -11,7 +11,7 @@ use tl::{enums, types};
 
 use super::{Gen, GenerateConfig};
 use crate::rng::Rng;
-use crate::world::{PeerKey, World, message_date, message_id, message_peer};
+use crate::world::{PeerKey, World};
 
 /// What to add.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,10 +64,11 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
     let mut next_common = 1;
     let mut next_channel: HashMap<i64, i32> = HashMap::new();
     let mut last_date = 0;
-    for m in &world.messages {
-        last_date = last_date.max(message_date(m));
-        let id = message_id(m);
-        match message_peer(m) {
+    let msgs = &world.messages;
+    for i in 0..msgs.len() {
+        last_date = last_date.max(msgs.date(i));
+        let id = msgs.id(i);
+        match msgs.peer(i) {
             Some(PeerKey::Channel(c)) => {
                 let n = next_channel.entry(c).or_insert(1);
                 *n = (*n).max(id + 1);
@@ -147,7 +148,7 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
             }),
             ..Default::default()
         };
-        g.world.messages.push(m.into());
+        g.world.messages.push(&m.into());
         tops.insert(peer, id);
     }
     for peer in &new_chats {
@@ -175,12 +176,7 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
         }
     }
     // Newest first, as the generator orders them (ties keep their order).
-    let dates: HashMap<(PeerKey, i32), i32> = g
-        .world
-        .messages
-        .iter()
-        .filter_map(|m| Some(((message_peer(m)?, message_id(m)), message_date(m))))
-        .collect();
+    let dates = super::top_dates(&g.world);
     let date_of = |d: &enums::Dialog| match d {
         enums::Dialog::Dialog(d) => dates
             .get(&(PeerKey::from_peer(&d.peer), d.top_message))
@@ -197,7 +193,7 @@ pub fn grow(world: &World, cfg: &GrowConfig) -> World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::Index;
+    use crate::world::{Index, message_date};
     use std::sync::Arc;
 
     #[test]
@@ -218,16 +214,17 @@ mod tests {
         let grown = grow(&base, &cfg);
         assert_eq!(grown.to_json_string(), grow(&base, &cfg).to_json_string());
         assert_eq!(grown.messages.len(), 340);
-        assert_eq!(grown.messages[..300], base.messages[..]);
+        let (all, before) = (grown.messages.to_vec(), base.messages.to_vec());
+        assert_eq!(all[..300], before[..]);
         assert_eq!(grown.dialogs.len(), base.dialogs.len() + 2);
         assert_eq!(grown.users.len(), base.users.len() + 2);
-        let photos = grown.messages[300..]
+        let photos = all[300..]
             .iter()
             .filter(|m| matches!(m, enums::Message::Message(m) if m.media.is_some()))
             .count();
         assert_eq!(photos, 6);
-        let last = base.messages.iter().map(message_date).max().unwrap();
-        assert!(grown.messages[300..].iter().all(|m| message_date(m) > last));
+        let last = before.iter().map(message_date).max().unwrap();
+        assert!(all[300..].iter().all(|m| message_date(m) > last));
         Index::build(Arc::new(grown)).unwrap();
         // Nothing added: the same world.
         let none = GrowConfig {

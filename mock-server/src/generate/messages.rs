@@ -16,7 +16,7 @@ impl Gen {
             Some((peer, top)) if *peer == c.peer => *top = id,
             _ => c.tops.push((c.peer, id)),
         }
-        self.world.messages.push(message);
+        self.world.messages.push(&message);
     }
 
     fn service(

@@ -19,7 +19,7 @@ mod other_media;
 mod people;
 mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tl::{enums, types};
 
@@ -194,25 +194,44 @@ impl Gen {
                 self.world.dialogs.push(dialog.into());
             }
         }
-        let date_of = |d: &enums::Dialog, w: &World| match d {
-            enums::Dialog::Dialog(d) => w
-                .messages
-                .iter()
-                .rev()
-                .find(|m| {
-                    crate::world::message_peer(m) == Some(PeerKey::from_peer(&d.peer))
-                        && crate::world::message_id(m) == d.top_message
-                })
-                .map_or(0, crate::world::message_date),
+        let dates = top_dates(&self.world);
+        let date_of = |d: &enums::Dialog| match d {
+            enums::Dialog::Dialog(d) => dates
+                .get(&(PeerKey::from_peer(&d.peer), d.top_message))
+                .copied()
+                .unwrap_or(0),
             _ => 0,
         };
         let mut keyed: Vec<(i32, enums::Dialog)> = std::mem::take(&mut self.world.dialogs)
             .into_iter()
-            .map(|d| (date_of(&d, &self.world), d))
+            .map(|d| (date_of(&d), d))
             .collect();
         keyed.sort_by_key(|k| std::cmp::Reverse(k.0));
         self.world.dialogs = keyed.into_iter().map(|(_, d)| d).collect();
     }
+}
+
+/// The dates of the dialogs' top messages, by `(peer, id)`, read from the
+/// message store's columns.
+fn top_dates(world: &World) -> HashMap<(PeerKey, i32), i32> {
+    let tops: HashSet<(PeerKey, i32)> = world
+        .dialogs
+        .iter()
+        .filter_map(|d| match d {
+            enums::Dialog::Dialog(d) => Some((PeerKey::from_peer(&d.peer), d.top_message)),
+            _ => None,
+        })
+        .collect();
+    let msgs = &world.messages;
+    let mut dates = HashMap::with_capacity(tops.len());
+    for i in 0..msgs.len() {
+        let Some(peer) = msgs.peer(i) else { continue };
+        let key = (peer, msgs.id(i));
+        if tops.contains(&key) {
+            dates.insert(key, msgs.date(i));
+        }
+    }
+    dates
 }
 
 #[cfg(test)]
@@ -263,6 +282,7 @@ mod tests {
     fn assert_dates_valid(w: &World) {
         let mut last: HashMap<PeerKey, (i32, i32)> = HashMap::new();
         for m in &w.messages {
+            let m = &m;
             let peer = crate::world::message_peer(m).unwrap();
             let (id, date) = (crate::world::message_id(m), crate::world::message_date(m));
             assert!(date > 0, "message {id} of {peer}: date {date}");

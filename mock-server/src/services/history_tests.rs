@@ -16,7 +16,7 @@ fn a_borrowed_page_serializes_as_the_owned_answer() {
     });
     let users = || world.users.iter().take(7).cloned().collect::<Vec<_>>();
     let chats = || world.chats.iter().take(3).cloned().collect::<Vec<_>>();
-    for (n, page) in world.messages.chunks(97).enumerate() {
+    for (n, page) in world.messages.to_vec().chunks(97).enumerate() {
         let owned = page.to_vec();
         let answers: [enums::messages::Messages; 3] = [
             types::messages::Messages {
@@ -75,11 +75,11 @@ fn window_clamps() {
 fn chat_with(world: &crate::World, n: usize) -> (PeerKey, Vec<i32>) {
     let mut by_peer: std::collections::BTreeMap<PeerKey, Vec<i32>> = Default::default();
     for m in &world.messages {
-        if let Some(peer @ PeerKey::User(_)) = crate::world::message_peer(m) {
+        if let Some(peer @ PeerKey::User(_)) = crate::world::message_peer(&m) {
             by_peer
                 .entry(peer)
                 .or_default()
-                .push(crate::world::message_id(m));
+                .push(crate::world::message_id(&m));
         }
     }
     let (peer, mut ids) = by_peer

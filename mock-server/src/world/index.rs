@@ -6,30 +6,25 @@ use std::sync::Arc;
 use tl::{Deserializable, Serializable, enums};
 
 use super::store::MessageStore;
-use super::{
-    PeerKey, World, WorldError, chat_key, dialog_peer, message_id, message_peer, range_bounds,
-    user_id,
-};
+use super::{PeerKey, World, WorldError, chat_key, dialog_peer, range_bounds, user_id};
 use crate::blobs::FileStore;
 
 /// What the index knows about one chat's history.
 #[derive(Clone, Debug, Default)]
 pub struct PeerEntry {
-    /// Positions in `world.messages` (and in [`Index::messages`]),
-    /// ascending by message id.
+    /// Positions in `world.messages` ([`Index::messages`]), ascending by
+    /// message id.
     pub history: Vec<usize>,
 }
 
 /// A world plus the lookups the services need. Building it validates the
 /// world: every error names the JSON path of the offending object.
 ///
-/// The messages move into a compact [`MessageStore`]: when the index is
-/// the world's only owner, `world().messages` is emptied (a message is
-/// read through [`Index::messages`]), so a large world is not held twice.
+/// The messages stay in the world's compact [`MessageStore`]: the index
+/// keeps positions in it, never copies of the messages.
 #[derive(Debug)]
 pub struct Index {
     world: Arc<World>,
-    messages: MessageStore,
     users: HashMap<i64, usize>,
     chats: HashMap<PeerKey, usize>,
     peers: HashMap<PeerKey, PeerEntry>,
@@ -49,13 +44,9 @@ pub struct Index {
 const EMPTY: &[usize] = &[];
 
 impl Index {
-    /// Validates and indexes `world` (see the type's docs for where its
-    /// messages go).
-    pub fn build(mut world: Arc<World>) -> Result<Self, WorldError> {
+    /// Validates and indexes `world`.
+    pub fn build(world: Arc<World>) -> Result<Self, WorldError> {
         let mut index = Self::parts(&world)?;
-        if let Some(w) = Arc::get_mut(&mut world) {
-            w.messages = Vec::new();
-        }
         index.world = world;
         Ok(index)
     }
@@ -73,50 +64,7 @@ impl Index {
             PeerKey::User(id) => users.contains_key(&id),
             _ => chats.contains_key(&k),
         };
-        let mut peers: HashMap<PeerKey, PeerEntry> = HashMap::new();
-        let mut seen: HashSet<(Option<i64>, i32)> = HashSet::new();
-        let mut messages = MessageStore::with_capacity(w.messages.len());
-        for (i, m) in w.messages.iter().enumerate() {
-            let path = format!("messages.{i}");
-            let (enums::Message::Message(_) | enums::Message::Service(_)) = m else {
-                return Err(WorldError::new(path, "messageEmpty cannot be stored"));
-            };
-            let Some(peer) = message_peer(m) else {
-                return Err(WorldError::new(path, "a message needs a peer_id"));
-            };
-            if !known(peer) {
-                return Err(WorldError::new(
-                    format!("{path}.peer_id"),
-                    format!("unknown {peer}"),
-                ));
-            }
-            let id = message_id(m);
-            if id <= 0 {
-                return Err(WorldError::new(
-                    format!("{path}.id"),
-                    "message ids are positive",
-                ));
-            }
-            let box_id = match peer {
-                PeerKey::Channel(c) => Some(c),
-                _ => None,
-            };
-            if !seen.insert((box_id, id)) {
-                let which = box_id.map_or("the common box".to_owned(), |c| format!("channel {c}"));
-                return Err(WorldError::new(
-                    format!("{path}.id"),
-                    format!("id {id} is used twice in {which}"),
-                ));
-            }
-            if !messages.push(m) {
-                return Err(WorldError::new(path, NOT_WIRE));
-            }
-            peers.entry(peer).or_default().history.push(i);
-        }
-        messages.shrink();
-        for entry in peers.values_mut() {
-            entry.history.sort_by_key(|&i| messages.id(i));
-        }
+        let peers = index_messages(&w.messages, &known)?;
         let dialogs = index_dialogs(w, &known)?;
         check_ranges(w)?;
         let in_dialogs: HashSet<PeerKey> = dialogs.iter().map(|(k, _)| *k).collect();
@@ -153,7 +101,6 @@ impl Index {
         let files = FileStore::build(w)?;
         Ok(Self {
             world: Arc::new(World::default()),
-            messages,
             users,
             chats,
             peers,
@@ -166,8 +113,7 @@ impl Index {
         })
     }
 
-    /// The world this index is over (its `messages` are empty when the
-    /// index owns it: see [`Index::messages`]).
+    /// The world this index is over.
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -200,10 +146,9 @@ impl Index {
         }
     }
 
-    /// Every message, by position (as in `world.messages` before the
-    /// index took them).
+    /// Every message, by position (`world.messages`).
     pub fn messages(&self) -> &MessageStore {
-        &self.messages
+        &self.world.messages
     }
 
     /// Positions in [`Index::messages`] of a peer's history, ascending by
@@ -215,14 +160,14 @@ impl Index {
     /// The position of message `id` of a peer's history.
     pub fn position(&self, key: PeerKey, id: i32) -> Option<usize> {
         let h = self.history(key);
-        h.binary_search_by_key(&id, |&i| self.messages.id(i))
+        h.binary_search_by_key(&id, |&i| self.messages().id(i))
             .ok()
             .map(|p| h[p])
     }
 
     /// The message `id` of a peer's history, decoded.
     pub fn message(&self, key: PeerKey, id: i32) -> Option<enums::Message> {
-        self.messages.get(self.position(key, id)?)
+        self.messages().get(self.position(key, id)?)
     }
 
     /// The message `id` of the common box, whatever its chat, decoded.
@@ -251,6 +196,58 @@ impl Index {
 }
 
 const NOT_WIRE: &str = "does not survive TL encoding (fields sharing a flag must be set together)";
+
+/// Checks every message (from the store's columns: nothing is decoded)
+/// and lists each chat's history, ascending by id.
+fn index_messages(
+    messages: &MessageStore,
+    known: &dyn Fn(PeerKey) -> bool,
+) -> Result<HashMap<PeerKey, PeerEntry>, WorldError> {
+    let mut peers: HashMap<PeerKey, PeerEntry> = HashMap::new();
+    let mut seen: HashSet<(Option<i64>, i32)> = HashSet::with_capacity(messages.len());
+    for i in 0..messages.len() {
+        let path = || format!("messages.{i}");
+        if messages.is_empty_message(i) {
+            return Err(WorldError::new(path(), "messageEmpty cannot be stored"));
+        }
+        let Some(peer) = messages.peer(i) else {
+            return Err(WorldError::new(path(), "a message needs a peer_id"));
+        };
+        if !known(peer) {
+            return Err(WorldError::new(
+                format!("{}.peer_id", path()),
+                format!("unknown {peer}"),
+            ));
+        }
+        let id = messages.id(i);
+        if id <= 0 {
+            return Err(WorldError::new(
+                format!("{}.id", path()),
+                "message ids are positive",
+            ));
+        }
+        let box_id = match peer {
+            PeerKey::Channel(c) => Some(c),
+            _ => None,
+        };
+        if !seen.insert((box_id, id)) {
+            let which = box_id.map_or("the common box".to_owned(), |c| format!("channel {c}"));
+            return Err(WorldError::new(
+                format!("{}.id", path()),
+                format!("id {id} is used twice in {which}"),
+            ));
+        }
+        if !messages.reads_back(i) {
+            return Err(WorldError::new(path(), NOT_WIRE));
+        }
+        peers.entry(peer).or_default().history.push(i);
+    }
+    for entry in peers.values_mut() {
+        entry.history.sort_by_key(|&i| messages.id(i));
+        entry.history.shrink_to_fit();
+    }
+    Ok(peers)
+}
 
 /// Every stored TL object must survive a binary round trip: the answers
 /// are built from them, and a client must be able to read the answers.
@@ -393,87 +390,5 @@ fn sorted_desc<T>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tl::types;
-
-    fn world() -> World {
-        let me: enums::User = types::User {
-            is_self: true,
-            id: 1,
-            ..Default::default()
-        }
-        .into();
-        let other: enums::User = types::User {
-            id: 2,
-            ..Default::default()
-        }
-        .into();
-        let msg = |id, peer: PeerKey| -> enums::Message {
-            types::Message {
-                id,
-                peer_id: peer.to_peer(),
-                date: id,
-                ..Default::default()
-            }
-            .into()
-        };
-        let channel: enums::Chat = types::Channel {
-            id: 7,
-            left: true,
-            ..Default::default()
-        }
-        .into();
-        World {
-            self_id: 1,
-            users: vec![me, other],
-            chats: vec![channel],
-            messages: vec![
-                msg(3, PeerKey::User(2)),
-                msg(1, PeerKey::User(2)),
-                msg(1, PeerKey::Channel(7)),
-            ],
-            ..World::default()
-        }
-    }
-
-    #[test]
-    fn indexes_histories_and_left_channels() {
-        let idx = Index::build(Arc::new(world())).unwrap();
-        assert_eq!(idx.history(PeerKey::User(2)), &[1, 0]);
-        assert!(idx.message(PeerKey::User(2), 3).is_some());
-        assert!(idx.message(PeerKey::User(2), 2).is_none());
-        assert!(idx.common_message(1).is_some());
-        assert_eq!(idx.left_channels, vec![0]);
-        assert_eq!(idx.newest_range_end(), i32::MAX);
-    }
-
-    #[test]
-    fn rejects_inconsistent_worlds() {
-        let mut w = world();
-        w.messages.push(w.messages[0].clone());
-        assert_eq!(Index::build(Arc::new(w)).unwrap_err().path, "messages.3.id");
-
-        let mut w = world();
-        if let enums::Message::Message(m) = &mut w.messages[0] {
-            m.peer_id = PeerKey::User(99).to_peer();
-        }
-        let e = Index::build(Arc::new(w)).unwrap_err();
-        assert_eq!(
-            (e.path.as_str(), e.message.as_str()),
-            ("messages.0.peer_id", "unknown user 99")
-        );
-
-        let mut w = world();
-        w.self_id = 2;
-        assert_eq!(Index::build(Arc::new(w)).unwrap_err().path, "users.1");
-
-        let mut w = world();
-        let r = |min_id, max_id| types::MessageRange { min_id, max_id }.into();
-        w.split_ranges = vec![r(1, 10), r(5, 20)];
-        assert_eq!(
-            Index::build(Arc::new(w)).unwrap_err().path,
-            "split_ranges.1"
-        );
-    }
-}
+#[path = "index_tests.rs"]
+mod tests;

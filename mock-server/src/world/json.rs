@@ -5,6 +5,8 @@
 //! and rejects unknown fields. Writing is deterministic: top-level keys in a
 //! fixed order, one array item per line, so fixtures diff well.
 
+use std::io::{self, Write};
+
 use serde_json::{Map, Value};
 use tl::json::{FromJson, JsonError, ToJson};
 
@@ -259,7 +261,7 @@ impl World {
             chats: list(obj, "chats")?,
             self_full: tl::json::opt_field(obj, "self_full")?,
             dialogs: list(obj, "dialogs")?,
-            messages: list(obj, "messages")?,
+            messages: list::<tl::enums::Message>(obj, "messages")?.into(),
             split_ranges: list(obj, "split_ranges")?,
             contacts: list(obj, "contacts")?,
             top_peers_disabled: tl::json::flag(obj, "top_peers_disabled")?,
@@ -280,11 +282,17 @@ impl World {
         })
     }
 
-    /// The world as `(key, value)` pairs in `world.json` order.
-    fn json_fields(&self) -> Vec<(&'static str, Value)> {
+    /// The world as `(key, value)` pairs in `world.json` order; `messages`
+    /// is `null` unless `with_messages` (the writer streams them).
+    fn json_fields(&self, with_messages: bool) -> Vec<(&'static str, Value)> {
         fn items<T: ToJson>(v: &[T]) -> Value {
             Value::Array(v.iter().map(ToJson::to_json).collect())
         }
+        let messages = if with_messages {
+            Value::Array(self.messages.iter().map(|m| m.to_json()).collect())
+        } else {
+            Value::Null
+        };
         let mut fields = vec![
             ("format", Value::from(FORMAT)),
             ("seed", Value::from(self.seed)),
@@ -299,7 +307,7 @@ impl World {
         }
         fields.extend([
             ("dialogs", items(&self.dialogs)),
-            ("messages", items(&self.messages)),
+            ("messages", messages),
             ("split_ranges", items(&self.split_ranges)),
             ("contacts", items(&self.contacts)),
             ("top_peers_disabled", Value::from(self.top_peers_disabled)),
@@ -328,7 +336,7 @@ impl World {
     /// The world as a JSON value (blob contents are not included).
     pub fn to_json(&self) -> Value {
         let map = self
-            .json_fields()
+            .json_fields(true)
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
@@ -338,29 +346,49 @@ impl World {
     /// The text of `world.json`: top-level keys in a fixed order, each array
     /// item compact on its own line. Deterministic.
     pub fn to_json_string(&self) -> String {
-        let mut out = String::from("{\n");
-        let fields = self.json_fields();
+        let mut out = Vec::new();
+        // Writing to memory cannot fail, and JSON text is UTF-8.
+        let _ = self.write_json(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Writes the text of `world.json` (as [`World::to_json_string`]) to
+    /// `out`, one message at a time: the messages are never all held as
+    /// JSON (or as TL objects) at once.
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"{\n")?;
+        let fields = self.json_fields(false);
         let last = fields.len().saturating_sub(1);
         for (i, (key, value)) in fields.into_iter().enumerate() {
-            out.push_str(&format!("  {}: ", Value::from(key)));
-            match value {
-                Value::Array(items) if !items.is_empty() => {
-                    out.push_str("[\n");
-                    let n = items.len();
-                    for (j, item) in items.iter().enumerate() {
-                        out.push_str("    ");
-                        out.push_str(&item.to_string());
-                        out.push_str(if j + 1 < n { ",\n" } else { "\n" });
-                    }
-                    out.push_str("  ]");
+            write!(out, "  {}: ", Value::from(key))?;
+            if key == "messages" {
+                write_items(out, self.messages.iter().map(|m| m.to_json()))?;
+            } else {
+                match value {
+                    Value::Array(items) => write_items(out, items.into_iter())?,
+                    other => write!(out, "{other}")?,
                 }
-                other => out.push_str(&other.to_string()),
             }
-            out.push_str(if i < last { ",\n" } else { "\n" });
+            out.write_all(if i < last { b",\n" } else { b"\n" })?;
         }
-        out.push_str("}\n");
-        out
+        out.write_all(b"}\n")
     }
+}
+
+/// A JSON array, each item compact on its own line (`[]` when empty).
+fn write_items(out: &mut impl Write, items: impl Iterator<Item = Value>) -> io::Result<()> {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[\n")?;
+    for (j, item) in items.enumerate() {
+        if j > 0 {
+            out.write_all(b",\n")?;
+        }
+        write!(out, "    {item}")?;
+    }
+    out.write_all(b"\n  ]")
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Reading `world.json` text without holding the whole document as a JSON
 //! tree: the `messages` array (most of a large world) is read one message
-//! at a time, each converted to its TL type before the next is read.
+//! at a time, each converted to its TL type and appended to the world's
+//! [`MessageStore`] (as TL bytes) before the next is read.
 //! Everything else goes through [`World::from_json`], so the format, the
 //! checks and the error paths are those of the tree reader.
 
@@ -11,7 +12,7 @@ use serde_json::{Map, Value};
 use tl::enums;
 use tl::json::{FromJson, JsonError};
 
-use super::World;
+use super::{MessageStore, World};
 
 /// Why the text is not a world: bad JSON syntax (with its position) or
 /// bad content (with its JSON path).
@@ -58,6 +59,7 @@ impl World {
             (Ok(_), Some(m)) => Err(ReadError::Content(m)),
             (Ok(mut world), None) => {
                 world.messages = top.messages;
+                world.messages.shrink();
                 Ok(world)
             }
         }
@@ -68,7 +70,7 @@ impl World {
 /// messages converted, the first message error.
 struct Top {
     fields: Map<String, Value>,
-    messages: Vec<enums::Message>,
+    messages: MessageStore,
     message_error: Option<JsonError>,
 }
 
@@ -84,7 +86,7 @@ impl<'de> Visitor<'de> for TopVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
         let mut top = Top {
             fields: Map::new(),
-            messages: Vec::new(),
+            messages: MessageStore::new(),
             message_error: None,
         };
         let mut seen_messages = false;
@@ -128,7 +130,7 @@ impl<'de> Visitor<'de> for Messages<'_> {
         while let Some(value) = seq.next_element::<Value>()? {
             if top.message_error.is_none() {
                 match enums::Message::from_json(&value) {
-                    Ok(m) => top.messages.push(m),
+                    Ok(m) => top.messages.push(&m),
                     Err(e) => top.message_error = Some(e.at(i.to_string()).at("messages")),
                 }
             }

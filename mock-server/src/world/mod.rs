@@ -1,9 +1,11 @@
 //! The world the mock server serves: one Telegram account and everything a
 //! takeout export can read from it.
 //!
-//! TL objects are stored as the `tl` crate's types; the [`Index`] moves the
-//! messages into a compact [`MessageStore`] (TL bytes in one arena) and
-//! answers copy their bytes. Messages live in one list: those whose `peer_id` is a
+//! TL objects are stored as the `tl` crate's types, but for the messages
+//! (most of a large world): those are kept in a compact [`MessageStore`]
+//! (TL bytes in one arena, filled one message at a time by the generator
+//! and the `world.json` reader) and answers copy their bytes. Messages
+//! live in one list: those whose `peer_id` is a
 //! user or a basic group form the account's **common message box** (one id
 //! sequence shared by all private chats and basic groups, as on Telegram);
 //! those whose `peer_id` is a channel form that channel's own id sequence.
@@ -20,7 +22,7 @@ pub use index::{Index, PeerEntry};
 pub use json::FORMAT as WORLD_FORMAT;
 pub use json_read::ReadError;
 pub use server::ServerSettings;
-pub use store::MessageStore;
+pub use store::{Iter as MessageIter, MessageStore};
 
 use std::fmt;
 
@@ -182,8 +184,9 @@ pub struct World {
     pub self_full: Option<enums::UserFull>,
     /// The dialog list (top messages are recomputed per split range).
     pub dialogs: Vec<enums::Dialog>,
-    /// Every message: the common box and every channel's.
-    pub messages: Vec<enums::Message>,
+    /// Every message: the common box and every channel's, in
+    /// `world.json` order.
+    pub messages: MessageStore,
     /// `messages.getSplitRanges`, ascending, over the common box.
     pub split_ranges: Vec<enums::MessageRange>,
     /// `contacts.getSaved`.
