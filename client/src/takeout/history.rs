@@ -72,8 +72,9 @@ pub struct Split {
     pub migrated: bool,
 }
 
-/// What the fetcher of a chat sends, in this order: `Total`, `Page`s, then
-/// `Done`, `Failed` or `Fatal`.
+/// What the fetcher of a chat sends, in this order: `Total`, `Page`s (with
+/// `Undecodable`s among them, in id order), then `Done`, `Failed` or
+/// `Fatal`.
 #[derive(Debug)]
 pub enum Fetched {
     /// The sum of the per-split counts (progress total).

@@ -157,7 +157,7 @@ impl Isolation {
         }
     }
 
-    /// Requests sent so far would have been allowed: what is left.
+    /// The requests it may still send.
     pub(crate) fn budget(&self) -> u32 {
         self.budget
     }
