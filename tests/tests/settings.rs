@@ -624,7 +624,8 @@ fn check(
             messages += ids.len();
             for (&(id, index), m) in chat.messages.iter().zip(list) {
                 let at = format!("{:?} message {id}", chat.peer);
-                let fates = message_fates(&store, world, choice, &world.messages.get(index).unwrap());
+                let fates =
+                    message_fates(&store, world, choice, &world.messages.get(index).unwrap());
                 for field in ["photo", "file", "thumbnail", "contact_vcard"] {
                     let expected = fates.iter().any(|(s, _)| *s == Slot::Field(field));
                     assert_eq!(m.get(field).is_some(), expected, "{at}: {field} in {m}");
