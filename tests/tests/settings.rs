@@ -218,7 +218,7 @@ fn listed_in(world: &World, range: (i32, i32), newest_end: i32) -> Vec<PeerKey> 
                 .iter()
                 .filter(|m| message_peer(m) == Some(peer))
                 .filter(in_range)
-                .max_by_key(|m| message_id(m))?;
+                .max_by_key(message_id)?;
             Some((message_date(&top), message_id(&top), peer))
         })
         .collect();
