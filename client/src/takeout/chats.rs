@@ -180,6 +180,11 @@ impl Run<'_> {
         let mut queue = VecDeque::new();
         let mut current = Current::default();
         for index in 1..=total {
+            // A stop ends the export at the next chat even when its pages
+            // were read ahead already (they may be most of the account).
+            if self.inv.stopping() {
+                return Err(TakeoutError::Interrupted);
+            }
             let Some((dialog, rx, _head)) = reader.next() else {
                 break;
             };

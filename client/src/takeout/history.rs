@@ -1,6 +1,7 @@
 //! The messages of one chat (docs/takeout.md#history): for every split of the
-//! chat a `limit=1` probe for the count, empty ranges and ranges outside the
-//! date range skipped, then the pages oldest to newest (`offset_id =
+//! chat its count (from its first page, or with a date range a `limit=1`
+//! probe, see [`start`]), empty ranges and ranges outside the date range
+//! skipped, then the pages oldest to newest (`offset_id =
 //! largest + 1`, `add_offset = -100`), starting at the first message inside
 //! the date range rather than at the start of the range. "Only my messages"
 //! uses `messages.search(from_id = inputPeerSelf)`, and a channel that
@@ -15,8 +16,6 @@
 
 use std::sync::Arc;
 
-use futures_util::StreamExt as _;
-use futures_util::stream::FuturesOrdered;
 use tl::{enums, functions};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
@@ -29,10 +28,12 @@ use crate::rpc::InvocationError;
 mod gate;
 mod isolate;
 mod page;
+mod start;
 pub use gate::{Gate, Head};
 use isolate::Isolated;
 use page::newest_and_past;
 pub use page::{id_date, page_parts};
+use start::Start;
 
 /// Messages per page (Telegram's maximum).
 const PAGE: i32 = 100;
@@ -424,51 +425,24 @@ async fn run(
         .iter()
         .map(|split| keys.contains(&SplitKey::new(&split.range, split.migrated)))
         .collect();
-    // The probes of every split not replayed, [`PROBES_AT_ONCE`] in flight
-    // (each is one round trip), answers in split order.
-    let mut probed = Vec::new();
-    {
-        let mut in_flight = FuturesOrdered::new();
-        for (split, _) in wanted.iter().zip(&replayed).filter(|(_, r)| !**r) {
-            if in_flight.len() >= PROBES_AT_ONCE {
-                probed.extend(in_flight.next().await);
-            }
-            in_flight.push_back(count(f.inv, f.dates, f.only_my, split));
-        }
-        while let Some(answer) = in_flight.next().await {
-            probed.push(answer);
-        }
-    }
-    let mut probed = probed.into_iter();
-    let mut counted = Vec::new();
-    let mut total = 0;
-    for (split, replay) in wanted.into_iter().zip(replayed) {
-        let count = if replay {
-            None
-        } else {
-            let Some((count, only_my)) = probed.next() else {
-                break;
-            };
-            f.only_my |= only_my;
-            let count = count?;
-            total += count;
-            Some(count)
-        };
-        counted.push((split, count));
-    }
+    // How every split starts (first pages or probes, docs/takeout.md#history):
+    // the chat's total is known once all are in.
+    let starts = start::starts(f.inv, f.dates, &mut f.only_my, &wanted, &replayed).await?;
+    let total = starts.iter().map(Start::count).sum();
     if tx.send(Fetched::Total(total)).is_err() {
         return Ok(());
     }
-    for (split, count) in counted {
+    for (split, start) in wanted.into_iter().zip(starts) {
         let split = Arc::new(split);
-        let go_on = match (count, &mut stored) {
-            (Some(0), _) => continue,
-            (Some(_), _) => f.pages(split, None, &mut log, tx).await?,
-            (None, Some(stored)) => match f.replay(&split, stored, &mut log, tx).await? {
+        let go_on = match (start, &mut stored) {
+            (Start::Empty, _) | (Start::Count(0), _) => continue,
+            (Start::Count(_), _) => f.pages(split, None, &mut log, tx).await?,
+            (Start::First(page, _), _) => f.first_page(split, page, &mut log, tx).await?,
+            (Start::Replay, Some(stored)) => match f.replay(&split, stored, &mut log, tx).await? {
                 Some(from) => f.pages(split, Some(from), &mut log, tx).await?,
                 None => !tx.is_closed(),
             },
-            (None, None) => continue,
+            (Start::Replay, None) => continue,
         };
         if !go_on {
             return Ok(());

@@ -134,7 +134,7 @@ pub(super) fn measure(names: &str) {
         drop(export);
         let mock_kb = mock.stop();
         let line = format!(
-            "| {} | {} | {} | {} | {:.2} | {:.0} | {:.0} MB | {:.1} | {:.0} MB | {} |",
+            "| {} | {} | {} | {} | {:.2} | {:.0} | {:.0} MB | {:.1}+{:.1} | {:.1} | {:.0} MB | {:.1}+{:.1} | {} |",
             shape.name,
             row.messages,
             spec.dialogs,
@@ -142,8 +142,12 @@ pub(super) fn measure(names: &str) {
             row.secs,
             row.messages as f64 / row.secs,
             row.rss_kb as f64 / 1024.0,
+            row.cpu.0.user,
+            row.cpu.0.sys,
             startup,
             mock_kb as f64 / 1024.0,
+            row.cpu.1.user,
+            row.cpu.1.sys,
             calls,
         );
         eprintln!("  {line}");
@@ -152,7 +156,8 @@ pub(super) fn measure(names: &str) {
     println!("format: {format:?}");
     println!(
         "| shape | messages | dialogs | chats | seconds | msgs/s | peak RSS (exporter) | \
-         mock startup s | peak RSS (mock) | requests |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+         CPU s user+sys (exporter) | mock startup s | peak RSS (mock) | CPU s user+sys (mock) | \
+         requests |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for line in lines {
         println!("{line}");

@@ -66,3 +66,38 @@ fn page_parts_of_each_kind() {
     assert_eq!((page_parts(&slice).1, page_parts(&slice).2), (50, false));
     assert_eq!(id_date(&m), (7, Some(70)));
 }
+
+#[test]
+fn the_hold_keeps_first_pages_up_to_its_limit_in_order() {
+    use super::start::Hold;
+    let mut hold = Hold::new(250, 3);
+    // Three asked, the fourth waits for an answer.
+    assert!(hold.ask() && hold.ask() && hold.ask());
+    assert!(!hold.ask(), "the window is full");
+    assert!(hold.answered(100), "kept: 100 of 250");
+    assert!(hold.ask(), "an answer frees a place");
+    assert!(hold.answered(0), "an empty split keeps nothing");
+    assert!(hold.answered(100), "kept: 200");
+    assert_eq!(hold.held(), 200);
+    assert!(hold.ask());
+    // One page may tip it over; then the hold is full.
+    assert!(hold.answered(100));
+    assert_eq!(hold.held(), 300);
+    assert!(
+        !hold.answered(7),
+        "full: the answers in flight keep only counts"
+    );
+    assert!(!hold.ask(), "full: no more first pages");
+    assert!(!hold.answered(1));
+    assert_eq!(hold.held(), 300);
+}
+
+#[test]
+fn a_window_of_zero_still_asks_one_at_a_time() {
+    use super::start::Hold;
+    let mut hold = Hold::new(10, 0);
+    assert!(hold.ask());
+    assert!(!hold.ask());
+    assert!(hold.answered(1));
+    assert!(hold.ask());
+}
