@@ -64,6 +64,10 @@ mod update;
 #[path = "export/files.rs"]
 mod files;
 
+/// The Desktop- and tdl-style baselines of `--downloads`.
+#[path = "export/baseline.rs"]
+mod baseline;
+
 /// `--pacing CALLS`: listing under a `messages.getHistory` rate limit
 /// (README "Pacing to flood limits").
 #[path = "export/pacing.rs"]

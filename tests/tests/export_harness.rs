@@ -97,6 +97,7 @@ impl Handler for Recorder {
             dc,
             method: tg_mock_server::net::faults::called_method(body),
             flood: crate::pacing::flood_seconds(&reply),
+            transport: crate::pacing::transport_code(&reply),
         });
         // Only finishes the server answered (not scripted faults) count; a
         // quick ack in front of the answer still answers.

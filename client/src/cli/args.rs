@@ -213,7 +213,10 @@ pub struct SettingsArgs {
     /// The output folder [default: ./tg-export].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Files downloaded at once (1 to 64) [default: 4].
+    /// How much runs at once (1 to 64) [default: 4]: chats read at once
+    /// (4 per unit, at most 32; one at 1) and files in flight at the
+    /// least (more when --download-memory allows; connections and parts
+    /// in flight follow the download controller, up to --connections).
     #[arg(long)]
     pub parallel: Option<usize>,
     /// Dates in this time zone (IANA name such as Europe/Berlin, or UTC)

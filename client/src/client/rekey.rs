@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use super::{Client, ClientEvent};
 use crate::invoke::{Decision, MethodClass, RetryReason};
 use crate::rpc::InvocationError;
+use crate::transport::TransportError;
 
 /// The name a session file is renamed to when its home DC forgot its key:
 /// `session.json` → `session.json.key-forgotten` (an older one of that name
@@ -24,7 +25,7 @@ pub fn retired_path(path: &std::path::Path) -> PathBuf {
 
 impl Client {
     /// Tells the pacer if the call of `class` sent at `sent_at` to DC `dc`
-    /// was answered with a flood wait. One the policy waits out pauses the whole
+    /// was answered with a flood wait (or cut by a transport flood, `-429`). One the policy waits out pauses the whole
     /// class (`invoke/pace`); the user is told once per pause, not once per
     /// call that waits in it.
     pub(super) fn paced<T>(
@@ -35,8 +36,18 @@ impl Client {
         result: &Result<T, InvocationError>,
     ) {
         let Err(error) = result else { return };
-        let Some(rpc) = error.rpc() else { return };
         let retry = &self.inner.config.retry;
+        if matches!(
+            error,
+            InvocationError::Transport(TransportError::Status(-429))
+        ) {
+            let pacer = &self.inner.pacer;
+            if let Some(after) = pacer.on_transport_flood(dc, class, sent_at, retry.flood_margin) {
+                tracing::info!("{error}; {} calls of DC {dc} wait {after:?}", class.name());
+            }
+            return;
+        }
+        let Some(rpc) = error.rpc() else { return };
         let Decision::Retry {
             reason: reason @ RetryReason::FloodWait { seconds },
             ..

@@ -205,7 +205,8 @@ pub struct Settings {
     pub format: Format,
     /// Output folder.
     pub out: PathBuf,
-    /// Files downloaded at once.
+    /// How much runs at once: chats read at once and files in flight at
+    /// the least (`--parallel`).
     pub parallel: usize,
 }
 

@@ -3,19 +3,25 @@
 //! log-uniform sizes (photos of 100-400 KB, documents up to
 //! `--max-file-mb`, default 100), served in this process by the mock with
 //! 50 ms latency, 2,000,000 bytes a second per connection and a rate limit
-//! of 30 `upload.getFile` calls a second; exported (photos and documents,
-//! JSON) three ways:
+//! of 30 `upload.getFile` calls a second (over the whole server). Three
+//! runs, each with a new client:
 //!
-//! - ours: the defaults (`--connections 8`, `--download-memory 64`);
-//! - Telegram-Desktop-style: one download connection, one part in flight
-//!   (our parts are 1 MiB, not Desktop's 128 KiB: kinder to the baseline);
-//! - tdl-style: two connections, eight parts in flight.
+//! - ours: an export with the defaults (`--connections 8`,
+//!   `--download-memory 64`; photos and documents, JSON), timed whole and
+//!   over its download phase (the first file started to the last one
+//!   finished, as the progress events tell);
+//! - the baselines of `baseline.rs`: Telegram-Desktop-style (one
+//!   connection, one 128 KiB request at a time) and tdl-style (two files
+//!   at a time, four 1 MiB parts each, a connection per file), which only
+//!   download the world's files (no listing).
 //!
-//! Reported per run: seconds, MB/s, the peak download connections (sum over
-//! the DCs, from `files_rate` events), the aggregate cap (those connections
-//! × 2 MB/s, at most 30 × 1 MiB a second), our share of it, and the peak
-//! RSS of this process (the mock included: an upper bound for the
-//! exporter). `quick` uses a world of about 60 MB instead of 200+.
+//! Reported per run: seconds, MB/s, the download connections used at once
+//! (ours: the peak summed over the DCs, and the mean, from the
+//! `files_rate` events), the aggregate cap (those connections × 2 MB/s,
+//! at most 30 × 1 MiB a second), the share of it, the `FLOOD_WAIT`
+//! answers, and the peak RSS of this process (the mock included: an upper
+//! bound for the exporter) and how far above the run's start it went.
+//! `quick` uses a world of about 100 MB instead of 200+.
 
 use std::time::Instant;
 
@@ -29,34 +35,11 @@ use tg_takeout::takeout::{
 };
 use tg_takeout::{AppInfo, ClientConfig};
 
+use super::baseline::{self, Style};
 use super::{proc_status_kb, reset_peak_rss};
 
 const CAP_PER_CONNECTION: f64 = 2_000_000.0;
 const RATE_LIMIT: u32 = 30;
-
-struct Mode {
-    name: &'static str,
-    connections: usize,
-    budget_mib: u64,
-}
-
-const MODES: [Mode; 3] = [
-    Mode {
-        name: "ours (defaults: 8 connections, 64 MiB)",
-        connections: 8,
-        budget_mib: 64,
-    },
-    Mode {
-        name: "Telegram-Desktop-style (1 connection, 1 part)",
-        connections: 1,
-        budget_mib: 1,
-    },
-    Mode {
-        name: "tdl-style (2 connections, 8 parts)",
-        connections: 2,
-        budget_mib: 8,
-    },
-];
 
 /// Runs the comparison; `quick` for a smaller world.
 pub fn measure(quick: bool, max_file_mb: u64) {
@@ -95,44 +78,91 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             })
             .expect("fault script");
         let addr = running.address(2).expect("DC 2");
-        for mode in &MODES {
-            let client = login(addr, &world, mode).await;
-            let floods_before = floods(&running);
-            let row = export(&client, mode).await;
-            let floods = floods(&running) - floods_before;
+        let targets = baseline::targets(&world);
+        for (dc, files, bytes) in baseline::per_dc(&targets) {
+            eprintln!("DC {dc}: {files} files, {:.1} MB", bytes as f64 / 1e6);
+        }
+        // Ours.
+        let client = login(addr, &world, 8, 64).await;
+        let before = floods(&running);
+        let (whole, phase) = export(&client).await;
+        let after = floods(&running);
+        client.disconnect().await;
+        rows.push((whole, after - before));
+        rows.push((phase, after - before));
+        // The baselines.
+        for (style, name) in [
+            (
+                Style::Desktop,
+                "Telegram-Desktop-style (1 connection, 1 request of 128 KiB)",
+            ),
+            (
+                Style::Tdl,
+                "tdl-style (2 files x 4 parts of 1 MiB, a connection per file)",
+            ),
+        ] {
+            let client = login(addr, &world, style.connections(), 64).await;
+            let before = floods(&running);
+            let tmp = tempfile::tempdir().expect("temp dir");
+            reset_peak_rss();
+            let base_kb = proc_status_kb("self", "VmRSS");
+            let started = Instant::now();
+            let bytes = baseline::run(&client, style, &targets, tmp.path()).await;
+            let secs = started.elapsed().as_secs_f64();
+            let rss_kb = proc_status_kb("self", "VmHWM");
+            let floods = floods(&running) - before;
             client.disconnect().await;
-            eprintln!("  {}: {} FLOOD_WAIT answers", mode.name, floods);
-            rows.push((row, floods));
+            rows.push((
+                Row {
+                    name,
+                    files: targets.len() as u64,
+                    bytes,
+                    secs,
+                    connections: style.connections(),
+                    mean_connections: style.connections() as f64,
+                    rss_kb,
+                    base_kb,
+                },
+                floods,
+            ));
         }
     });
     println!(
-        "| run | files | MB | seconds | MB/s | peak connections | cap MB/s | share of cap | FLOOD_WAITs | peak RSS |"
+        "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | FLOOD_WAITs | peak RSS (above start) |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let cap = |connections: f64| {
+        (connections * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * 1_048_576.0)
+    };
     for (r, floods) in &rows {
-        let cap =
-            (r.connections as f64 * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * 1_048_576.0);
         let rate = r.bytes as f64 / r.secs;
+        let (peak, mean) = (cap(r.connections as f64), cap(r.mean_connections));
         println!(
-            "| {} | {} | {:.0} | {:.1} | {:.2} | {} | {:.1} | {:.0}% | {floods} | {} MB |",
+            "| {} | {} | {:.0} | {:.1} | {:.2} | {} / {:.1} | {:.1} / {:.1} | {:.0}% / {:.0}% | {floods} | {} MB ({} MB) |",
             r.name,
             r.files,
             r.bytes as f64 / 1e6,
             r.secs,
             rate / 1e6,
             r.connections,
-            cap / 1e6,
-            100.0 * rate / cap,
+            r.mean_connections,
+            peak / 1e6,
+            mean / 1e6,
+            100.0 * rate / peak,
+            100.0 * rate / mean,
             r.rss_kb / 1024,
+            r.rss_kb.saturating_sub(r.base_kb) / 1024,
         );
     }
-    if let [ours, desktop, tdl] = &rows[..] {
+    if let [ours, phase, desktop, tdl] = &rows[..] {
         let speed = |r: &Row| r.bytes as f64 / r.secs;
-        println!(
-            "ours / Desktop-style: {:.1}x; ours / tdl-style: {:.1}x",
-            speed(&ours.0) / speed(&desktop.0),
-            speed(&ours.0) / speed(&tdl.0)
-        );
+        for (name, r) in [("whole export", &ours.0), ("download phase", &phase.0)] {
+            println!(
+                "ours ({name}) / Desktop-style: {:.1}x; / tdl-style: {:.1}x",
+                speed(r) / speed(&desktop.0),
+                speed(r) / speed(&tdl.0)
+            );
+        }
     }
 }
 
@@ -147,12 +177,17 @@ fn floods(running: &tg_mock_server::server::Running) -> u64 {
         .map_or(0, |m| m.faults)
 }
 
-async fn login(addr: std::net::SocketAddr, world: &tg_mock_server::World, mode: &Mode) -> Client {
+async fn login(
+    addr: std::net::SocketAddr,
+    world: &tg_mock_server::World,
+    connections: usize,
+    budget_mib: u64,
+) -> Client {
     let mut config = ClientConfig::new(Network::Custom(addr), AppInfo::new(12345, "0123abcd"));
     config.keys = tg_takeout::auth::KeySet::empty()
         .with(tg_takeout::auth::test_server_key().public_key().clone());
-    config.connections_per_dc = mode.connections;
-    config.download_budget = mode.budget_mib << 20;
+    config.connections_per_dc = connections;
+    config.download_budget = budget_mib << 20;
     let client = Client::new(config).expect("client");
     let token = client.send_code(&world.login.phone).await.expect("code");
     match client
@@ -172,11 +207,18 @@ struct Row {
     files: u64,
     bytes: u64,
     secs: f64,
+    /// Download connections at once: the peak.
     connections: usize,
+    /// And their mean over the download phase (ours: over the
+    /// `files_rate` events, every half second or so).
+    mean_connections: f64,
     rss_kb: u64,
+    /// The RSS when the run started (the mock and its world included).
+    base_kb: u64,
 }
 
-async fn export(client: &Client, mode: &Mode) -> Row {
+/// Ours: the whole export, and its download phase.
+async fn export(client: &Client) -> (Row, Row) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let chats: Vec<Section> = Section::ALL.into_iter().filter(|s| s.is_chat()).collect();
     let settings = Settings {
@@ -194,21 +236,30 @@ async fn export(client: &Client, mode: &Mode) -> Row {
         ..ExportOptions::new(utc())
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let peak = tokio::spawn(async move {
-        let mut peak = 0;
+    // The peak connections, and when the first file started and the last
+    // one finished.
+    let watch = tokio::spawn(async move {
+        let (mut peak, mut first, mut last) = (0, None, None);
+        let mut samples = Vec::new();
         while let Some(event) = rx.recv().await {
-            if let ProgressEvent::FilesRate(rate) = event {
-                peak = rate
-                    .dcs
-                    .iter()
-                    .map(|d| d.connections)
-                    .sum::<usize>()
-                    .max(peak);
+            match event {
+                ProgressEvent::FilesRate(rate) => {
+                    let now: usize = rate.dcs.iter().map(|d| d.connections).sum();
+                    peak = now.max(peak);
+                    samples.push(now);
+                }
+                ProgressEvent::FileStarted { .. } => {
+                    first.get_or_insert_with(Instant::now);
+                }
+                ProgressEvent::FileFinished { .. } => last = Some(Instant::now()),
+                _ => {}
             }
         }
-        peak
+        let mean = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
+        (peak, mean, first, last)
     });
     reset_peak_rss();
+    let base_kb = proc_status_kb("self", "VmRSS");
     let started = Instant::now();
     let report = run_export(client, &plan, &options, &tx)
         .await
@@ -216,13 +267,29 @@ async fn export(client: &Client, mode: &Mode) -> Row {
     let secs = started.elapsed().as_secs_f64();
     let rss_kb = proc_status_kb("self", "VmHWM");
     drop(tx);
-    let connections = peak.await.unwrap_or(0);
-    Row {
-        name: mode.name,
+    let (connections, mean_connections, first, last) = watch.await.expect("the progress watcher");
+    let phase = match (first, last) {
+        (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
+        _ => secs,
+    };
+    let row = |name, secs| Row {
+        name,
         files: report.files,
         bytes: report.bytes,
         secs,
         connections,
+        mean_connections,
         rss_kb,
-    }
+        base_kb,
+    };
+    (
+        row(
+            "ours (defaults: up to 8 connections per DC, 64 MiB), whole export",
+            secs,
+        ),
+        row(
+            "ours, download phase (first file started to last finished)",
+            phase,
+        ),
+    )
 }

@@ -37,6 +37,10 @@
 //!   steady limit (some 94 % of it on average, the pause included), and a
 //!   rate learned too low (a wait that said little) recovers in minutes.
 //!
+//! A transport flood (`-429`: the server closed the connection for too
+//! many requests, with no time given) counts as `FLOOD_WAIT_1` for the
+//! class of the call it cut.
+//!
 //! Known limits: a server window longer than the X it answers (say 200
 //! calls per 10 s, answered with 1 s waits once the client is near the
 //! limit) is learned over several waits, each cutting the rate by 3 %. A
@@ -70,6 +74,10 @@ pub const MIN_EVIDENCE: usize = 8;
 pub const GROWTH: f64 = 0.0005;
 /// How much faster it grows per busy second since the cut.
 pub const GROWTH_ACCEL: f64 = 0.00005;
+/// A transport flood (`-429`, which carries no time) counts as a flood
+/// wait of this many seconds: the class pauses for it and learns from it
+/// as from `FLOOD_WAIT_1`.
+pub const TRANSPORT_FLOOD_SECS: u32 = 1;
 /// Sent calls remembered per class (for the estimate).
 const KEEP: usize = 16_384;
 /// How far back sent calls are remembered.
@@ -282,6 +290,18 @@ impl ClassPacer {
             self.next = Some(self.next.map_or(until, |n| n.max(until)));
         }
         began.then_some(wait)
+    }
+
+    /// The call sent at `sent_at` was answered at `now` by a transport
+    /// flood (the connection closed with `-429`): as a flood wait of
+    /// [`TRANSPORT_FLOOD_SECS`] (see [`Self::on_flood_wait`]).
+    pub fn on_transport_flood(
+        &mut self,
+        sent_at: Instant,
+        now: Instant,
+        margin: Duration,
+    ) -> Option<Duration> {
+        self.on_flood_wait(sent_at, now, TRANSPORT_FLOOD_SECS, margin)
     }
 
     /// Applies what a flood wait said, once its pause is over.

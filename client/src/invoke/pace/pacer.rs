@@ -75,6 +75,27 @@ impl Pacer {
         began
     }
 
+    /// A call sent at `sent_at` was cut by a transport flood (`-429`):
+    /// the class pauses as for a one-second flood wait (plus `margin`).
+    /// Returns the pause if this began one.
+    pub fn on_transport_flood(
+        &self,
+        dc: i32,
+        class: MethodClass,
+        sent_at: Instant,
+        margin: Duration,
+    ) -> Option<Duration> {
+        let slot = self.slot(dc, class);
+        let mut state = lock(&slot.state);
+        let began = state.on_transport_flood(sent_at, now(), margin);
+        tracing::debug!(
+            "DC {dc} {}: transport flood; pacing at {:?} calls/s",
+            class.name(),
+            state.rate()
+        );
+        began
+    }
+
     /// The paced rate of a class in calls per second (`None`: unpaced).
     pub fn rate(&self, dc: i32, class: MethodClass) -> Option<f64> {
         lock(&self.slot(dc, class).state).rate()

@@ -99,6 +99,36 @@ fn a_flood_wait_pauses_the_class_and_teaches_its_rate() {
 }
 
 #[test]
+fn a_transport_flood_pauses_the_class_as_a_one_second_wait() {
+    let mut p = ClassPacer::new();
+    let t0 = Instant::now();
+    // 30 calls in 0.3 s, then the connection is closed with -429.
+    let sent = answered(&mut p, t0, 30, ms(10));
+    assert_eq!(p.poll(sent), Admit::Now);
+    let got = sent + ms(2);
+    assert_eq!(
+        p.on_transport_flood(sent, got, ms(500)),
+        Some(Duration::from_millis(1500))
+    );
+    let until = got + ms(1500);
+    for i in 0..50 {
+        assert_eq!(p.poll(got + ms(i * 29)), Admit::At(until));
+    }
+    // Learned as from FLOOD_WAIT_1: the 30 calls served in the second
+    // before the cut one, less 3 %.
+    assert_eq!(p.poll(until), Admit::Now);
+    let rate = p.rate().unwrap();
+    assert!((rate / (30.0 * BACKOFF) - 1.0).abs() < 1e-3, "{rate}");
+    // A paced class cut again with little evidence slows by 3 %.
+    let later = until + Duration::from_secs(5);
+    assert_eq!(p.poll(later), Admit::Now);
+    assert!(p.on_transport_flood(later, later, Duration::ZERO).is_some());
+    assert_eq!(p.poll(later + Duration::from_secs(1)), Admit::Now);
+    let cut = p.rate().unwrap();
+    assert!(cut < rate && cut > rate * 0.95, "{rate} -> {cut}");
+}
+
+#[test]
 fn answers_to_calls_already_under_way_only_extend_the_pause() {
     let mut p = ClassPacer::new();
     let t0 = Instant::now();
