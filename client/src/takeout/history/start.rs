@@ -27,8 +27,9 @@ use tokio::sync::mpsc;
 use super::page::{newest_and_past, page_parts};
 use super::{
     Class, Dates, Fetched, Fetcher, PAGE, PROBES_AT_ONCE, PageLog, Split, SplitKey, TakeoutInvoker,
-    count, disk, get, request,
+    classify, count, disk, get_raw, request,
 };
+use crate::rpc::InvocationError;
 
 /// First pages of one chat in flight at once.
 pub(super) const FIRST_AT_ONCE: usize = 16;
@@ -122,14 +123,17 @@ async fn first(
     dates: Dates,
     mut only_my: bool,
     split: &Split,
-) -> (Result<enums::messages::Messages, Class>, bool) {
-    let page = get(inv, &mut only_my, request(split, dates, 1, -PAGE, PAGE)).await;
+) -> (Result<Option<enums::messages::Messages>, Class>, bool) {
+    let page = match get_raw(inv, &mut only_my, request(split, dates, 1, -PAGE, PAGE)).await {
+        Ok(page) => Ok(Some(page)),
+        // A first page that does not decode: the split is probed instead,
+        // and [`Fetcher::pages`] isolates what does not decode.
+        Err(InvocationError::Deserialize(_)) => Ok(None),
+        Err(e) => Err(classify(e)),
+    };
     (page, only_my)
 }
 
-/// How each of `wanted` starts (`replayed`: read from stored pages first),
-/// in order; `only_my` is set when a channel switched to only-my search.
-/// The first error (in split order) once every request sent was answered.
 pub(super) async fn starts(
     inv: &TakeoutInvoker,
     dates: Dates,
@@ -150,6 +154,7 @@ pub(super) async fn starts(
     if dates == Dates::default() {
         let mut hold = Hold::new(HOLD, FIRST_AT_ONCE);
         let mut in_flight = FuturesOrdered::new();
+        let mut yielded = 0;
         loop {
             while failed.is_none() && next < todo.len() && hold.ask() {
                 in_flight.push_back(first(inv, dates, *only_my, todo[next]));
@@ -159,8 +164,24 @@ pub(super) async fn starts(
                 break;
             };
             *only_my |= my;
+            // Answers come in the order asked.
+            let split = todo[yielded];
+            yielded += 1;
             let page = match page {
-                Ok(page) => page,
+                Ok(Some(page)) => page,
+                Ok(None) => {
+                    hold.answered(0);
+                    let (n, my) = count(inv, dates, *only_my, split).await;
+                    *only_my |= my;
+                    match n {
+                        Ok(0) => answers.push(Start::Empty),
+                        Ok(n) => answers.push(Start::Count(n)),
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    }
+                    continue;
+                }
                 Err(e) => {
                     failed.get_or_insert(e);
                     hold.answered(0);
