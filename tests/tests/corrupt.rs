@@ -160,3 +160,59 @@ async fn undecodable_messages_are_isolated_into_missing_json() {
     assert_eq!(report.skipped, 3);
     assert_same_tree(&tree(&report.out_dir), &before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_range_probe_looks_past_undecodable_newest_and_oldest_messages() {
+    // With a date range every split is probed from its newest message
+    // (and, with --till, its oldest): the chat's newest and oldest messages
+    // do not decode, and still only they are missing.
+    let clean = world(14);
+    let (peer, ids) = longest_chat(&clean);
+    let PeerKey::User(user_id) = peer else {
+        unreachable!()
+    };
+    let bad = vec![ids[0], ids[ids.len() - 1]];
+    let mut corrupt = clean.clone();
+    corrupt.server.corrupt_messages = bad.iter().map(|&id| (peer, id)).collect();
+    let server = Server::start(corrupt).await;
+    let (_tmp, out) = out_dir();
+    let mut settings = everything(&out, 2);
+    settings.from_date = Some(1);
+    settings.till_date = Some(4_000_000_000);
+    let (report, _) = export(&server, settings, &options()).await;
+    let report = report.expect("the export completes");
+    assert_eq!(report.skipped, 2, "two messages missing");
+    let got = tree(&report.out_dir);
+    let missing: serde_json::Value =
+        serde_json::from_slice(&got["missing.json"]).expect("missing.json");
+    let missing: Vec<i64> = missing
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|e| e["message_id"].as_i64().expect("a message id"))
+        .collect();
+    assert_eq!(
+        missing,
+        bad.iter().map(|&i| i64::from(i)).collect::<Vec<_>>()
+    );
+    // Every other message of the chat is exported.
+    let result: serde_json::Value =
+        serde_json::from_slice(&got["result.json"]).expect("result.json");
+    let chat = result["chats"]["list"]
+        .as_array()
+        .expect("chats")
+        .iter()
+        .find(|c| c["id"] == user_id)
+        .expect("the chat is exported");
+    let exported: Vec<i64> = chat["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["id"].as_i64().expect("an id"))
+        .collect();
+    let expected: Vec<i64> = ids[1..ids.len() - 1]
+        .iter()
+        .map(|&i| i64::from(i))
+        .collect();
+    assert_eq!(exported, expected);
+}

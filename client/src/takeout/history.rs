@@ -167,16 +167,8 @@ struct Fetcher<'a> {
 }
 
 /// A request, with the `CHANNEL_PRIVATE` fallback to only-my search (which
-/// sets `only_my` for the rest of the chat).
-async fn get(
-    inv: &TakeoutInvoker,
-    only_my: &mut bool,
-    r: Request<'_>,
-) -> Result<enums::messages::Messages, Class> {
-    get_raw(inv, only_my, r).await.map_err(classify)
-}
-
-/// [`get`] with the error as the client gave it.
+/// sets `only_my` for the rest of the chat); the error as the client gave
+/// it (a decode error is isolated, others are [`classify`]d).
 async fn get_raw(
     inv: &TakeoutInvoker,
     only_my: &mut bool,
@@ -224,16 +216,27 @@ async fn count(
     split: &Split,
 ) -> (Result<u64, Class>, bool) {
     let result = async {
-        let newest = get(inv, &mut only_my, request(split, dates, 0, 0, 1)).await?;
-        let (messages, count, _) = page_parts(&newest);
-        let Some(Some(date)) = messages.first().map(|m| id_date(m).1) else {
+        let Some(newest) = start::newest(inv, &mut only_my, split, dates).await? else {
             return Ok(0);
         };
+        let (messages, count, _) = page_parts(&newest.page);
+        let Some(Some(date)) = messages.first().map(|m| id_date(m).1) else {
+            // Only messages that do not decode: read (and isolated) whole.
+            return Ok(if newest.past > 0 { count } else { 0 });
+        };
+        // Past undecodable newest messages the dates say nothing sure.
+        if newest.past > 0 {
+            return Ok(count);
+        }
         if dates.from.is_some_and(|from| date < from) {
             return Ok(0);
         }
         if let Some(till) = dates.till {
-            let oldest = get(inv, &mut only_my, request(split, dates, 1, -1, 1)).await?;
+            let oldest = match get_raw(inv, &mut only_my, request(split, dates, 1, -1, 1)).await {
+                Ok(page) => page,
+                Err(InvocationError::Deserialize(_)) => return Ok(count),
+                Err(e) => return Err(classify(e)),
+            };
             let (messages, _, _) = page_parts(&oldest);
             match messages.first().map(|m| id_date(m).1) {
                 Some(Some(date)) if date < till => {}

@@ -172,8 +172,7 @@ impl FileStore {
             seed: world.seed,
             ..Self::default()
         };
-        // Only messages that may carry a file are decoded.
-        let messages = &world.messages;
+        let messages = &world.messages; // Only those that may carry a file are decoded.
         for i in (0..messages.len()).filter(|&i| messages.may_have_files(i)) {
             let Some(m) = messages.get(i) else { continue };
             let path = format!("messages.{i}");

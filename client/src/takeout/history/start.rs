@@ -116,6 +116,43 @@ impl Hold {
     }
 }
 
+/// Newest messages a count probe looks past when they do not decode.
+const PAST_UNDECODABLE: i32 = 8;
+
+/// A `limit=1` page from the newest end of a split, and how many newest
+/// messages it looked past because they did not decode.
+pub(super) struct Newest {
+    pub(super) page: enums::messages::Messages,
+    pub(super) past: i32,
+}
+
+/// The count probe's page (docs/takeout.md#undecodable-messages): the
+/// newest message of `split` that decodes, the ones newer that do not
+/// looked past (their page's `count` is still the split's; the pages read
+/// later isolate them). `None` when nothing decodes within
+/// [`PAST_UNDECODABLE`] of the newest: that split is skipped with the
+/// reason.
+pub(super) async fn newest(
+    inv: &TakeoutInvoker,
+    only_my: &mut bool,
+    split: &Split,
+    dates: Dates,
+) -> Result<Option<Newest>, Class> {
+    let mut error = None;
+    for past in 0..=PAST_UNDECODABLE {
+        match get_raw(inv, only_my, request(split, dates, 0, past, 1)).await {
+            Ok(page) => return Ok(Some(Newest { page, past })),
+            Err(InvocationError::Deserialize(e)) => error = Some(e),
+            Err(e) => return Err(classify(e)),
+        }
+    }
+    let error = error.map_or_else(String::new, |e| e.to_string());
+    Err(Class::Skip(format!(
+        "the newest {} messages of a split range could not be decoded: {error}",
+        PAST_UNDECODABLE + 1
+    )))
+}
+
 /// The first page of `split` (offset 1, oldest first), and `only_my`
 /// after it.
 async fn first(

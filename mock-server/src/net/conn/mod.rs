@@ -65,8 +65,7 @@ fn paced_chunk(rate: u64) -> usize {
 struct Conn<'d, H: Handler> {
     dc: &'d Arc<DcShared<H>>,
     conn_no: u64,
-    /// Where other tasks send this connection's pushed messages
-    /// (registered with its auth key in [`DcShared::conns`]).
+    /// Pushed messages for it (registered with its key in [`DcShared::conns`]).
     push_tx: mpsc::UnboundedSender<Vec<u8>>,
     rng: SeededRandom,
     codec: Codec,
