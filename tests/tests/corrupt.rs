@@ -171,7 +171,7 @@ async fn a_date_range_probe_looks_past_undecodable_newest_and_oldest_messages() 
     let PeerKey::User(user_id) = peer else {
         unreachable!()
     };
-    let bad = vec![ids[0], ids[ids.len() - 1]];
+    let bad = [ids[0], ids[ids.len() - 1]];
     let mut corrupt = clean.clone();
     corrupt.server.corrupt_messages = bad.iter().map(|&id| (peer, id)).collect();
     let server = Server::start(corrupt).await;

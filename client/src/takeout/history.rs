@@ -1,6 +1,6 @@
 //! The messages of one chat (docs/takeout.md#history): for every split of the
 //! chat its count (from its first page, or with a date range a `limit=1`
-//! probe, see [`start`]), empty ranges and ranges outside the date range
+//! probe, see `history/start.rs`), empty ranges and ranges outside the date range
 //! skipped, then the pages oldest to newest (`offset_id =
 //! largest + 1`, `add_offset = -100`), starting at the first message inside
 //! the date range rather than at the start of the range. "Only my messages"
