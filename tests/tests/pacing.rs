@@ -191,6 +191,11 @@ async fn an_export_under_rate_limits_is_paced_and_unchanged() {
         max_file_size: 3 << 20,
         // No split ranges: one run of pages per chat.
         range_size: 0,
+        // Files on one DC: the mock's `rate_limits` count the whole
+        // server, while the pacer learns per DC (as a file DC limits its
+        // own `upload.getFile`); split over two DCs, each pacer would see
+        // part of the calls and learn from less.
+        file_dcs: vec![2],
         ..tg_mock_server::GenerateConfig::default()
     });
     let server = TimedServer::start(world).await;
