@@ -119,13 +119,14 @@ fn a_transport_flood_pauses_the_class_as_a_one_second_wait() {
     assert_eq!(p.poll(until), Admit::Now);
     let rate = p.rate().unwrap();
     assert!((rate / (30.0 * BACKOFF) - 1.0).abs() < 1e-3, "{rate}");
-    // A paced class cut again with little evidence slows by 3 %.
+    // A paced class cut again with little evidence is measured since the
+    // previous wait (module docs): slower than before.
     let later = until + Duration::from_secs(5);
     assert_eq!(p.poll(later), Admit::Now);
     assert!(p.on_transport_flood(later, later, Duration::ZERO).is_some());
     assert_eq!(p.poll(later + Duration::from_secs(1)), Admit::Now);
     let cut = p.rate().unwrap();
-    assert!(cut < rate && cut > rate * 0.95, "{rate} -> {cut}");
+    assert!(cut < rate, "{rate} -> {cut}");
 }
 
 #[test]
