@@ -34,9 +34,7 @@ impl Mock {
                 Some(0),
             ))
             .unwrap();
-        let mut key = tempfile::NamedTempFile::new().unwrap();
-        key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
-            .unwrap();
+        let key = common::server_key();
         Self {
             runtime,
             server: Some(server),

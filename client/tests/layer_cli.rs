@@ -7,7 +7,6 @@
 mod common;
 use common::{run, text};
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -32,9 +31,7 @@ fn a_server_of_another_layer_is_named_at_login() {
     let server = runtime
         .block_on(tg_mock_server::start(world, ListenConfig::default(), None))
         .unwrap();
-    let mut key = tempfile::NamedTempFile::new().unwrap();
-    key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
-        .unwrap();
+    let key = common::server_key();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tg-takeout"));
     cmd.arg("login")

@@ -30,3 +30,11 @@ pub fn run(mut cmd: Command, stdin: &str) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// The mock server's public key in a file, for `--server-key`.
+pub fn server_key() -> tempfile::NamedTempFile {
+    let mut key = tempfile::NamedTempFile::new().unwrap();
+    key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
+        .unwrap();
+    key
+}
