@@ -364,8 +364,27 @@ fn reset_peak_rss() -> bool {
 // ---------------------------------------------------------------------------
 // The mock server child.
 
+/// The tokio runtime the environment variable `var` asks for
+/// (`TG_BENCH_RT_MOCK`: the mock child's): `current` (one thread), a number
+/// of worker threads, or unset: a worker per core.
+fn runtime(var: &str) -> tokio::runtime::Runtime {
+    let mut builder = match std::env::var(var).as_deref() {
+        Ok("current") => tokio::runtime::Builder::new_current_thread(),
+        Ok(n) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n.parse().expect("a number of threads, or current"));
+            b
+        }
+        Err(_) => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder.enable_all().build().expect("runtime")
+}
+
 /// `TG_BENCH_SERVE=1`: generate the world, serve it, print the address and
-/// login, then obey stdin (`latency <ms>`) until it closes.
+/// login, then obey stdin (`latency <ms>`) until it closes. With
+/// `TG_BENCH_GZIP_MIN` (bytes, or `none`) its answers are gzip-packed from
+/// that size on instead of the default 512 bytes; `TG_BENCH_RT_MOCK`
+/// picks its runtime ([`runtime`]).
 fn serve_child() {
     let args = arg_map();
     let spec = WorldSpec {
@@ -383,13 +402,17 @@ fn serve_child() {
     let world = spec.generate();
     let generated = started.elapsed();
     let login = world.login.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime("TG_BENCH_RT_MOCK");
     runtime.block_on(async move {
         let started = Instant::now();
-        let listen = tg_mock_server::net::ListenConfig::default();
+        let listen = tg_mock_server::net::ListenConfig {
+            compression_threshold: match std::env::var("TG_BENCH_GZIP_MIN").as_deref() {
+                Ok("none") => None,
+                Ok(n) => Some(n.parse().expect("TG_BENCH_GZIP_MIN: bytes or none")),
+                Err(_) => tg_mock_server::net::ListenConfig::default().compression_threshold,
+            },
+            ..Default::default()
+        };
         let running = tg_mock_server::start(world, listen, None)
             .await
             .expect("the mock server starts");

@@ -251,3 +251,80 @@ async fn an_unknown_stored_key_is_refused_with_404() {
         InvocationError::Transport(tg_takeout::transport::TransportError::Status(-404)).to_string()
     );
 }
+
+/// A container of eight requests is answered in one frame: the mock
+/// handles every request of a frame before it writes, and its session
+/// packs the answers (and the service messages) into one container.
+#[tokio::test]
+async fn a_container_of_requests_is_answered_in_one_frame() {
+    use bytes::{Bytes, BytesMut};
+    use tg_takeout::mtp::{Event, Now, SeededRandom, Session};
+    use tg_takeout::transport::TransportConfig;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_util::codec::{Decoder, Encoder};
+
+    let key = [9u8; 256];
+    let server = start(
+        ListenConfig {
+            known_keys: vec![(2, key)],
+            ..Default::default()
+        },
+        handler(false),
+    )
+    .await;
+    let addr = server.address(2).unwrap();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let now = || Now {
+        mono: std::time::Instant::now(),
+        unix: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap(),
+    };
+    let config = tg_takeout::mtp::Config {
+        ping_interval: None,
+        future_salts: false,
+        ..Default::default()
+    };
+    // Salt 1: the first known key's (`ListenConfig::known_keys`).
+    let mut session = Session::client(key, 77, 1, 0, true, config);
+    let mut rng = SeededRandom::new(3);
+    let ids: Vec<_> = (0..8)
+        .map(|_| session.push(functions::help::GetNearestDc {}.to_bytes()))
+        .collect();
+    let frame = session.poll_transmit(now(), &mut rng).expect("a frame");
+    assert!(
+        session.poll_transmit(now(), &mut rng).is_none(),
+        "the eight requests fit one frame"
+    );
+    let mut codec = TransportConfig::new(TransportKind::Intermediate)
+        .client_codec(2, Box::new(SeededRandom::new(4)), 0)
+        .unwrap();
+    let mut out = BytesMut::new();
+    codec.encode(Bytes::from(frame), &mut out).unwrap();
+    stream.write_all(&out).await.unwrap();
+
+    let mut buf = BytesMut::new();
+    let mut frames = 0;
+    let mut answered = Vec::new();
+    for _ in 0..1000 {
+        while let Some(frame) = codec.decode(&mut buf).unwrap() {
+            frames += 1;
+            session.handle_input(&frame, now()).unwrap();
+            while let Some(event) = session.poll_event() {
+                if let Event::Result { request, body } = event {
+                    let enums::NearestDc::NearestDc(n) =
+                        enums::NearestDc::from_bytes(&body).unwrap();
+                    assert_eq!(n.this_dc, 2);
+                    answered.push(request);
+                }
+            }
+        }
+        if answered.len() == ids.len() {
+            break;
+        }
+        let read = tokio::time::timeout(TIMEOUT, stream.read_buf(&mut buf)).await;
+        assert!(read.unwrap().unwrap() > 0, "the server closed");
+    }
+    assert_eq!(answered, ids, "every request answered, in order");
+    assert_eq!(frames, 1, "all eight answers in one frame");
+}

@@ -12,6 +12,8 @@ pub mod clock;
 mod handle;
 pub mod handshake;
 mod runner;
+#[cfg(test)]
+mod tests;
 mod updates;
 
 use std::future::Future;

@@ -170,7 +170,10 @@ impl<C: Connector> Runner<C> {
                 .poll_timeout()
                 .map(tokio::time::Instant::from_std);
             tokio::select! {
-                cmd = self.rx.recv(), if self.rx_open => self.on_command(cmd),
+                cmd = self.rx.recv(), if self.rx_open => {
+                    self.on_command(cmd);
+                    self.take_queued();
+                }
                 read = rd.read_buf(rbuf) => match read {
                     Ok(0) => return Exit::Disconnected(InvocationError::Io("closed by the server".into())),
                     Ok(_) => {
@@ -191,6 +194,20 @@ impl<C: Connector> Runner<C> {
             }
             if let Some(exit) = self.drain_events() {
                 return exit;
+            }
+        }
+    }
+
+    /// Takes every command already queued, so the requests made while the
+    /// task slept go out together: the session packs them into one
+    /// `msg_container` (docs/architecture.md#layers, `mtp`), one frame and one
+    /// write.
+    fn take_queued(&mut self) {
+        while self.rx_open {
+            match self.rx.try_recv() {
+                Ok(cmd) => self.on_command(Some(cmd)),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => self.on_command(None),
             }
         }
     }

@@ -204,6 +204,9 @@ pub struct ListenConfig {
     /// The largest frame (payload bytes) a client may send; a length field
     /// above it closes the connection before any of the frame is read.
     pub max_frame: usize,
+    /// Answers at least this large go out as `gzip_packed` when that is
+    /// smaller (`None`: never); the client session's default, 512 bytes.
+    pub compression_threshold: Option<usize>,
 }
 
 impl Default for ListenConfig {
@@ -221,6 +224,7 @@ impl Default for ListenConfig {
             frame_timeout: DEFAULT_FRAME_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_frame: DEFAULT_MAX_FRAME,
+            compression_threshold: tg_mtproto::mtp::Config::default().compression_threshold,
         }
     }
 }

@@ -146,14 +146,19 @@ impl<H: Handler> Conn<'_, H> {
         Ok(frames)
     }
 
-    /// Queues whatever the session has to send.
+    /// Queues whatever the session has to send, its frames encoded one
+    /// after another into one buffer (one write for them all).
     fn flush_session(&mut self, now: Now) -> Result<(), String> {
         if self.closing {
             return Ok(());
         }
         let mut all = BytesMut::new();
-        for frame in self.take_frames(now)? {
-            all.extend_from_slice(&frame);
+        while let Some(frame) = self
+            .encrypted
+            .as_mut()
+            .and_then(|e| e.session.poll_transmit(now, &mut self.rng))
+        {
+            self.encode(frame, &mut all)?;
         }
         self.push_data(all.freeze());
         Ok(())
@@ -235,7 +240,7 @@ impl<H: Handler> Conn<'_, H> {
             self.encrypted = Some(Encrypted {
                 key_id,
                 first_salt: salt,
-                session: server_session(key, salt, now),
+                session: server_session(key, salt, now, dc.config.compression_threshold),
             });
             dc.conns
                 .register(self.conn_no, key_id, self.push_tx.clone());

@@ -64,8 +64,17 @@ pub(crate) fn salt_schedule(first_salt: i64, now_unix: i64) -> Vec<Salt> {
 }
 
 /// A server session for an auth key whose first salt is `first_salt`.
-pub(crate) fn server_session(key: [u8; 256], first_salt: i64, now: Now) -> Session {
-    let mut session = Session::server(key, first_salt, mtp::Config::default());
+pub(crate) fn server_session(
+    key: [u8; 256],
+    first_salt: i64,
+    now: Now,
+    compression_threshold: Option<usize>,
+) -> Session {
+    let config = mtp::Config {
+        compression_threshold,
+        ..mtp::Config::default()
+    };
+    let mut session = Session::server(key, first_salt, config);
     session.set_salts(first_salt, salt_schedule(first_salt, now.unix_secs(0)), now);
     session
 }

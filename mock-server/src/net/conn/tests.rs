@@ -55,7 +55,7 @@ fn a_top_level_get_future_salts_gets_the_salts_asked_for() {
     let mut key_bytes = [0u8; 256];
     SeededRandom::new(5).fill(&mut key_bytes);
     let key = AuthKey::new(key_bytes);
-    let mut server = server_session(key_bytes, FIRST_SALT, now());
+    let mut server = server_session(key_bytes, FIRST_SALT, now(), Some(512));
     let header = Header {
         salt: FIRST_SALT,
         session_id: 42,
@@ -146,4 +146,62 @@ fn wrapped_service_functions_are_answered() {
     assert_eq!(wrapped_service(56, &config, FIRST_SALT, NOW), None);
     let bare = tl::functions::help::GetConfig {}.to_bytes();
     assert_eq!(wrapped_service(60, &bare, FIRST_SALT, NOW), None);
+}
+
+/// The answer to one `help.getConfig` from a server session made with
+/// `threshold`, as the client reads it: the object inside `rpc_result`.
+fn answered_with(threshold: Option<usize>, answer: &[u8]) -> Vec<u8> {
+    let mut key_bytes = [0u8; 256];
+    SeededRandom::new(5).fill(&mut key_bytes);
+    let key = AuthKey::new(key_bytes);
+    let mut server = server_session(key_bytes, FIRST_SALT, now(), threshold);
+    let header = Header {
+        salt: FIRST_SALT,
+        session_id: 42,
+        msg_id: NOW << 32,
+        seq_no: 1,
+    };
+    let body = tl::functions::help::GetConfig {}.to_bytes();
+    let mut rng = SeededRandom::new(6);
+    let frame = envelope::seal(&key, Direction::ClientToServer, header, &body, &mut rng);
+    server.handle_input(&frame, now()).expect("accepted");
+    let msg_id = std::iter::from_fn(|| server.poll_event())
+        .find_map(|e| match e {
+            Event::Request { msg_id, .. } => Some(msg_id),
+            _ => None,
+        })
+        .expect("the request");
+    assert!(server.respond(msg_id, answer.to_vec()));
+    let mut results = Vec::new();
+    for _ in 0..10 {
+        let Some(out) = server.poll_transmit(now(), &mut rng) else {
+            break;
+        };
+        let opened = envelope::open(&key, Direction::ServerToClient, &out).expect("opens");
+        let bodies = if container::is_container(&opened.body) {
+            container::unpack(opened.msg_id, &opened.body)
+                .expect("container")
+                .into_iter()
+                .map(|m| m.body)
+                .collect()
+        } else {
+            vec![opened.body]
+        };
+        let rpc_result = 0xf35c_6d01_u32.to_le_bytes();
+        results.extend(bodies.into_iter().filter(|b| b[..4] == rpc_result));
+    }
+    assert_eq!(results.len(), 1, "one rpc_result");
+    results[0][12..].to_vec()
+}
+
+#[test]
+fn answers_are_packed_from_the_configured_size_on() {
+    use tg_mtproto::mtp::gzip;
+    // 2 KiB that compress well.
+    let big: Vec<u8> = (0..512u32).flat_map(|i| (i % 5).to_le_bytes()).collect();
+    assert!(gzip::is_packed(&answered_with(Some(512), &big)));
+    assert_eq!(answered_with(Some(4096), &big), big, "below the threshold");
+    assert_eq!(answered_with(None, &big), big, "never");
+    let small = vec![1u8; 64];
+    assert_eq!(answered_with(Some(512), &small), small);
 }
