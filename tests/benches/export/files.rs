@@ -238,6 +238,8 @@ async fn export(client: &Client) -> (Row, Row) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // The peak connections, and when the first file started and the last
     // one finished.
+    // `TG_BENCH_TIMELINE=1`: every `files_rate` event on stderr.
+    let timeline = std::env::var_os("TG_BENCH_TIMELINE").is_some();
     let watch = tokio::spawn(async move {
         let (mut peak, mut first, mut last) = (0, None, None);
         let mut samples = Vec::new();
@@ -245,6 +247,19 @@ async fn export(client: &Client) -> (Row, Row) {
             match event {
                 ProgressEvent::FilesRate(rate) => {
                     let now: usize = rate.dcs.iter().map(|d| d.connections).sum();
+                    if timeline {
+                        let at = first.map_or(0.0, |f: Instant| f.elapsed().as_secs_f64());
+                        let dcs: Vec<_> = rate
+                            .dcs
+                            .iter()
+                            .map(|d| format!("DC {}: {}c {}p", d.dc, d.connections, d.in_flight))
+                            .collect();
+                        eprintln!(
+                            "{at:6.2} s {:6.2} MB/s {}",
+                            rate.bytes_per_sec as f64 / 1e6,
+                            dcs.join(", ")
+                        );
+                    }
                     peak = now.max(peak);
                     samples.push(now);
                 }
