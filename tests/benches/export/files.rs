@@ -88,6 +88,9 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         let (whole, phase) = export(&client).await;
         let after = floods(&running);
         client.disconnect().await;
+        if std::env::var_os("TG_BENCH_TIMELINE").is_some() {
+            calls_by_connection(&running);
+        }
         rows.push((whole, after - before));
         rows.push((phase, after - before));
         // The baselines.
@@ -175,6 +178,29 @@ fn floods(running: &tg_mock_server::server::Running) -> u64 {
         .methods
         .get("upload.getFile")
         .map_or(0, |m| m.faults)
+}
+
+/// `upload.getFile` calls (and refusals) per DC and connection, and per
+/// DC per second, on stderr (with `TG_BENCH_TIMELINE`).
+fn calls_by_connection(running: &tg_mock_server::server::Running) {
+    use std::collections::BTreeMap;
+    let log = running.api.inner().dispatcher().stats().log;
+    let mut conns: BTreeMap<(i32, u64), (u32, u32)> = BTreeMap::new();
+    let mut seconds: BTreeMap<(i32, i32), u32> = BTreeMap::new();
+    for c in log.iter().filter(|c| c.method == "upload.getFile") {
+        let e = conns.entry((c.dc_id, c.conn_id.unwrap_or(0))).or_default();
+        e.0 += 1;
+        if c.error.is_some() || c.fault.is_some() {
+            e.1 += 1;
+        }
+        *seconds.entry((c.dc_id, c.now_unix)).or_default() += 1;
+    }
+    for ((dc, conn), (calls, refused)) in conns {
+        eprintln!("DC {dc} connection {conn}: {calls} calls, {refused} refused");
+    }
+    for ((dc, at), calls) in seconds {
+        eprintln!("DC {dc} at {at}: {calls} calls");
+    }
 }
 
 async fn login(

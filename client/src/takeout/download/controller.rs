@@ -11,24 +11,31 @@
 //!   for a slot adds one part in flight (so the level doubles in the time
 //!   a part takes, one round), and a connection for every [`START_DEPTH`]
 //!   parts. It measures each round: the completions of the parts that
-//!   were in flight when the round began, so a round's rate is the rate of
-//!   the level it began with. Slow start ends once every connection is
-//!   open, or after [`FLAT_ROUNDS`] rounds in a row that did not beat the
-//!   best one by [`SLOW_START_GROWTH`]; then the level goes back to the
-//!   one that gave the best round.
+//!   were in flight when the round began (and at least [`ROUND`]), so a
+//!   round's rate is the rate of the level it began with. Slow start ends at the end of the round in
+//!   which every connection opened (with [`START_DEPTH`] parts each, or the
+//!   memory budget was reached), or after [`FLAT_ROUNDS`] rounds in a row
+//!   that did not beat the best one by [`SLOW_START_GROWTH`] (the level is
+//!   kept: rounds lag the level and answers come in bursts, so a flat
+//!   round is no proof that less would do).
 //! - **Then one step at a time**, over windows of at least [`WINDOW`] and
-//!   as many completions as parts in flight: while a window beats the best
-//!   one by [`GROWTH`], one more connection, or once every connection is
-//!   open, one more part in flight on each. A level that stops growing is
-//!   kept; after [`PROBE_AFTER`] windows it probes one step again, and
-//!   steps back if the probe brings nothing.
+//!   as many completions as parts in flight (the first one only measures
+//!   the level slow start left): while a window beats the best one by
+//!   [`GROWTH`], one more connection, or once every connection is open,
+//!   one more part in flight on each. A level that stops growing is kept;
+//!   after [`PROBE_AFTER`] windows it probes one step again, and steps back
+//!   if the probe brings nothing.
 //! - Rounds and windows in which no part waited say nothing of what more
 //!   would bring (the downloads asked for less than the level): they
 //!   neither grow it nor end slow start.
 //! - A `FLOOD_WAIT_X` pauses the DC until X seconds from now and halves the
 //!   parts in flight (and the connections, if fewer parts remain); a `-429`
-//!   does the same with a one-second pause. Growth after the pause is one
-//!   step per window.
+//!   does the same with a one-second pause. After the pause, slow start
+//!   again, but only back to the level the wait cut (the pacer of the
+//!   files class, `invoke/pace`, keeps the calls under the rate the wait
+//!   taught), then one step a window. A wait within [`REPEAT_FLOOD`] of
+//!   the previous one's end also ends that recovery: one step a window
+//!   from the halved level.
 //! - It never exceeds the configured connections, nor the memory budget
 //!   for parts in flight.
 
@@ -41,6 +48,9 @@ pub const START_CONNECTIONS: usize = 2;
 pub const START_DEPTH: usize = 2;
 /// Parts in flight per connection at most.
 pub const MAX_DEPTH: usize = 8;
+/// The shortest slow-start round (answers come in bursts: a shorter one
+/// says little).
+pub const ROUND: Duration = Duration::from_millis(250);
 /// The shortest measuring window after slow start.
 pub const WINDOW: Duration = Duration::from_secs(1);
 /// How much better than the best window a window must be to grow again.
@@ -54,6 +64,9 @@ pub const FLAT_ROUNDS: u32 = 2;
 pub const PROBE_AFTER: u32 = 8;
 /// The pause after a transport flood (`-429`), which carries no time.
 pub const TRANSPORT_FLOOD_PAUSE: Duration = Duration::from_secs(1);
+/// A flood wait this soon after the previous pause ended finds the level
+/// still too high: no slow start back to it.
+pub const REPEAT_FLOOD: Duration = Duration::from_secs(10);
 
 /// The bounds the controller keeps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +108,11 @@ pub struct Controller {
     /// Windows in a row that did not beat `best` (rounds in slow start).
     settled: u32,
     slow_start: bool,
+    /// Slow start goes no further than this level (after a flood wait:
+    /// the level it cut).
+    recover_to: Option<(usize, usize)>,
+    /// The next window only measures the level (slow start just left it).
+    calibrate: bool,
     /// While probing one step up: the level to return to if it brings
     /// nothing.
     probe_from: Option<(usize, usize)>,
@@ -122,6 +140,8 @@ impl Controller {
             settled: 0,
             probe_from: None,
             slow_start: true,
+            recover_to: None,
+            calibrate: false,
             paused_until: Duration::ZERO,
         }
     }
@@ -170,7 +190,7 @@ impl Controller {
             self.slow_start_step();
         }
         let elapsed = now.saturating_sub(span.start);
-        let long_enough = self.slow_start || elapsed >= WINDOW;
+        let long_enough = elapsed >= if self.slow_start { ROUND } else { WINDOW };
         if !long_enough || span.parts < span.target || elapsed.is_zero() {
             self.span = Some(span);
             return;
@@ -195,42 +215,65 @@ impl Controller {
         }
     }
 
+    /// The level slow start goes no further than: every connection the
+    /// limits allow with [`START_DEPTH`] parts each (or the budget), or
+    /// after a flood wait the level the wait cut.
+    fn slow_start_ceiling(&self) -> (usize, usize) {
+        self.recover_to.unwrap_or_else(|| {
+            let connections = self.limits.connections.min(self.limits.parts);
+            let parts = (connections * START_DEPTH).min(self.limits.parts);
+            (connections, parts)
+        })
+    }
+
     /// Slow start: one more part, and a connection for each
-    /// [`START_DEPTH`]; it ends once every connection is open.
+    /// [`START_DEPTH`], up to the ceiling.
     fn slow_start_step(&mut self) {
-        let most_connections = self.limits.connections.min(self.limits.parts);
-        self.parts = (self.parts + 1).min(self.limits.parts);
+        let (connections, parts) = self.slow_start_ceiling();
+        if self.parts >= parts {
+            return;
+        }
+        self.parts += 1;
         self.connections = self
             .parts
             .div_ceil(START_DEPTH)
-            .clamp(self.connections, most_connections);
-        if self.connections >= most_connections {
-            self.slow_start = false;
-            self.settled = 0;
-            self.span = None; // windows from here
+            .clamp(self.connections, connections.max(self.connections));
+        if self.parts >= parts {
+            self.connections = connections.max(self.connections);
         }
     }
 
+    /// The end of a slow-start round: it goes on while rounds grow; at the
+    /// ceiling, or after [`FLAT_ROUNDS`] flat rounds, one step a window
+    /// from here.
     fn end_round(&mut self, rate: f64, round: Span) {
-        if rate > self.best * SLOW_START_GROWTH {
+        let grew = rate > self.best * SLOW_START_GROWTH;
+        if grew {
             self.best = rate;
             self.best_level = round.level;
             self.settled = 0;
         } else if round.limited {
-            self.best = self.best.max(rate);
             self.settled += 1;
-            if self.settled >= FLAT_ROUNDS {
-                // More brought nothing: back to the level of the best
-                // round, one step at a time from here.
-                (self.connections, self.parts) = self.best_level;
-                self.slow_start = false;
-                self.settled = 0;
-                self.span = None;
-            }
+        }
+        // Rounds lag the level and answers come in bursts: a flat round
+        // stops growth, but does not cut the level (flood waits do).
+        let at_ceiling = self.parts >= self.slow_start_ceiling().1;
+        if self.settled >= FLAT_ROUNDS || at_ceiling {
+            self.slow_start = false;
+            self.recover_to = None;
+            self.settled = 0;
+            self.calibrate = true;
+            self.span = None; // windows from here
         }
     }
 
     fn end_window(&mut self, rate: f64, window: Span) {
+        if std::mem::take(&mut self.calibrate) {
+            // The first window at a level slow start left: what it gives.
+            self.best = rate;
+            self.best_level = window.level;
+            return;
+        }
         let probe = self.probe_from.take();
         if rate > self.best * GROWTH {
             self.best = rate;
@@ -256,15 +299,25 @@ impl Controller {
     /// `upload.getFile` answered `FLOOD_WAIT_X` at `now`: `wait` is X
     /// seconds (plus any margin the caller adds).
     pub fn flood_wait(&mut self, now: Duration, wait: Duration) {
-        self.back_off(now + wait);
+        self.back_off(now, now + wait);
     }
 
     /// The connection was closed with transport error `-429` at `now`.
     pub fn transport_flood(&mut self, now: Duration) {
-        self.back_off(now + TRANSPORT_FLOOD_PAUSE);
+        self.back_off(now, now + TRANSPORT_FLOOD_PAUSE);
     }
 
-    fn back_off(&mut self, until: Duration) {
+    fn back_off(&mut self, now: Duration, until: Duration) {
+        if now < self.paused_until {
+            // Refused with the others of a burst: the pause is under way,
+            // the level already cut.
+            self.paused_until = self.paused_until.max(until);
+            return;
+        }
+        // A wait soon after the last pause: the level it recovers to is
+        // too high.
+        let repeated = self.paused_until > Duration::ZERO && now < self.paused_until + REPEAT_FLOOD;
+        let level = (self.connections, self.parts);
         self.paused_until = self.paused_until.max(until);
         self.parts = (self.parts / 2).max(1);
         self.connections = self.connections.min(self.parts);
@@ -272,7 +325,9 @@ impl Controller {
         self.best = 0.0;
         self.settled = 0;
         self.probe_from = None;
-        self.slow_start = false;
+        self.slow_start = !repeated && level.1 > self.parts;
+        self.recover_to = self.slow_start.then_some(level);
+        self.calibrate = !self.slow_start;
     }
 
     /// One step up, if the limits allow it: one more connection carrying

@@ -58,15 +58,21 @@ fn grows_to_every_connection_while_each_adds_throughput() {
 
 #[test]
 fn a_plateau_stops_growth() {
-    // A DC whose total is capped whatever the connections: growth stops
-    // after the first step that brings nothing (give or take a probe).
-    let mut c = Controller::new(limits(8, 64));
+    // A DC whose total is capped whatever the connections: slow start
+    // stops after two flat rounds, before every connection opened, and
+    // later windows add nothing (give or take a probe).
+    let mut c = Controller::new(limits(64, 256));
     let mut now = Duration::ZERO;
-    for _ in 0..200 {
+    for _ in 0..400 {
         now += Duration::from_millis(100);
         c.completed(now, 100_000, true); // 1 MB/s flat
     }
-    assert!(c.connections() <= 4, "{c:?}");
+    assert!(!c.slow_start());
+    assert!(c.connections() <= 16, "{c:?}");
+    assert!(
+        c.in_flight() <= 2 * c.connections() + c.connections(),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -163,15 +169,19 @@ proptest! {
                 }
                 Input::Flood { after_ms, seconds } => {
                     now += Duration::from_millis(after_ms);
+                    let paused = now < c.paused_until();
                     c.flood_wait(now, Duration::from_secs(u64::from(seconds)));
                     prop_assert!(c.paused_until() >= now + Duration::from_secs(u64::from(seconds)));
-                    prop_assert!(c.in_flight() < before || before == 1);
+                    // Halved, unless a pause was under way (a burst).
+                    prop_assert!(c.in_flight() < before || before == 1 || paused);
+                    prop_assert!(!paused || c.in_flight() == before);
                 }
                 Input::Transport { after_ms } => {
                     now += Duration::from_millis(after_ms);
+                    let paused = now < c.paused_until();
                     c.transport_flood(now);
                     prop_assert!(c.paused_until() >= now + TRANSPORT_FLOOD_PAUSE);
-                    prop_assert!(c.in_flight() < before || before == 1);
+                    prop_assert!(c.in_flight() < before || before == 1 || paused);
                 }
             }
             prop_assert!(c.connections() >= 1 && c.connections() <= connections);
@@ -224,11 +234,36 @@ fn slow_start_grows_per_part_until_every_connection_is_open() {
     assert_eq!((c.connections(), c.in_flight()), (3, 5));
     c.completed(Duration::from_millis(30), MIB, true);
     assert_eq!((c.connections(), c.in_flight()), (3, 6));
-    // After a flood wait, one step a window.
+    // After a flood wait, slow start only back to the level it cut, then
+    // one step a window.
     let mut c = Controller::new(limits(8, 64));
     c.flood_wait(Duration::ZERO, Duration::ZERO);
     run(&mut c, Duration::ZERO, 4, 2_000_000.0, 0.05);
     assert!(c.connections() < 8, "{c:?}");
+}
+
+#[test]
+fn after_a_flood_wait_slow_start_back_to_the_cut_level() {
+    let mut c = Controller::new(limits(8, 64));
+    let now = run(&mut c, Duration::ZERO, 10, 2_000_000.0, 0.05);
+    let level = (c.connections(), c.in_flight());
+    assert_eq!(level.0, 8);
+    c.flood_wait(now, Duration::from_secs(2));
+    assert_eq!(c.in_flight(), level.1 / 2);
+    assert!(c.slow_start());
+    // The rest of the burst refused too: the pause only, no second cut.
+    c.flood_wait(now + Duration::from_millis(20), Duration::from_secs(2));
+    assert_eq!(c.in_flight(), level.1 / 2);
+    // Within a second of the pause's end, back at the cut level (each part
+    // that arrives adds one), and no further.
+    let back = run(&mut c, now + Duration::from_secs(2), 1, 2_000_000.0, 0.05);
+    assert_eq!((c.connections(), c.in_flight()), level, "{c:?}");
+    assert!(!c.slow_start());
+    // A second wait soon after: halved again, and one step a window from
+    // there.
+    c.flood_wait(back, Duration::from_secs(1));
+    assert_eq!(c.in_flight(), level.1 / 2);
+    assert!(!c.slow_start());
 }
 
 #[test]
@@ -246,20 +281,6 @@ fn no_growth_while_nothing_waits() {
     // Once parts wait, it grows at once.
     c.completed(now + Duration::from_millis(10), MIB, true);
     assert_eq!(c.in_flight(), 5);
-}
-
-#[test]
-fn a_flat_slow_start_goes_back_to_the_best_round() {
-    // A DC capped at 4 MB/s whatever the level (say a shared link): the
-    // rounds stop growing; it goes back to the level of the best round.
-    let mut c = Controller::new(limits(64, 256));
-    let mut now = Duration::ZERO;
-    for _ in 0..400 {
-        now += Duration::from_secs_f64(MIB as f64 / 4_000_000.0);
-        c.completed(now, MIB, true);
-    }
-    assert!(!c.slow_start(), "{c:?}");
-    assert!(c.connections() <= 8, "{c:?}");
 }
 
 /// A discrete-event model of a DC: `connections` lanes each serving its
