@@ -1,10 +1,11 @@
 //! The way parts get onto download connections: per DC a [`Controller`]
 //! says how many connections and parts in flight; a part waits for a
 //! [`Lease`] naming the least loaded connection, and for its share of the
-//! memory budget (shared by every DC). A DC paused by a flood wait hands
-//! out no lease until the wait is over. Connections the controller no
-//! longer wants, and all of a DC's once it has been idle for [`IDLE`], are
-//! closed.
+//! memory budget (shared by every DC). The parts waiting for a lease are
+//! counted: the controller grows only while some wait. A DC paused by a
+//! flood wait hands out no lease until the wait is over. Connections the
+//! controller no longer wants, and all of a DC's once it has been idle for
+//! [`IDLE`], are closed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
