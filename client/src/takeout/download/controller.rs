@@ -86,8 +86,6 @@ struct Span {
     parts: usize,
     /// Completions that end it (at least).
     target: usize,
-    /// The level when it began.
-    level: (usize, usize),
     /// Whether every completion in it found parts waiting.
     limited: bool,
 }
@@ -102,9 +100,8 @@ pub struct Controller {
     /// The measurement under way (`None`: opened at the next completion).
     span: Option<Span>,
     /// The best throughput measured at the current or a lower level, in
-    /// bytes a second, and the level that gave it.
+    /// bytes a second.
     best: f64,
-    best_level: (usize, usize),
     /// Windows in a row that did not beat `best` (rounds in slow start).
     settled: u32,
     slow_start: bool,
@@ -136,7 +133,6 @@ impl Controller {
             parts,
             span: None,
             best: 0.0,
-            best_level: (connections, parts),
             settled: 0,
             probe_from: None,
             slow_start: true,
@@ -210,7 +206,6 @@ impl Controller {
             bytes: 0,
             parts: 0,
             target: self.parts,
-            level: (self.connections, self.parts),
             limited: true,
         }
     }
@@ -250,7 +245,6 @@ impl Controller {
         let grew = rate > self.best * SLOW_START_GROWTH;
         if grew {
             self.best = rate;
-            self.best_level = round.level;
             self.settled = 0;
         } else if round.limited {
             self.settled += 1;
@@ -271,13 +265,11 @@ impl Controller {
         if std::mem::take(&mut self.calibrate) {
             // The first window at a level slow start left: what it gives.
             self.best = rate;
-            self.best_level = window.level;
             return;
         }
         let probe = self.probe_from.take();
         if rate > self.best * GROWTH {
             self.best = rate;
-            self.best_level = window.level;
             self.settled = 0;
             if window.limited {
                 self.grow();
