@@ -88,6 +88,9 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         let (whole, phase) = export(&client).await;
         let after = floods(&running);
         client.disconnect().await;
+        if std::env::var_os("TG_BENCH_TIMELINE").is_some() {
+            calls_by_connection(&running);
+        }
         rows.push((whole, after - before));
         rows.push((phase, after - before));
         // The baselines.
@@ -177,6 +180,29 @@ fn floods(running: &tg_mock_server::server::Running) -> u64 {
         .map_or(0, |m| m.faults)
 }
 
+/// `upload.getFile` calls (and refusals) per DC and connection, and per
+/// DC per second, on stderr (with `TG_BENCH_TIMELINE`).
+fn calls_by_connection(running: &tg_mock_server::server::Running) {
+    use std::collections::BTreeMap;
+    let log = running.api.inner().dispatcher().stats().log;
+    let mut conns: BTreeMap<(i32, u64), (u32, u32)> = BTreeMap::new();
+    let mut seconds: BTreeMap<(i32, i32), u32> = BTreeMap::new();
+    for c in log.iter().filter(|c| c.method == "upload.getFile") {
+        let e = conns.entry((c.dc_id, c.conn_id.unwrap_or(0))).or_default();
+        e.0 += 1;
+        if c.error.is_some() || c.fault.is_some() {
+            e.1 += 1;
+        }
+        *seconds.entry((c.dc_id, c.now_unix)).or_default() += 1;
+    }
+    for ((dc, conn), (calls, refused)) in conns {
+        eprintln!("DC {dc} connection {conn}: {calls} calls, {refused} refused");
+    }
+    for ((dc, at), calls) in seconds {
+        eprintln!("DC {dc} at {at}: {calls} calls");
+    }
+}
+
 async fn login(
     addr: std::net::SocketAddr,
     world: &tg_mock_server::World,
@@ -238,6 +264,8 @@ async fn export(client: &Client) -> (Row, Row) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // The peak connections, and when the first file started and the last
     // one finished.
+    // `TG_BENCH_TIMELINE=1`: every `files_rate` event on stderr.
+    let timeline = std::env::var_os("TG_BENCH_TIMELINE").is_some();
     let watch = tokio::spawn(async move {
         let (mut peak, mut first, mut last) = (0, None, None);
         let mut samples = Vec::new();
@@ -245,6 +273,19 @@ async fn export(client: &Client) -> (Row, Row) {
             match event {
                 ProgressEvent::FilesRate(rate) => {
                     let now: usize = rate.dcs.iter().map(|d| d.connections).sum();
+                    if timeline {
+                        let at = first.map_or(0.0, |f: Instant| f.elapsed().as_secs_f64());
+                        let dcs: Vec<_> = rate
+                            .dcs
+                            .iter()
+                            .map(|d| format!("DC {}: {}c {}p", d.dc, d.connections, d.in_flight))
+                            .collect();
+                        eprintln!(
+                            "{at:6.2} s {:6.2} MB/s {}",
+                            rate.bytes_per_sec as f64 / 1e6,
+                            dcs.join(", ")
+                        );
+                    }
                     peak = now.max(peak);
                     samples.push(now);
                 }

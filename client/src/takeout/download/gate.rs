@@ -1,10 +1,11 @@
 //! The way parts get onto download connections: per DC a [`Controller`]
 //! says how many connections and parts in flight; a part waits for a
 //! [`Lease`] naming the least loaded connection, and for its share of the
-//! memory budget (shared by every DC). A DC paused by a flood wait hands
-//! out no lease until the wait is over. Connections the controller no
-//! longer wants, and all of a DC's once it has been idle for [`IDLE`], are
-//! closed.
+//! memory budget (shared by every DC). The parts waiting for a lease are
+//! counted: the controller grows only while some wait. A DC paused by a
+//! flood wait hands out no lease until the wait is over. Connections the
+//! controller no longer wants, and all of a DC's once it has been idle for
+//! [`IDLE`], are closed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,6 +52,9 @@ struct State {
     /// Parts in flight per connection.
     loads: Vec<usize>,
     in_use: usize,
+    /// Parts waiting for a lease (the controller grows only while some
+    /// wait).
+    waiting: usize,
     /// Bumped at every lease (the idle timer checks it).
     epoch: u64,
     /// Whether an idle timer runs.
@@ -72,7 +76,9 @@ impl Lease {
     /// The part came back with `bytes` bytes.
     pub(crate) fn done(&self, bytes: u64) {
         let now = self.start.elapsed();
-        lock(&self.gate.state).controller.completed(now, bytes);
+        let mut s = lock(&self.gate.state);
+        let waiting = s.waiting > 0;
+        s.controller.completed(now, bytes, waiting);
     }
 
     /// The part was answered with a flood wait of `wait`: the DC pauses.
@@ -135,6 +141,17 @@ impl Drop for Lease {
     }
 }
 
+/// A part waiting for a lease: counted in [`State::waiting`] until
+/// dropped (it got one or gave up).
+struct Waiter<'g>(&'g Gate);
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        let mut s = lock(&self.0.state);
+        s.waiting = s.waiting.saturating_sub(1);
+    }
+}
+
 impl Gates {
     /// Gates within `limits`; the memory budget is `limits.parts` parts over
     /// every DC.
@@ -158,6 +175,7 @@ impl Gates {
                         controller: Controller::new(self.limits),
                         loads: vec![0; self.limits.connections.max(1)],
                         in_use: 0,
+                        waiting: 0,
                         epoch: 0,
                         timer: false,
                     }),
@@ -171,6 +189,8 @@ impl Gates {
     /// connection.
     pub(crate) async fn acquire(&self, dc: i32) -> Result<Lease, InvocationError> {
         let gate = self.gate(dc);
+        lock(&gate.state).waiting += 1;
+        let waiter = Waiter(&gate);
         let lane = loop {
             let notified = gate.notify.notified();
             tokio::pin!(notified);
@@ -197,6 +217,7 @@ impl Gates {
                 None => notified.await,
             }
         };
+        drop(waiter);
         // Dropped on failure, the lease gives the connection back.
         let mut lease = Lease {
             gate,
