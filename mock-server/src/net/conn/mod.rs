@@ -12,6 +12,7 @@ mod serve;
 mod session;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, PoisonError};
@@ -32,8 +33,6 @@ use session::{Encrypted, now, server_session, unix_i32, wrapped_service};
 const MAX_DELAYED: usize = 1024;
 /// Bytes waiting to be written beyond which a connection stops reading.
 const MAX_QUEUED_BYTES: usize = 8 << 20;
-/// The largest single write without a bandwidth cap.
-const MAX_WRITE: usize = 256 << 10;
 
 /// The monotonic clock of the queues (tokio's, so tests may pause it).
 type At = tokio::time::Instant;
@@ -51,14 +50,6 @@ struct Delayed {
     key_id: i64,
     msg_id: MsgId,
     reply: Reply,
-}
-
-/// How much to write at once under a bandwidth cap: a twentieth of a
-/// second's worth, so the pace is smooth.
-fn paced_chunk(rate: u64) -> usize {
-    usize::try_from(rate / 20)
-        .unwrap_or(usize::MAX)
-        .clamp(256, 64 << 10)
 }
 
 /// One connection's state between its socket halves.
@@ -443,38 +434,6 @@ impl<H: Handler> Conn<'_, H> {
             }
         }
         Ok(())
-    }
-
-    /// The bytes that may be written now, if any.
-    fn writable(&self, t: At) -> Option<Bytes> {
-        let Some(Out::Data { ready, bytes }) = self.out.front() else {
-            return None;
-        };
-        if *ready > t {
-            return None;
-        }
-        let limit = match self.faults.bandwidth {
-            Some(_) if self.write_free_at > t => return None,
-            Some(rate) => paced_chunk(rate),
-            None => MAX_WRITE,
-        };
-        Some(bytes.slice(..bytes.len().min(limit)))
-    }
-
-    /// `n` bytes of the front item were written.
-    fn wrote(&mut self, n: usize) {
-        if let Some(Out::Data { bytes, .. }) = self.out.front_mut() {
-            let n = n.min(bytes.len());
-            bytes.advance(n);
-            self.queued_bytes -= n;
-            if bytes.is_empty() {
-                self.out.pop_front();
-            }
-            if let Some(rate) = self.faults.bandwidth {
-                let took = Duration::from_secs_f64(n as f64 / rate as f64);
-                self.write_free_at = self.write_free_at.max(At::now()) + took;
-            }
-        }
     }
 
     /// When the connection has something to do without input, if ever.
