@@ -16,9 +16,8 @@ mod write;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, PoisonError};
-use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use tg_mtproto::mtp::{Event, MsgId, Now, SeededRandom};
 use tg_mtproto::transport::{Codec, QuickAck, StatusFrame};
 use tokio::sync::mpsc;
