@@ -9,7 +9,7 @@
 //! in split order) and kept until the total is known, as the TL bytes the
 //! server sent (count and length read from the page's header; a page is
 //! decoded once, when it is sent, so a kept page costs its bytes, some
-//! 40 KB, not its decoded messages, several times that), the kept messages
+//! 15 KB, not its decoded messages, some 240 KB), the kept messages
 //! bounded by [`HOLD`] per chat ([`Hold`]): once the hold is full, the
 //! answers still in flight keep only their counts (their pages are asked
 //! again later) and the remaining splits are probed. A chat with messages
