@@ -19,6 +19,9 @@
 //! default), `--format` (`json`, `html`, `both`; default `both`, as the CLI),
 //! `--repeat`, `--seed`, `--out` (the folder exports are written in, each
 //! in a fresh temporary folder; default: the system's temporary folder),
+//! `--download-memory` (MiB of file parts in flight, the CLI's option of
+//! that name; default the client's, 64), `--connections` (download
+//! connections per DC, `ClientConfig::connections_per_dc`; default 8),
 //! `--record` (record every run, login included, into a transcript beside
 //! the export, `--record-files small`; `--record both`: every run without,
 //! then with recording, and at the end the medians of both and their
@@ -575,6 +578,13 @@ impl Mock {
 async fn login(mock: &Mock, recorder: Option<Recorder>) -> Client {
     let mut config = ClientConfig::new(Network::Custom(mock.addr), AppInfo::new(12345, "0123abcd"));
     config.recorder = recorder;
+    if let Some(mb) = option(&arg_map(), "download-memory") {
+        let mb: u64 = mb.parse().expect("--download-memory: MiB");
+        config.download_budget = mb << 20;
+    }
+    if let Some(n) = option(&arg_map(), "connections") {
+        config.connections_per_dc = n.parse().expect("--connections: a number");
+    }
     config.keys = tg_takeout::auth::KeySet::empty()
         .with(tg_takeout::auth::test_server_key().public_key().clone());
     let client = Client::new(config).expect("client");

@@ -31,7 +31,7 @@ mod page;
 mod start;
 pub use gate::{Gate, Head};
 use isolate::Isolated;
-use page::newest_and_past;
+use page::{AsBytes, decode, newest_and_past};
 pub use page::{id_date, page_parts};
 use start::Start;
 
@@ -117,10 +117,7 @@ struct Request<'a> {
     limit: i32,
 }
 
-async fn call(
-    inv: &TakeoutInvoker,
-    r: &Request<'_>,
-) -> Result<enums::messages::Messages, InvocationError> {
+async fn call(inv: &TakeoutInvoker, r: &Request<'_>) -> Result<Vec<u8>, InvocationError> {
     let clamp = |v: Option<i64>| v.map_or(0, |d| i32::try_from(d.max(0)).unwrap_or(i32::MAX));
     if r.only_my {
         let search = functions::messages::Search {
@@ -140,7 +137,9 @@ async fn call(
             min_id: 0,
             hash: 0,
         };
-        inv.invoke_in_range(&r.split.range, &search).await
+        inv.invoke_in_range(&r.split.range, &AsBytes(search))
+            .await
+            .map(|raw| raw.0)
     } else {
         let history = functions::messages::GetHistory {
             peer: r.split.peer.clone(),
@@ -152,7 +151,9 @@ async fn call(
             min_id: 0,
             hash: 0,
         };
-        inv.invoke_in_range(&r.split.range, &history).await
+        inv.invoke_in_range(&r.split.range, &AsBytes(history))
+            .await
+            .map(|raw| raw.0)
     }
 }
 
@@ -166,14 +167,24 @@ struct Fetcher<'a> {
     isolation_budget: u32,
 }
 
-/// A request, with the `CHANNEL_PRIVATE` fallback to only-my search (which
-/// sets `only_my` for the rest of the chat); the error as the client gave
-/// it (a decode error is isolated, others are [`classify`]d).
+/// A request, decoded, with the `CHANNEL_PRIVATE` fallback of
+/// [`get_bytes`]; the error as the client gave it (a decode error is
+/// isolated, others are [`classify`]d).
 async fn get_raw(
     inv: &TakeoutInvoker,
     only_my: &mut bool,
-    mut r: Request<'_>,
+    r: Request<'_>,
 ) -> Result<enums::messages::Messages, InvocationError> {
+    decode(&get_bytes(inv, only_my, r).await?)
+}
+
+/// A request's answer as its TL bytes, with the `CHANNEL_PRIVATE` fallback
+/// to only-my search (which sets `only_my` for the rest of the chat).
+async fn get_bytes(
+    inv: &TakeoutInvoker,
+    only_my: &mut bool,
+    mut r: Request<'_>,
+) -> Result<Vec<u8>, InvocationError> {
     r.only_my = *only_my;
     match call(inv, &r).await {
         Err(e)
@@ -317,7 +328,8 @@ impl Fetcher<'_> {
             };
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
-            let page = match get_raw(self.inv, &mut self.only_my, r).await {
+            let answer = get_bytes(self.inv, &mut self.only_my, r).await;
+            let page = match answer.and_then(|bytes| Ok((decode(&bytes)?, bytes))) {
                 Ok(page) => page,
                 Err(InvocationError::Deserialize(_)) => {
                     drop(permit);
@@ -333,14 +345,16 @@ impl Fetcher<'_> {
                 }
                 Err(e) => return Err(classify(e)),
             };
+            let (page, bytes) = page;
             let complete = page_parts(&page).2;
             let (newest, past_till) = newest_and_past(&page, self.dates);
             let Some(newest) = newest else {
                 return Ok(true);
             };
             if logging {
-                log.append(key, &page).map_err(disk(log.path()))?;
+                log.append_bytes(key, &bytes).map_err(disk(log.path()))?;
             }
+            drop(bytes);
             let fetched = Fetched::Page(page, split.clone(), Some(permit));
             if tx.send(fetched).is_err() {
                 return Ok(false);
@@ -440,7 +454,7 @@ async fn run(
         let go_on = match (start, &mut stored) {
             (Start::Empty, _) | (Start::Count(0), _) => continue,
             (Start::Count(_), _) => f.pages(split, None, &mut log, tx).await?,
-            (Start::First(page, _), _) => f.first_page(split, page, &mut log, tx).await?,
+            (Start::First(bytes, _), _) => f.first_page(split, bytes, &mut log, tx).await?,
             (Start::Replay, Some(stored)) => match f.replay(&split, stored, &mut log, tx).await? {
                 Some(from) => f.pages(split, Some(from), &mut log, tx).await?,
                 None => !tx.is_closed(),

@@ -315,11 +315,16 @@ impl PageLog {
 
     /// Appends one page of the split `key`.
     pub fn append(&mut self, key: SplitKey, page: &enums::messages::Messages) -> io::Result<()> {
-        let bytes = page.to_bytes();
+        self.append_bytes(key, &page.to_bytes())
+    }
+
+    /// Appends one page of the split `key` as its TL bytes (as the server
+    /// sent them).
+    pub fn append_bytes(&mut self, key: SplitKey, bytes: &[u8]) -> io::Result<()> {
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
         self.out.write_all(&key.to_bytes())?;
         self.out.write_all(&len.to_le_bytes())?;
-        self.out.write_all(&bytes)
+        self.out.write_all(bytes)
     }
 
     /// Writes everything out.

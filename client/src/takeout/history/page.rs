@@ -1,8 +1,31 @@
 //! Reading a history page: its messages, count, ids and dates.
 
-use tl::enums;
+use tl::{Cursor, Deserializable as _, Identifiable as _, RemoteCall, Serializable, enums, types};
+
+use crate::rpc::InvocationError;
 
 use super::Dates;
+
+/// A history request answered as its TL bytes, decoded by the caller: a
+/// first page is kept undecoded until it is sent (`history/start.rs`), and
+/// every page is logged as it came rather than encoded again.
+#[derive(Clone)]
+pub(super) struct AsBytes<R>(pub(super) R);
+
+impl<R: Serializable> Serializable for AsBytes<R> {
+    fn serialize(&self, buf: &mut Vec<u8>) {
+        self.0.serialize(buf);
+    }
+}
+
+impl<R: RemoteCall> RemoteCall for AsBytes<R> {
+    type Return = tl::Raw;
+}
+
+/// A page's messages decoded from its TL bytes.
+pub(super) fn decode(bytes: &[u8]) -> Result<enums::messages::Messages, InvocationError> {
+    Ok(enums::messages::Messages::from_bytes(bytes)?)
+}
 
 /// The messages of a page, the total count, and whether it holds all.
 pub fn page_parts(page: &enums::messages::Messages) -> (&[enums::Message], u64, bool) {
@@ -39,4 +62,52 @@ pub(super) fn newest_and_past(
         .filter_map(|m| id_date(m).1)
         .any(|d| dates.till.is_some_and(|t| d >= t));
     (newest, past_till)
+}
+
+/// What a page's TL bytes say before its messages: its count, how many
+/// messages it holds, and whether it holds all (as [`page_parts`] would of
+/// the decoded page), without decoding a message; `None` when the header
+/// does not read.
+pub(super) fn header(bytes: &[u8]) -> Option<(u64, usize, bool)> {
+    let mut c = Cursor::new(bytes);
+    let int = |c: &mut Cursor<'_>| c.read_i32().ok();
+    let messages = |c: &mut Cursor<'_>| {
+        c.expect_vector().ok()?;
+        c.read_len(enums::Message::MIN_SIZE).ok()
+    };
+    let count = |n: i32| u64::try_from(n).unwrap_or(0);
+    match c.read_u32().ok()? {
+        types::messages::Messages::CONSTRUCTOR_ID => {
+            let n = messages(&mut c)?;
+            Some((n as u64, n, true))
+        }
+        types::messages::MessagesSlice::CONSTRUCTOR_ID => {
+            let flags = int(&mut c)?;
+            let total = int(&mut c)?;
+            if flags & 1 != 0 {
+                int(&mut c)?; // next_rate
+            }
+            if flags & 4 != 0 {
+                int(&mut c)?; // offset_id_offset
+            }
+            if flags & 8 != 0 {
+                enums::SearchPostsFlood::deserialize(&mut c).ok()?;
+            }
+            Some((count(total), messages(&mut c)?, false))
+        }
+        types::messages::ChannelMessages::CONSTRUCTOR_ID => {
+            let flags = int(&mut c)?;
+            int(&mut c)?; // pts
+            let total = int(&mut c)?;
+            if flags & 4 != 0 {
+                int(&mut c)?; // offset_id_offset
+            }
+            Some((count(total), messages(&mut c)?, false))
+        }
+        types::messages::MessagesNotModified::CONSTRUCTOR_ID => {
+            int(&mut c)?; // count (of what the client holds)
+            Some((0, 0, true))
+        }
+        _ => None,
+    }
 }

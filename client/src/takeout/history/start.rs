@@ -6,7 +6,10 @@
 //! [`PAGE`] messages) says all a `limit=1` probe would: its `count` is the
 //! split's, and an empty page is an empty split. So the first pages are
 //! asked for at once ([`FIRST_AT_ONCE`] in flight per chat, answers taken
-//! in split order) and kept until the total is known, the kept messages
+//! in split order) and kept until the total is known, as the TL bytes the
+//! server sent (count and length read from the page's header; a page is
+//! decoded once, when it is sent, so a kept page costs its bytes, some
+//! 15 KB, not its decoded messages, some 240 KB), the kept messages
 //! bounded by [`HOLD`] per chat ([`Hold`]): once the hold is full, the
 //! answers still in flight keep only their counts (their pages are asked
 //! again later) and the remaining splits are probed. A chat with messages
@@ -24,18 +27,18 @@ use futures_util::stream::FuturesOrdered;
 use tl::enums;
 use tokio::sync::mpsc;
 
-use super::page::{newest_and_past, page_parts};
+use super::page::{header, newest_and_past, page_parts};
 use super::{
     Class, Dates, Fetched, Fetcher, PAGE, PROBES_AT_ONCE, PageLog, Split, SplitKey, TakeoutInvoker,
-    classify, count, disk, get_raw, request,
+    classify, count, decode, disk, get_bytes, get_raw, request,
 };
 use crate::rpc::InvocationError;
 
 /// First pages of one chat in flight at once.
 pub(super) const FIRST_AT_ONCE: usize = 16;
 /// Messages of first pages one chat keeps until its total is known (the
-/// chats read ahead each keep theirs: some 1,000 decoded messages of a
-/// few KB each per chat).
+/// chats read ahead each keep theirs: some 1,000 undecoded messages of a
+/// few hundred bytes each per chat).
 pub(super) const HOLD: usize = 1_000;
 
 /// What the start of one split says, in split order.
@@ -47,8 +50,8 @@ pub(super) enum Start {
     Empty,
     /// Its count: its pages are read from its start.
     Count(u64),
-    /// Its first page (oldest first) and its count.
-    First(enums::messages::Messages, u64),
+    /// Its first page (oldest first) as TL bytes, and its count.
+    First(Vec<u8>, u64),
 }
 
 impl Start {
@@ -153,18 +156,21 @@ pub(super) async fn newest(
     )))
 }
 
-/// The first page of `split` (offset 1, oldest first), and `only_my`
-/// after it.
+/// A first page's TL bytes, its count and how many messages it holds.
+type FirstPage = (Vec<u8>, u64, usize);
+
+/// The first page of `split` (offset 1, oldest first) undecoded, and
+/// `only_my` after it.
 async fn first(
     inv: &TakeoutInvoker,
     dates: Dates,
     mut only_my: bool,
     split: &Split,
-) -> (Result<Option<enums::messages::Messages>, Class>, bool) {
-    let page = match get_raw(inv, &mut only_my, request(split, dates, 1, -PAGE, PAGE)).await {
-        Ok(page) => Ok(Some(page)),
-        // A first page that does not decode: the split is probed instead,
-        // and [`Fetcher::pages`] isolates what does not decode.
+) -> (Result<Option<FirstPage>, Class>, bool) {
+    let page = match get_bytes(inv, &mut only_my, request(split, dates, 1, -PAGE, PAGE)).await {
+        // A header that does not read: the split is probed instead, and
+        // [`Fetcher::pages`] isolates what does not decode.
+        Ok(bytes) => Ok(header(&bytes).map(|(count, n, _)| (bytes, count, n))),
         Err(InvocationError::Deserialize(_)) => Ok(None),
         Err(e) => Err(classify(e)),
     };
@@ -225,12 +231,11 @@ pub(super) async fn starts(
                     continue;
                 }
             };
-            let (messages, count, _) = page_parts(&page);
-            let n = messages.len();
+            let (bytes, count, n) = page;
             let keep = hold.answered(n);
             answers.push(match (n, keep) {
                 (0, _) => Start::Empty,
-                (_, true) => Start::First(page, count),
+                (_, true) => Start::First(bytes, count),
                 (_, false) => Start::Count(count),
             });
         }
@@ -271,17 +276,23 @@ pub(super) async fn starts(
 }
 
 impl Fetcher<'_> {
-    /// Sends the kept first page of `split`, then the rest of the split
-    /// from just after it; `false` when the receiver is gone.
+    /// Sends the kept first page of `split` (its TL bytes), then the rest
+    /// of the split from just after it; `false` when the receiver is gone.
     pub(super) async fn first_page(
         &mut self,
         split: Arc<Split>,
-        page: enums::messages::Messages,
+        bytes: Vec<u8>,
         log: &mut PageLog,
         tx: &mpsc::UnboundedSender<Fetched>,
     ) -> Result<bool, Class> {
         let Some(permit) = self.gate.admit().await else {
             return Ok(false);
+        };
+        let Ok(page) = decode(&bytes) else {
+            // Messages that do not decode: the split is read again from its
+            // start, isolating them (docs/takeout.md#undecodable-messages).
+            drop((permit, bytes));
+            return self.pages(split, None, log, tx).await;
         };
         let key = SplitKey::new(&split.range, split.migrated);
         // Read from the split's start: a page holding its count holds all
@@ -294,7 +305,8 @@ impl Fetcher<'_> {
         let Some(newest) = newest else {
             return Ok(true);
         };
-        log.append(key, &page).map_err(disk(log.path()))?;
+        log.append_bytes(key, &bytes).map_err(disk(log.path()))?;
+        drop(bytes);
         if tx
             .send(Fetched::Page(page, split.clone(), Some(permit)))
             .is_err()

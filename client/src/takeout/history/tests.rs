@@ -101,3 +101,92 @@ fn a_window_of_zero_still_asks_one_at_a_time() {
     assert!(hold.answered(1));
     assert!(hold.ask());
 }
+
+#[test]
+fn a_page_header_says_what_the_decoded_page_does() {
+    use super::page::header;
+    use tl::Serializable as _;
+    let m = |id: i32| -> enums::Message {
+        types::Message {
+            id,
+            date: 70,
+            message: "x".repeat(id as usize),
+            ..Default::default()
+        }
+        .into()
+    };
+    let user: enums::User = types::User {
+        id: 5,
+        ..Default::default()
+    }
+    .into();
+    let pages: Vec<enums::messages::Messages> = vec![
+        types::messages::Messages {
+            messages: vec![m(1), m(2)],
+            users: vec![user.clone()],
+            ..Default::default()
+        }
+        .into(),
+        types::messages::MessagesSlice {
+            count: 50,
+            messages: vec![m(3)],
+            ..Default::default()
+        }
+        .into(),
+        // Every optional field of the header present.
+        types::messages::MessagesSlice {
+            inexact: true,
+            count: 51,
+            next_rate: Some(9),
+            offset_id_offset: Some(4),
+            search_flood: Some(
+                types::SearchPostsFlood {
+                    query_is_free: true,
+                    total_daily: 10,
+                    remains: 3,
+                    wait_till: Some(99),
+                    stars_amount: 7,
+                }
+                .into(),
+            ),
+            messages: vec![m(4), m(5), m(6)],
+            users: vec![user.clone()],
+            ..Default::default()
+        }
+        .into(),
+        types::messages::ChannelMessages {
+            pts: 8,
+            count: 70,
+            offset_id_offset: Some(2),
+            messages: vec![m(7)],
+            ..Default::default()
+        }
+        .into(),
+        types::messages::ChannelMessages {
+            count: 0,
+            ..Default::default()
+        }
+        .into(),
+        types::messages::MessagesNotModified { count: 3 }.into(),
+    ];
+    for page in &pages {
+        let (messages, count, complete) = page_parts(page);
+        let bytes = page.to_bytes();
+        assert_eq!(
+            header(&bytes),
+            Some((count, messages.len(), complete)),
+            "{page:?}"
+        );
+        assert!(header(&bytes[..4]).is_none(), "cut short: {page:?}");
+    }
+    // Messages that do not decode leave the header readable.
+    // (id, flags, count, then the vector's id and length: the message's
+    // constructor at 20).
+    let mut bad = pages[1].to_bytes();
+    bad[20..24].copy_from_slice(&0xdead_beef_u32.to_le_bytes());
+    assert!(super::page::decode(&bad).is_err());
+    assert_eq!(header(&bad), Some((50, 1, false)));
+    // Not a page at all.
+    assert_eq!(header(&0xdead_beef_u32.to_le_bytes()), None);
+    assert_eq!(header(&[]), None);
+}
