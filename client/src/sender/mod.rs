@@ -147,7 +147,7 @@ async fn open<C: Connector>(
     Ok(Conn {
         stream,
         codec,
-        rbuf: BytesMut::with_capacity(64 * 1024),
+        rbuf: BytesMut::with_capacity(runner::READ_BUFFER),
         wbuf: BytesMut::new(),
     })
 }

@@ -19,6 +19,12 @@ use crate::record::Answer;
 use crate::rpc::{InvocationError, RpcError};
 use crate::transport::{Codec, TransportError};
 
+/// The read buffer a connection starts with.
+pub(crate) const READ_BUFFER: usize = 64 * 1024;
+/// A read buffer larger than this is replaced by a new one of
+/// [`READ_BUFFER`] once it is empty.
+const KEEP_READ_BUFFER: usize = 256 * 1024;
+
 /// One open connection and its buffers.
 pub(crate) struct Conn<S> {
     pub(crate) stream: S,
@@ -250,7 +256,15 @@ impl<C: Connector> Runner<C> {
                         tracing::debug!(dc = self.config.dc_id, "ignored a message: {e}");
                     }
                 }
-                Ok(None) => return None,
+                Ok(None) => {
+                    // A file part grows the buffer to a whole frame (1 MiB
+                    // and more); give that back once it is read, so idle
+                    // download connections do not each keep a megabyte.
+                    if rbuf.is_empty() && rbuf.capacity() > KEEP_READ_BUFFER {
+                        *rbuf = BytesMut::with_capacity(READ_BUFFER);
+                    }
+                    return None;
+                }
                 Err(TransportError::Status(-404)) => {
                     return Some(Exit::Fatal(InvocationError::Transport(
                         TransportError::Status(-404),
