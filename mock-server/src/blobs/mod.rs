@@ -2,14 +2,13 @@
 //! (DC), how big it is, which file references are valid for it, and its bytes.
 //!
 //! Bytes come from a fixture blob when one is given. Otherwise pictures
-//! (photo sizes, document thumbnails, profile pictures, documents of type
-//! `image/jpeg`, `image/png` or `image/webp` up to [`MAX_PICTURE`]) are
-//! valid images of the announced size and dimensions made by
-//! [`crate::synth`] from `(world seed, file key)`, computed when first read
-//! and kept in a small cache (a download reads a file in order, part after
-//! part); every other file is synthesized a word at a time, so any byte
-//! range of a 2 GB file is computed without producing its prefix and costs
-//! no disk or memory.
+//! (photo sizes, document thumbnails, profile pictures, `image/jpeg`,
+//! `image/png` or `image/webp` documents up to [`MAX_PICTURE`]) are valid
+//! images of the announced size and dimensions made by [`crate::synth`]
+//! from `(world seed, file key)`, computed when first read and kept in a
+//! small cache (a download reads a file part after part); every other file
+//! is synthesized a word at a time, so any byte range of a 2 GB file is
+//! computed without its prefix and costs no disk or memory.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
