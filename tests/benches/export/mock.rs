@@ -81,21 +81,17 @@ pub(crate) fn serve_child() {
                     Some(("script", json)) => serde_json::from_str(json)
                         .map_err(|e| format!("bad fault script: {e}"))
                         .and_then(|s| api.set_script(s)),
-                    Some(("faults", method)) => {
+                    Some((what @ ("faults" | "count"), method)) => {
                         let stats = api.inner().dispatcher().stats();
-                        let n = stats.methods.get(method.trim()).map_or(0, |m| m.faults);
+                        let n = stats
+                            .methods
+                            .get(method.trim())
+                            .map_or(0, |m| if what == "faults" { m.faults } else { m.calls });
                         let mut out = std::io::stdout().lock();
                         let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
                         continue;
                     }
                     None if line == "calls" => Ok(()),
-                    Some(("count", method)) => {
-                        let stats = api.inner().dispatcher().stats();
-                        let n = stats.methods.get(method.trim()).map_or(0, |m| m.calls);
-                        let mut out = std::io::stdout().lock();
-                        let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
-                        continue;
-                    }
                     _ => Err(format!("unknown command {line:?}")),
                 };
                 let calls = api.inner().dispatcher().stats().total;

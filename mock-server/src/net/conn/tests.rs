@@ -68,16 +68,7 @@ fn a_top_level_get_future_salts_gets_the_salts_asked_for() {
     server.handle_input(&frame, now()).expect("accepted");
     let mut found = Vec::new();
     while let Some(out) = server.poll_transmit(now(), &mut rng) {
-        let opened = envelope::open(&key, Direction::ServerToClient, &out).expect("opens");
-        let bodies = if container::is_container(&opened.body) {
-            container::unpack(opened.msg_id, &opened.body)
-                .expect("container")
-                .into_iter()
-                .map(|m| m.body)
-                .collect()
-        } else {
-            vec![opened.body]
-        };
+        let bodies = opened_bodies(&key, &out);
         found.extend(
             bodies
                 .iter()
@@ -177,16 +168,7 @@ fn answered_with(threshold: Option<usize>, answer: &[u8]) -> Vec<u8> {
         let Some(out) = server.poll_transmit(now(), &mut rng) else {
             break;
         };
-        let opened = envelope::open(&key, Direction::ServerToClient, &out).expect("opens");
-        let bodies = if container::is_container(&opened.body) {
-            container::unpack(opened.msg_id, &opened.body)
-                .expect("container")
-                .into_iter()
-                .map(|m| m.body)
-                .collect()
-        } else {
-            vec![opened.body]
-        };
+        let bodies = opened_bodies(&key, &out);
         let rpc_result = 0xf35c_6d01_u32.to_le_bytes();
         results.extend(bodies.into_iter().filter(|b| b[..4] == rpc_result));
     }
@@ -204,4 +186,19 @@ fn answers_are_packed_from_the_configured_size_on() {
     assert_eq!(answered_with(None, &big), big, "never");
     let small = vec![1u8; 64];
     assert_eq!(answered_with(Some(512), &small), small);
+}
+
+/// The message bodies of a frame the server sent (a container's, or its
+/// one body).
+fn opened_bodies(key: &AuthKey, out: &[u8]) -> Vec<Vec<u8>> {
+    let opened = envelope::open(key, Direction::ServerToClient, out).expect("opens");
+    if container::is_container(&opened.body) {
+        container::unpack(opened.msg_id, &opened.body)
+            .expect("container")
+            .into_iter()
+            .map(|m| m.body)
+            .collect()
+    } else {
+        vec![opened.body]
+    }
 }
