@@ -7,7 +7,8 @@
 //! page in order, drops messages outside the date range, resolves custom
 //! emoji, and decides each file (starting downloads); then pages are
 //! written in order once their files are settled. At most [`AHEAD`] pages
-//! wait between deciding and writing, so memory stays flat.
+//! with files and [`MAX_AHEAD`] pages in all wait between deciding and
+//! writing, so memory stays flat.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -30,8 +31,14 @@ use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
 use crate::export::model::{ChatInfo, FileRef, Message};
 
-/// Pages decided but not yet written.
+/// Pages with files decided but not yet written: their downloads run
+/// while the page before waits for its own.
 const AHEAD: usize = 8;
+/// Pages decided but not yet written, with files or not (a decoded page
+/// of 100 messages is some 250 KB). Pages without files count only here,
+/// so a big file at the head does not keep the files of the pages after
+/// it (often on another DC) from starting.
+const MAX_AHEAD: usize = 32;
 /// Custom emoji per `messages.getCustomEmojiDocuments` (docs/takeout.md#custom-emoji).
 const EMOJI_BATCH: usize = 100;
 /// Chats read at once per unit of `parallel`.
@@ -68,6 +75,13 @@ struct Pending {
     messages: Vec<Message>,
     /// Per message, per file (in `message_files` order): what to wait for.
     waits: Vec<Vec<Option<Waiter>>>,
+}
+
+impl Pending {
+    /// Does a file of the page wait for its download?
+    fn has_files(&self) -> bool {
+        self.waits.iter().flatten().any(Option::is_some)
+    }
 }
 
 /// What the writer stage does next, in order.
@@ -360,7 +374,14 @@ impl Run<'_> {
         keep: usize,
     ) -> Result<(), TakeoutError> {
         let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
-        while !queue.is_empty() && (keep == 0 || pages(queue) > keep) {
+        let with_files = |q: &VecDeque<Item>| {
+            q.iter()
+                .filter(|i| matches!(i, Item::Page(p) if p.has_files()))
+                .count()
+        };
+        while !queue.is_empty()
+            && (keep == 0 || with_files(queue) > keep || pages(queue) > MAX_AHEAD)
+        {
             let Some(item) = queue.pop_front() else { break };
             match item {
                 Item::Start { chat, total } => {
