@@ -6,9 +6,11 @@
 //! of pages read ahead, see [`history::Gate`]); this stage converts each
 //! page in order, drops messages outside the date range, resolves custom
 //! emoji, and decides each file (starting downloads); then pages are
-//! written in order once their files are settled. At most [`AHEAD`] pages
-//! with files and [`MAX_AHEAD`] pages in all wait between deciding and
-//! writing, so memory stays flat.
+//! written in order as their files are settled. Pages wait between
+//! deciding and writing only while a file of an earlier page downloads,
+//! and at most [`AHEAD_MESSAGES`] messages in [`AHEAD_PAGES`] pages, so
+//! memory stays flat while a big file at the head does not keep the files
+//! of the pages after it (often on another DC) from starting.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -31,14 +33,13 @@ use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
 use crate::export::model::{ChatInfo, FileRef, Message};
 
-/// Pages with files decided but not yet written: their downloads run
-/// while the page before waits for its own.
-const AHEAD: usize = 8;
-/// Pages decided but not yet written, with files or not (a decoded page
-/// of 100 messages is some 250 KB). Pages without files count only here,
-/// so a big file at the head does not keep the files of the pages after
-/// it (often on another DC) from starting.
-const MAX_AHEAD: usize = 32;
+/// Messages decided but not yet written, at most (a decoded message is
+/// some 2.5 KB: about 10 MB). Their files download meanwhile: enough to
+/// keep every DC's connections busy while the head waits for a big file.
+const AHEAD_MESSAGES: usize = 4096;
+/// Pages decided but not yet written, at most (pages of one or two
+/// messages, with many split ranges).
+const AHEAD_PAGES: usize = 256;
 /// Custom emoji per `messages.getCustomEmojiDocuments` (docs/takeout.md#custom-emoji).
 const EMOJI_BATCH: usize = 100;
 /// Chats read at once per unit of `parallel`.
@@ -78,9 +79,47 @@ struct Pending {
 }
 
 impl Pending {
-    /// Does a file of the page wait for its download?
-    fn has_files(&self) -> bool {
-        self.waits.iter().flatten().any(Option::is_some)
+    /// Can it be written without waiting (every file settled)?
+    fn is_ready(&self) -> bool {
+        self.waits.iter().flatten().flatten().all(Waiter::is_settled)
+    }
+}
+
+/// The items decided but not yet written, in order, with the pages and
+/// messages among them.
+#[derive(Default)]
+struct Ahead {
+    items: VecDeque<Item>,
+    pages: usize,
+    messages: usize,
+}
+
+impl Ahead {
+    fn push(&mut self, item: Item) {
+        if let Item::Page(p) = &item {
+            self.pages += 1;
+            self.messages += p.messages.len();
+        }
+        self.items.push_back(item);
+    }
+
+    /// The front item, if it may be written now: with `all`, whatever it
+    /// waits for; else if it waits for nothing or too much is held.
+    fn next(&mut self, all: bool) -> Option<Item> {
+        let full = self.pages > AHEAD_PAGES || self.messages > AHEAD_MESSAGES;
+        let ready = match self.items.front()? {
+            Item::Page(p) => all || full || p.is_ready(),
+            _ => true,
+        };
+        if !ready {
+            return None;
+        }
+        let item = self.items.pop_front()?;
+        if let Item::Page(p) = &item {
+            self.pages -= 1;
+            self.messages -= p.messages.len();
+        }
+        Some(item)
     }
 }
 
@@ -191,7 +230,7 @@ impl Run<'_> {
             name: "chats".into(),
         });
         let total = reader.total;
-        let mut queue = VecDeque::new();
+        let mut queue = Ahead::default();
         let mut current = Current::default();
         for index in 1..=total {
             // A stop ends the export at the next chat even when its pages
@@ -205,7 +244,7 @@ impl Run<'_> {
             self.chat(index, total, dialog, rx, &mut queue, &mut current)
                 .await?;
         }
-        self.drain(&mut queue, &mut current, 0).await
+        self.drain(&mut queue, &mut current, true).await
     }
 
     /// Decides one chat's pages into `queue`.
@@ -215,7 +254,7 @@ impl Run<'_> {
         total: u64,
         dialog: Dialog,
         mut rx: mpsc::UnboundedReceiver<Fetched>,
-        queue: &mut VecDeque<Item>,
+        queue: &mut Ahead,
         current: &mut Current,
     ) -> Result<(), TakeoutError> {
         let mut ctx = ChatContext::new(&dialog.chat.folder, self.tz.clone());
@@ -234,7 +273,7 @@ impl Run<'_> {
                     name: dialog.chat.display_name(),
                     messages,
                 });
-                queue.push_back(Item::Start {
+                queue.push(Item::Start {
                     chat: dialog.chat.clone(),
                     total: messages,
                 });
@@ -246,8 +285,8 @@ impl Run<'_> {
                     let pending = self.decide_page(&mut ctx, &page, &split).await?;
                     // The raw page is done with: another may be read.
                     drop((page, permit));
-                    queue.push_back(Item::Page(pending));
-                    self.drain(queue, current, AHEAD).await?;
+                    queue.push(Item::Page(pending));
+                    self.drain(queue, current, false).await?;
                 }
                 Some(Fetched::Undecodable {
                     id,
@@ -256,7 +295,7 @@ impl Run<'_> {
                 }) => {
                     let shift = if migrated { MIGRATED_ID_SHIFT } else { 0 };
                     let id = id.map(|id| i64::from(id) + shift);
-                    queue.push_back(Item::Missing(chat_item(&dialog.chat, id, None, reason)));
+                    queue.push(Item::Missing(chat_item(&dialog.chat, id, None, reason)));
                 }
                 Some(Fetched::Done) => break,
                 Some(Fetched::Failed(reason)) => {
@@ -271,9 +310,9 @@ impl Run<'_> {
             }
         }
         if let Some(reason) = failure {
-            queue.push_back(Item::Missing(chat_item(&dialog.chat, None, None, reason)));
+            queue.push(Item::Missing(chat_item(&dialog.chat, None, None, reason)));
         }
-        queue.push_back(Item::Write(Command::EndChat));
+        queue.push(Item::Write(Command::EndChat));
         Ok(())
     }
 
@@ -365,24 +404,16 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Writes items from the front of `queue` until at most `keep` pages
-    /// wait.
+    /// Writes items from the front of `queue`: those that wait for
+    /// nothing, and while too much is held the next ones whatever they wait
+    /// for; with `all`, every item.
     async fn drain(
         &mut self,
-        queue: &mut VecDeque<Item>,
+        queue: &mut Ahead,
         current: &mut Current,
-        keep: usize,
+        all: bool,
     ) -> Result<(), TakeoutError> {
-        let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
-        let with_files = |q: &VecDeque<Item>| {
-            q.iter()
-                .filter(|i| matches!(i, Item::Page(p) if p.has_files()))
-                .count()
-        };
-        while !queue.is_empty()
-            && (keep == 0 || with_files(queue) > keep || pages(queue) > MAX_AHEAD)
-        {
-            let Some(item) = queue.pop_front() else { break };
+        while let Some(item) = queue.next(all) {
             match item {
                 Item::Start { chat, total } => {
                     *current = Current {

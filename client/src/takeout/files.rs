@@ -38,6 +38,11 @@ pub struct Rules {
 pub struct Waiter(watch::Receiver<Option<Outcome>>);
 
 impl Waiter {
+    /// Has the download ended (so [`Self::outcome`] returns at once)?
+    pub fn is_settled(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
     /// The outcome, once the download ends.
     pub async fn outcome(mut self) -> Outcome {
         match self.0.wait_for(Option::is_some).await {

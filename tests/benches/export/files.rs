@@ -18,7 +18,11 @@
 //! Reported per run: seconds, MB/s, the download connections used at once
 //! (ours: the peak summed over the DCs, and the mean, from the
 //! `files_rate` events), the aggregate cap (those connections × 2 MB/s,
-//! at most 30 × 1 MiB a second), the share of it, the `FLOOD_WAIT`
+//! at most 30 × 1 MiB a second; the mean is the mean of each sample's
+//! cap), the share of it; the bytes per served `upload.getFile` call and
+//! the cap with them (at most 30 such calls a second: a photo smaller
+//! than a part takes a whole call, so 30 × 1 MiB is out of reach when
+//! the rate limit binds) and the share of that; the `FLOOD_WAIT`
 //! answers, and the peak RSS of this process (the mock included: an upper
 //! bound for the exporter) and how far above the run's start it went.
 //! `quick` uses a world of about 100 MB instead of 200+.
@@ -40,6 +44,8 @@ use super::{proc_status_kb, reset_peak_rss};
 
 const CAP_PER_CONNECTION: f64 = 2_000_000.0;
 const RATE_LIMIT: u32 = 30;
+/// A whole part (bytes).
+const PART: f64 = 1_048_576.0;
 
 /// Runs the comparison; `quick` for a smaller world.
 pub fn measure(quick: bool, max_file_mb: u64) {
@@ -85,15 +91,19 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         // Ours.
         let client = login(addr, &world, 8, 64).await;
         let before = floods(&running);
-        let (whole, phase) = export(&client).await;
+        let calls_before = served(&running);
+        let (mut whole, mut phase) = export(&client).await;
         let after = floods(&running);
+        whole.calls = served(&running) - calls_before;
+        phase.calls = whole.calls;
         client.disconnect().await;
         if std::env::var_os("TG_BENCH_TIMELINE").is_some() {
             calls_by_connection(&running);
         }
         rows.push((whole, after - before));
         rows.push((phase, after - before));
-        // The baselines.
+        // The baselines (`TG_BENCH_NO_BASELINES=1`: ours alone, to study it).
+        let baselines = std::env::var_os("TG_BENCH_NO_BASELINES").is_none();
         for (style, name) in [
             (
                 Style::Desktop,
@@ -103,9 +113,13 @@ pub fn measure(quick: bool, max_file_mb: u64) {
                 Style::Tdl,
                 "tdl-style (2 files x 4 parts of 1 MiB, a connection per file)",
             ),
-        ] {
+        ]
+        .into_iter()
+        .filter(|_| baselines)
+        {
             let client = login(addr, &world, style.connections(), 64).await;
             let before = floods(&running);
+            let calls_before = served(&running);
             let tmp = tempfile::tempdir().expect("temp dir");
             reset_peak_rss();
             let base_kb = proc_status_kb("self", "VmRSS");
@@ -123,6 +137,8 @@ pub fn measure(quick: bool, max_file_mb: u64) {
                     secs,
                     connections: style.connections(),
                     mean_connections: style.connections() as f64,
+                    samples: vec![style.connections()],
+                    calls: served(&running) - calls_before,
                     rss_kb,
                     base_kb,
                 },
@@ -131,17 +147,29 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         }
     });
     println!(
-        "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | FLOOD_WAITs | peak RSS (above start) |"
+        "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | bytes per call | cap with them, MB/s (mean) | share of it | FLOOD_WAITs | peak RSS (above start) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let cap = |connections: f64| {
-        (connections * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * 1_048_576.0)
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // The cap of `connections` when each call carries `per_call` bytes.
+    let cap = |connections: f64, per_call: f64| {
+        (connections * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * per_call)
+    };
+    // Its mean over the samples (the cap of each moment, not the cap of
+    // the mean number of connections).
+    let mean_cap = |r: &Row, per_call: f64| {
+        let sum: f64 = r.samples.iter().map(|&c| cap(c as f64, per_call)).sum();
+        sum / r.samples.len().max(1) as f64
     };
     for (r, floods) in &rows {
         let rate = r.bytes as f64 / r.secs;
-        let (peak, mean) = (cap(r.connections as f64), cap(r.mean_connections));
+        // The cap: every call a whole part of 1 MiB.
+        let (peak, mean) = (cap(r.connections as f64, PART), mean_cap(r, PART));
+        // The cap the rate limit allows with the parts this run needed
+        // (a photo smaller than a part takes a call of its own).
+        let per_call = (r.bytes as f64 / r.calls.max(1) as f64).min(PART);
+        let with_calls = mean_cap(r, per_call);
         println!(
-            "| {} | {} | {:.0} | {:.1} | {:.2} | {} / {:.1} | {:.1} / {:.1} | {:.0}% / {:.0}% | {floods} | {} MB ({} MB) |",
+            "| {} | {} | {:.0} | {:.1} | {:.2} | {} / {:.1} | {:.1} / {:.1} | {:.0}% / {:.0}% | {:.0} KB | {:.1} | {:.0}% | {floods} | {} MB ({} MB) |",
             r.name,
             r.files,
             r.bytes as f64 / 1e6,
@@ -153,6 +181,9 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             mean / 1e6,
             100.0 * rate / peak,
             100.0 * rate / mean,
+            per_call / 1e3,
+            with_calls / 1e6,
+            100.0 * rate / with_calls,
             r.rss_kb / 1024,
             r.rss_kb.saturating_sub(r.base_kb) / 1024,
         );
@@ -167,6 +198,18 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             );
         }
     }
+}
+
+/// `upload.getFile` calls served so far.
+fn served(running: &tg_mock_server::server::Running) -> u64 {
+    running
+        .api
+        .inner()
+        .dispatcher()
+        .stats()
+        .methods
+        .get("upload.getFile")
+        .map_or(0, |m| m.calls)
 }
 
 fn floods(running: &tg_mock_server::server::Running) -> u64 {
@@ -238,6 +281,10 @@ struct Row {
     /// And their mean over the download phase (ours: over the
     /// `files_rate` events, every half second or so).
     mean_connections: f64,
+    /// The connections of every sample (the baselines: one, fixed).
+    samples: Vec<usize>,
+    /// `upload.getFile` calls served (not refused).
+    calls: u64,
     rss_kb: u64,
     /// The RSS when the run started (the mock and its world included).
     base_kb: u64,
@@ -296,8 +343,7 @@ async fn export(client: &Client) -> (Row, Row) {
                 _ => {}
             }
         }
-        let mean = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
-        (peak, mean, first, last)
+        (peak, samples, first, last)
     });
     reset_peak_rss();
     let base_kb = proc_status_kb("self", "VmRSS");
@@ -308,7 +354,8 @@ async fn export(client: &Client) -> (Row, Row) {
     let secs = started.elapsed().as_secs_f64();
     let rss_kb = proc_status_kb("self", "VmHWM");
     drop(tx);
-    let (connections, mean_connections, first, last) = watch.await.expect("the progress watcher");
+    let (connections, samples, first, last) = watch.await.expect("the progress watcher");
+    let mean_connections = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
     let phase = match (first, last) {
         (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
         _ => secs,
@@ -320,6 +367,8 @@ async fn export(client: &Client) -> (Row, Row) {
         secs,
         connections,
         mean_connections,
+        samples: samples.clone(),
+        calls: 0,
         rss_kb,
         base_kb,
     };
