@@ -81,7 +81,11 @@ struct Pending {
 impl Pending {
     /// Can it be written without waiting (every file settled)?
     fn is_ready(&self) -> bool {
-        self.waits.iter().flatten().flatten().all(Waiter::is_settled)
+        self.waits
+            .iter()
+            .flatten()
+            .flatten()
+            .all(Waiter::is_settled)
     }
 }
 
@@ -488,5 +492,79 @@ fn chat_item(
         message_id,
         file,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of `n` messages waiting for `waits`.
+    fn page(n: usize, waits: Vec<Option<Waiter>>) -> Item {
+        let messages = (0..n).map(|i| Message::new(i as i64 + 1, 0)).collect();
+        let mut per_message: Vec<Vec<Option<Waiter>>> = (0..n).map(|_| Vec::new()).collect();
+        per_message[0] = waits;
+        Item::Page(Pending {
+            messages,
+            waits: per_message,
+        })
+    }
+
+    fn kinds(items: &[Item]) -> Vec<&'static str> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Start { .. } => "start",
+                Item::Write(_) => "write",
+                Item::Page(_) => "page",
+                Item::Missing(_) => "missing",
+            })
+            .collect()
+    }
+
+    fn take(ahead: &mut Ahead, all: bool) -> Vec<Item> {
+        std::iter::from_fn(|| ahead.next(all))
+            .take(10_000)
+            .collect()
+    }
+
+    #[test]
+    fn pages_wait_only_behind_a_download_and_within_the_budget() {
+        let mut ahead = Ahead::default();
+        let (big, waiter) = Waiter::channel();
+        ahead.push(Item::Write(Command::EndChat));
+        ahead.push(page(3, vec![Some(waiter), None]));
+        // Pages after the one downloading are held, not written: their
+        // files download meanwhile.
+        for _ in 0..10 {
+            ahead.push(page(2, vec![None]));
+        }
+        assert_eq!(kinds(&take(&mut ahead, false)), ["write"]);
+        assert_eq!((ahead.pages, ahead.messages), (11, 23));
+        // The download ends: everything ready goes.
+        big.send_replace(Some(Ok("files/big".into())));
+        assert_eq!(take(&mut ahead, false).len(), 11);
+        assert_eq!((ahead.pages, ahead.messages), (0, 0));
+        // Over the page budget the head is written whatever it waits for
+        // (the writer then waits for its file).
+        let (_held, waiter) = Waiter::channel();
+        ahead.push(page(1, vec![Some(waiter)]));
+        for _ in 1..AHEAD_PAGES {
+            ahead.push(page(1, vec![]));
+        }
+        assert!(take(&mut ahead, false).is_empty(), "at the budget: held");
+        ahead.push(page(1, vec![]));
+        assert_eq!(take(&mut ahead, false).len(), AHEAD_PAGES + 1);
+        // Over the message budget likewise.
+        let (_held, waiter) = Waiter::channel();
+        ahead.push(page(AHEAD_MESSAGES, vec![Some(waiter)]));
+        assert!(take(&mut ahead, false).is_empty());
+        ahead.push(page(1, vec![]));
+        assert_eq!(take(&mut ahead, false).len(), 2);
+        // At the end every item goes.
+        let (_held, waiter) = Waiter::channel();
+        ahead.push(page(1, vec![Some(waiter)]));
+        ahead.push(Item::Write(Command::EndChat));
+        assert_eq!(kinds(&take(&mut ahead, true)), ["page", "write"]);
     }
 }
