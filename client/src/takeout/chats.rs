@@ -6,11 +6,8 @@
 //! of pages read ahead, see [`history::Gate`]); this stage converts each
 //! page in order, drops messages outside the date range, resolves custom
 //! emoji, and decides each file (starting downloads); then pages are
-//! written in order as their files are settled. Pages wait between
-//! deciding and writing only while a file of an earlier page downloads,
-//! and at most [`AHEAD_MESSAGES`] messages in [`AHEAD_PAGES`] pages, so
-//! memory stays flat while a big file at the head does not keep the files
-//! of the pages after it (often on another DC) from starting.
+//! written in order once their files are settled. At most [`AHEAD`] pages
+//! wait between deciding and writing, so memory stays flat.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -33,13 +30,8 @@ use crate::export::convert::sections::custom_emoji_file;
 use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
 use crate::export::model::{ChatInfo, FileRef, Message};
 
-/// Messages decided but not yet written, at most (a decoded message is
-/// some 2.5 KB: about 10 MB). Their files download meanwhile: enough to
-/// keep every DC's connections busy while the head waits for a big file.
-const AHEAD_MESSAGES: usize = 4096;
-/// Pages decided but not yet written, at most (pages of one or two
-/// messages, with many split ranges).
-const AHEAD_PAGES: usize = 256;
+/// Pages decided but not yet written.
+const AHEAD: usize = 8;
 /// Custom emoji per `messages.getCustomEmojiDocuments` (docs/takeout.md#custom-emoji).
 const EMOJI_BATCH: usize = 100;
 /// Chats read at once per unit of `parallel`.
@@ -76,55 +68,6 @@ struct Pending {
     messages: Vec<Message>,
     /// Per message, per file (in `message_files` order): what to wait for.
     waits: Vec<Vec<Option<Waiter>>>,
-}
-
-impl Pending {
-    /// Can it be written without waiting (every file settled)?
-    fn is_ready(&self) -> bool {
-        self.waits
-            .iter()
-            .flatten()
-            .flatten()
-            .all(Waiter::is_settled)
-    }
-}
-
-/// The items decided but not yet written, in order, with the pages and
-/// messages among them.
-#[derive(Default)]
-struct Ahead {
-    items: VecDeque<Item>,
-    pages: usize,
-    messages: usize,
-}
-
-impl Ahead {
-    fn push(&mut self, item: Item) {
-        if let Item::Page(p) = &item {
-            self.pages += 1;
-            self.messages += p.messages.len();
-        }
-        self.items.push_back(item);
-    }
-
-    /// The front item, if it may be written now: with `all`, whatever it
-    /// waits for; else if it waits for nothing or too much is held.
-    fn next(&mut self, all: bool) -> Option<Item> {
-        let full = self.pages > AHEAD_PAGES || self.messages > AHEAD_MESSAGES;
-        let ready = match self.items.front()? {
-            Item::Page(p) => all || full || p.is_ready(),
-            _ => true,
-        };
-        if !ready {
-            return None;
-        }
-        let item = self.items.pop_front()?;
-        if let Item::Page(p) = &item {
-            self.pages -= 1;
-            self.messages -= p.messages.len();
-        }
-        Some(item)
-    }
 }
 
 /// What the writer stage does next, in order.
@@ -234,7 +177,7 @@ impl Run<'_> {
             name: "chats".into(),
         });
         let total = reader.total;
-        let mut queue = Ahead::default();
+        let mut queue = VecDeque::new();
         let mut current = Current::default();
         for index in 1..=total {
             // A stop ends the export at the next chat even when its pages
@@ -248,7 +191,7 @@ impl Run<'_> {
             self.chat(index, total, dialog, rx, &mut queue, &mut current)
                 .await?;
         }
-        self.drain(&mut queue, &mut current, true).await
+        self.drain(&mut queue, &mut current, 0).await
     }
 
     /// Decides one chat's pages into `queue`.
@@ -258,7 +201,7 @@ impl Run<'_> {
         total: u64,
         dialog: Dialog,
         mut rx: mpsc::UnboundedReceiver<Fetched>,
-        queue: &mut Ahead,
+        queue: &mut VecDeque<Item>,
         current: &mut Current,
     ) -> Result<(), TakeoutError> {
         let mut ctx = ChatContext::new(&dialog.chat.folder, self.tz.clone());
@@ -277,7 +220,7 @@ impl Run<'_> {
                     name: dialog.chat.display_name(),
                     messages,
                 });
-                queue.push(Item::Start {
+                queue.push_back(Item::Start {
                     chat: dialog.chat.clone(),
                     total: messages,
                 });
@@ -289,8 +232,8 @@ impl Run<'_> {
                     let pending = self.decide_page(&mut ctx, &page, &split).await?;
                     // The raw page is done with: another may be read.
                     drop((page, permit));
-                    queue.push(Item::Page(pending));
-                    self.drain(queue, current, false).await?;
+                    queue.push_back(Item::Page(pending));
+                    self.drain(queue, current, AHEAD).await?;
                 }
                 Some(Fetched::Undecodable {
                     id,
@@ -299,7 +242,7 @@ impl Run<'_> {
                 }) => {
                     let shift = if migrated { MIGRATED_ID_SHIFT } else { 0 };
                     let id = id.map(|id| i64::from(id) + shift);
-                    queue.push(Item::Missing(chat_item(&dialog.chat, id, None, reason)));
+                    queue.push_back(Item::Missing(chat_item(&dialog.chat, id, None, reason)));
                 }
                 Some(Fetched::Done) => break,
                 Some(Fetched::Failed(reason)) => {
@@ -314,9 +257,9 @@ impl Run<'_> {
             }
         }
         if let Some(reason) = failure {
-            queue.push(Item::Missing(chat_item(&dialog.chat, None, None, reason)));
+            queue.push_back(Item::Missing(chat_item(&dialog.chat, None, None, reason)));
         }
-        queue.push(Item::Write(Command::EndChat));
+        queue.push_back(Item::Write(Command::EndChat));
         Ok(())
     }
 
@@ -408,16 +351,17 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Writes items from the front of `queue`: those that wait for
-    /// nothing, and while too much is held the next ones whatever they wait
-    /// for; with `all`, every item.
+    /// Writes items from the front of `queue` until at most `keep` pages
+    /// wait.
     async fn drain(
         &mut self,
-        queue: &mut Ahead,
+        queue: &mut VecDeque<Item>,
         current: &mut Current,
-        all: bool,
+        keep: usize,
     ) -> Result<(), TakeoutError> {
-        while let Some(item) = queue.next(all) {
+        let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
+        while !queue.is_empty() && (keep == 0 || pages(queue) > keep) {
+            let Some(item) = queue.pop_front() else { break };
             match item {
                 Item::Start { chat, total } => {
                     *current = Current {
@@ -492,79 +436,5 @@ fn chat_item(
         message_id,
         file,
         reason,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A page of `n` messages waiting for `waits`.
-    fn page(n: usize, waits: Vec<Option<Waiter>>) -> Item {
-        let messages = (0..n).map(|i| Message::new(i as i64 + 1, 0)).collect();
-        let mut per_message: Vec<Vec<Option<Waiter>>> = (0..n).map(|_| Vec::new()).collect();
-        per_message[0] = waits;
-        Item::Page(Pending {
-            messages,
-            waits: per_message,
-        })
-    }
-
-    fn kinds(items: &[Item]) -> Vec<&'static str> {
-        items
-            .iter()
-            .map(|i| match i {
-                Item::Start { .. } => "start",
-                Item::Write(_) => "write",
-                Item::Page(_) => "page",
-                Item::Missing(_) => "missing",
-            })
-            .collect()
-    }
-
-    fn take(ahead: &mut Ahead, all: bool) -> Vec<Item> {
-        std::iter::from_fn(|| ahead.next(all))
-            .take(10_000)
-            .collect()
-    }
-
-    #[test]
-    fn pages_wait_only_behind_a_download_and_within_the_budget() {
-        let mut ahead = Ahead::default();
-        let (big, waiter) = Waiter::channel();
-        ahead.push(Item::Write(Command::EndChat));
-        ahead.push(page(3, vec![Some(waiter), None]));
-        // Pages after the one downloading are held, not written: their
-        // files download meanwhile.
-        for _ in 0..10 {
-            ahead.push(page(2, vec![None]));
-        }
-        assert_eq!(kinds(&take(&mut ahead, false)), ["write"]);
-        assert_eq!((ahead.pages, ahead.messages), (11, 23));
-        // The download ends: everything ready goes.
-        big.send_replace(Some(Ok("files/big".into())));
-        assert_eq!(take(&mut ahead, false).len(), 11);
-        assert_eq!((ahead.pages, ahead.messages), (0, 0));
-        // Over the page budget the head is written whatever it waits for
-        // (the writer then waits for its file).
-        let (_held, waiter) = Waiter::channel();
-        ahead.push(page(1, vec![Some(waiter)]));
-        for _ in 1..AHEAD_PAGES {
-            ahead.push(page(1, vec![]));
-        }
-        assert!(take(&mut ahead, false).is_empty(), "at the budget: held");
-        ahead.push(page(1, vec![]));
-        assert_eq!(take(&mut ahead, false).len(), AHEAD_PAGES + 1);
-        // Over the message budget likewise.
-        let (_held, waiter) = Waiter::channel();
-        ahead.push(page(AHEAD_MESSAGES, vec![Some(waiter)]));
-        assert!(take(&mut ahead, false).is_empty());
-        ahead.push(page(1, vec![]));
-        assert_eq!(take(&mut ahead, false).len(), 2);
-        // At the end every item goes.
-        let (_held, waiter) = Waiter::channel();
-        ahead.push(page(1, vec![Some(waiter)]));
-        ahead.push(Item::Write(Command::EndChat));
-        assert_eq!(kinds(&take(&mut ahead, true)), ["page", "write"]);
     }
 }

@@ -38,19 +38,6 @@ pub struct Rules {
 pub struct Waiter(watch::Receiver<Option<Outcome>>);
 
 impl Waiter {
-    /// A waiter and the sender that settles it (for tests of the stages
-    /// that wait).
-    #[cfg(test)]
-    pub fn channel() -> (watch::Sender<Option<Outcome>>, Self) {
-        let (tx, rx) = watch::channel(None);
-        (tx, Self(rx))
-    }
-
-    /// Has the download ended (so [`Self::outcome`] returns at once)?
-    pub fn is_settled(&self) -> bool {
-        self.0.borrow().is_some()
-    }
-
     /// The outcome, once the download ends.
     pub async fn outcome(mut self) -> Outcome {
         match self.0.wait_for(Option::is_some).await {
