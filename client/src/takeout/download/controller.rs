@@ -63,8 +63,9 @@ pub const FLAT_ROUNDS: u32 = 2;
 /// Windows at a settled level before probing one step further. Short:
 /// a level settles while another DC's downloads take the files pacer's
 /// calls (`invoke/pace`, paced for the account), and must grow soon once
-/// they end (8 windows left a DC at 5 of its 8 connections for 10 s on
-/// the README's 200 MB world); a probe that brings nothing steps back.
+/// they end (8 windows left a DC at 5 of its 8 connections for 10 s
+/// after the other DC's files ended, on the README's 200 MB world with
+/// both DCs downloading at once); a probe that brings nothing steps back.
 pub const PROBE_AFTER: u32 = 2;
 /// The pause after a transport flood (`-429`), which carries no time.
 pub const TRANSPORT_FLOOD_PAUSE: Duration = Duration::from_secs(1);
