@@ -168,14 +168,24 @@ pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
     })
 }
 
-/// What the log shows of a call: method, wrappers, parameters (secrets
-/// redacted, see [`redact`]).
-fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<serde_json::Value>) {
-    let mut params = params_json(p.method_id, &p.query);
+/// What the log keeps of a call: method, wrappers, and the query, whose
+/// parameters [`logged_params`] makes when the log is read.
+fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<(u32, Vec<u8>)>) {
+    (
+        p.method.clone(),
+        p.wrappers.clone(),
+        Some((p.method_id, p.query.clone())),
+    )
+}
+
+/// What the log shows of a call's parameters (secrets redacted, see
+/// [`redact`]).
+fn logged_params(method_id: u32, query: &[u8]) -> Option<serde_json::Value> {
+    let mut params = params_json(method_id, query);
     if let Some(params) = &mut params {
         redact(params);
     }
-    (p.method.clone(), p.wrappers.clone(), params)
+    params
 }
 
 /// What stands in the log for a secret parameter.
@@ -206,7 +216,7 @@ fn redact(params: &mut serde_json::Value) {
     }
 }
 
-fn undecodable() -> (String, Vec<&'static str>, Option<serde_json::Value>) {
+fn undecodable() -> (String, Vec<&'static str>, Option<(u32, Vec<u8>)>) {
     ("(undecodable)".to_owned(), Vec::new(), None)
 }
 
@@ -411,7 +421,8 @@ impl Dispatcher {
 
     /// Per-method counters since the start (or the last [`Self::reset_stats`]).
     pub fn stats(&self) -> Stats {
-        self.lock().stats.clone()
+        let stats = self.lock().stats.clone();
+        stats.read(logged_params)
     }
 
     /// From now on `account.initTakeoutSession` answers

@@ -5,28 +5,79 @@
 //! `rpc_result`; a client may use it for queries. Inflating is capped, so a
 //! small hostile frame cannot make us allocate without bound.
 
-use std::io::{Read, Write};
+use std::cell::RefCell;
+use std::io::Read;
 
-use flate2::Compression;
 use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use tl::Identifiable;
 
 use super::error::Error;
 use super::wire::{GZIP_PACKED_ID, parse_gzip_packed, serialize_gzip_packed};
 
+/// The gzip header [`pack`] writes (RFC 1952: deflate, no name or time,
+/// "fastest" flag, unknown OS), as `flate2`'s `GzEncoder` writes it.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff];
+
+thread_local! {
+    /// This thread's raw deflate compressor at the fastest level, reset
+    /// for every body: making one allocates and clears some hundreds of KB,
+    /// which cost a server packing many small answers more than the
+    /// compressing itself.
+    static DEFLATE: RefCell<Option<Compress>> = const { RefCell::new(None) };
+}
+
+/// Appends the raw deflate stream of `data` to `out`; `false` if the
+/// compressor failed.
+fn deflate(data: &[u8], out: &mut Vec<u8>) -> bool {
+    DEFLATE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut kept) => deflate_with(
+            kept.get_or_insert_with(|| Compress::new(Compression::fast(), false)),
+            data,
+            out,
+        ),
+        Err(_) => deflate_with(&mut Compress::new(Compression::fast(), false), data, out),
+    })
+}
+
+/// [`deflate`] with the compressor `c` (reset first).
+fn deflate_with(c: &mut Compress, data: &[u8], out: &mut Vec<u8>) -> bool {
+    c.reset();
+    let start = c.total_in();
+    // Each pass fills the room left or ends; the room doubles, so a few
+    // dozen passes cover any body.
+    for _ in 0..64 {
+        let taken = usize::try_from(c.total_in() - start).unwrap_or(usize::MAX);
+        if out.capacity() - out.len() < 64 {
+            out.reserve(out.capacity().max(256));
+        }
+        let rest = data.get(taken..).unwrap_or_default();
+        match c.compress_vec(rest, out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 /// Compresses `body` into a boxed `gzip_packed`, at the fastest level: TL
 /// answers shrink about as much as at the default level for a fraction of
 /// the CPU (an export's message pages are most of what a server packs).
 pub fn pack(body: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(body.len() / 2), Compression::fast());
-    // Writing to a Vec cannot fail.
-    let packed = match enc.write_all(body).and_then(|()| enc.finish()) {
-        Ok(p) => p,
-        Err(_) => return body.to_vec(),
-    };
-    let mut out = Vec::with_capacity(packed.len() + 8);
-    serialize_gzip_packed(&packed, &mut out);
+    let mut gz = Vec::with_capacity(body.len() / 2 + 64);
+    gz.extend_from_slice(&GZIP_HEADER);
+    if !deflate(body, &mut gz) {
+        return body.to_vec();
+    }
+    let mut crc = Crc::new();
+    crc.update(body);
+    gz.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE: the length modulo 2^32.
+    let size = u32::try_from(body.len() % (1 << 32)).unwrap_or(0);
+    gz.extend_from_slice(&size.to_le_bytes());
+    let mut out = Vec::with_capacity(gz.len() + 8);
+    serialize_gzip_packed(&gz, &mut out);
     out
 }
 
@@ -55,12 +106,8 @@ fn worth_packing(body: &[u8]) -> bool {
         return true;
     }
     let sample = &body[..SAMPLE];
-    let mut enc =
-        flate2::write::DeflateEncoder::new(Vec::with_capacity(SAMPLE), Compression::fast());
-    match enc.write_all(sample).and_then(|()| enc.finish()) {
-        Ok(packed) => packed.len() * 8 < sample.len() * 7,
-        Err(_) => false,
-    }
+    let mut packed = Vec::with_capacity(SAMPLE);
+    deflate(sample, &mut packed) && packed.len() * 8 < sample.len() * 7
 }
 
 /// `body` as a `gzip_packed` when it is at least `threshold` bytes and
@@ -119,6 +166,28 @@ mod tests {
         assert_eq!(pack_if_smaller(body.clone(), Some(100)), packed);
         assert_eq!(pack_if_smaller(body.clone(), None), body);
         assert_eq!(pack_if_smaller(body.clone(), Some(body.len() + 1)), body);
+    }
+
+    #[test]
+    fn the_kept_compressor_packs_as_a_new_one_body_after_body() {
+        let fresh = |body: &[u8]| {
+            let mut deflated = Vec::new();
+            let mut new = Compress::new(Compression::fast(), false);
+            assert!(deflate_with(&mut new, body, &mut deflated));
+            deflated
+        };
+        let text: Vec<u8> = b"message text, ".repeat(5000);
+        let small: Vec<u8> = (0..700u32).flat_map(|i| (i % 13).to_le_bytes()).collect();
+        // The kept compressor, reset between bodies, gives the same bytes
+        // as a new one each time, whatever came before.
+        for body in [&small[..], &text[..], &[][..], &small[..], &text[..100]] {
+            let packed = pack(body);
+            let gz = parse_gzip_packed(&packed).expect("gzip_packed");
+            assert_eq!(gz[..10], GZIP_HEADER);
+            assert_eq!(gz[10..gz.len() - 8], fresh(body), "{} bytes", body.len());
+            // A standard gzip reader takes it, checksum and size included.
+            assert_eq!(unpack(&packed, body.len()), Ok(body.to_vec()));
+        }
     }
 
     #[test]
