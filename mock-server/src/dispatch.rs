@@ -15,7 +15,7 @@ use tl::{Deserializable, Identifiable};
 use crate::net::Reply;
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
-use crate::stats::{CallRecord, Origin, Stats};
+use crate::stats::{CallRecord, Logged, Origin, Stats};
 use crate::world::{Index, World, WorldError};
 
 /// The oldest layer whose takeout-path objects equal the served layer's.
@@ -170,7 +170,7 @@ pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
 
 /// What the log keeps of a call: method, wrappers, and the query, whose
 /// parameters [`logged_params`] makes when the log is read.
-fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<(u32, Vec<u8>)>) {
+fn logged_name(p: &Peeled) -> Logged {
     (
         p.method.clone(),
         p.wrappers.clone(),
@@ -216,7 +216,7 @@ fn redact(params: &mut serde_json::Value) {
     }
 }
 
-fn undecodable() -> (String, Vec<&'static str>, Option<(u32, Vec<u8>)>) {
+fn undecodable() -> Logged {
     ("(undecodable)".to_owned(), Vec::new(), None)
 }
 

@@ -52,7 +52,7 @@ impl CallRecord {
     pub(crate) fn new(
         ctx: &RequestCtx<'_>,
         origin: Origin,
-        (method, wrappers, query): (String, Vec<&'static str>, Option<(u32, Vec<u8>)>),
+        (method, wrappers, query): Logged,
         error: Option<(i32, String)>,
     ) -> Self {
         Self {
@@ -88,6 +88,10 @@ impl CallRecord {
         })
     }
 }
+
+/// What the log keeps of a call as it is served: the inner method's name,
+/// the wrappers, and its constructor id and bytes (see [`CallRecord`]).
+pub(crate) type Logged = (String, Vec<&'static str>, Option<(u32, Vec<u8>)>);
 
 /// Where a call came from, for the log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
