@@ -284,6 +284,8 @@ pub(crate) struct Shared {
     /// Exported authorization bytes → (user id, target DC).
     pub exported: HashMap<Vec<u8>, (i64, i32)>,
     pub stats: Stats,
+    /// Dialog lists made lately (`services/dialogs.rs`).
+    pub dialog_lists: services::dialogs::ListCache,
     /// When a takeout may start again (`TAKEOUT_INIT_DELAY_X` until then),
     /// set by the control plane.
     pub takeout_delay: Option<std::time::Instant>,
@@ -319,6 +321,7 @@ impl Dispatcher {
                 takeouts: HashMap::new(),
                 exported: HashMap::new(),
                 stats: Stats::default(),
+                dialog_lists: Default::default(),
                 takeout_delay: None,
             }),
             verifier,
