@@ -15,7 +15,7 @@ use tl::{Deserializable, Identifiable};
 use crate::net::Reply;
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
-use crate::stats::{CallRecord, Origin, Stats};
+use crate::stats::{CallRecord, Logged, Origin, Stats};
 use crate::world::{Index, World, WorldError};
 
 /// The oldest layer whose takeout-path objects equal the served layer's.
@@ -168,14 +168,24 @@ pub fn peel(request: &[u8]) -> Result<Peeled, RpcError> {
     })
 }
 
-/// What the log shows of a call: method, wrappers, parameters (secrets
-/// redacted, see [`redact`]).
-fn logged_name(p: &Peeled) -> (String, Vec<&'static str>, Option<serde_json::Value>) {
-    let mut params = params_json(p.method_id, &p.query);
+/// What the log keeps of a call: method, wrappers, and the query, whose
+/// parameters [`logged_params`] makes when the log is read.
+fn logged_name(p: &Peeled) -> Logged {
+    (
+        p.method.clone(),
+        p.wrappers.clone(),
+        Some((p.method_id, p.query.clone())),
+    )
+}
+
+/// What the log shows of a call's parameters (secrets redacted, see
+/// [`redact`]).
+fn logged_params(method_id: u32, query: &[u8]) -> Option<serde_json::Value> {
+    let mut params = params_json(method_id, query);
     if let Some(params) = &mut params {
         redact(params);
     }
-    (p.method.clone(), p.wrappers.clone(), params)
+    params
 }
 
 /// What stands in the log for a secret parameter.
@@ -206,7 +216,7 @@ fn redact(params: &mut serde_json::Value) {
     }
 }
 
-fn undecodable() -> (String, Vec<&'static str>, Option<serde_json::Value>) {
+fn undecodable() -> Logged {
     ("(undecodable)".to_owned(), Vec::new(), None)
 }
 
@@ -274,6 +284,8 @@ pub(crate) struct Shared {
     /// Exported authorization bytes → (user id, target DC).
     pub exported: HashMap<Vec<u8>, (i64, i32)>,
     pub stats: Stats,
+    /// Dialog lists made lately (`services/dialogs.rs`).
+    pub dialog_lists: services::dialogs::ListCache,
     /// When a takeout may start again (`TAKEOUT_INIT_DELAY_X` until then),
     /// set by the control plane.
     pub takeout_delay: Option<std::time::Instant>,
@@ -309,6 +321,7 @@ impl Dispatcher {
                 takeouts: HashMap::new(),
                 exported: HashMap::new(),
                 stats: Stats::default(),
+                dialog_lists: Default::default(),
                 takeout_delay: None,
             }),
             verifier,
@@ -411,7 +424,8 @@ impl Dispatcher {
 
     /// Per-method counters since the start (or the last [`Self::reset_stats`]).
     pub fn stats(&self) -> Stats {
-        self.lock().stats.clone()
+        let stats = self.lock().stats.clone();
+        stats.read(logged_params)
     }
 
     /// From now on `account.initTakeoutSession` answers

@@ -38,8 +38,8 @@ const EMOJI_BATCH: usize = 100;
 const CHATS_PER_PARALLEL: usize = 4;
 /// The most chats read at once.
 const MAX_LOOKAHEAD: usize = 32;
-/// Pages the chats after the one being written may hold, per unit of
-/// `parallel`.
+/// Full pages the chats after the one being written may hold, per unit of
+/// `parallel` (pages of fewer messages weigh less, see [`history::Gate`]).
 const PAGES_PER_PARALLEL: usize = 64;
 /// The most pages they may hold (a decoded page of 100 messages is some
 /// 250 KB, so about 65 MB).
@@ -123,7 +123,9 @@ impl Reader {
             splits: Arc::new(list.splits),
             dates,
             lookahead: lookahead(parallel),
-            budget: Arc::new(Semaphore::new(read_ahead(parallel))),
+            budget: Arc::new(Semaphore::new(
+                read_ahead(parallel) * history::FULL_PAGE as usize,
+            )),
             fetchers: JoinSet::new(),
             started: VecDeque::new(),
             total: list.dialogs.len() as u64,

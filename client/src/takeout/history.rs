@@ -29,7 +29,8 @@ mod gate;
 mod isolate;
 mod page;
 mod start;
-pub use gate::{Gate, Head};
+pub use gate::{FULL_PAGE, Gate, Head};
+use gate::{settle, weight};
 use isolate::Isolated;
 use page::{AsBytes, decode, newest_and_past};
 pub use page::{id_date, page_parts};
@@ -282,7 +283,7 @@ impl Fetcher<'_> {
             let Some(page) = stored.take(key).map_err(disk(stored.path()))? else {
                 break;
             };
-            let Some(permit) = self.gate.admit().await else {
+            let Some(permit) = self.gate.admit(weight(page_parts(&page).0.len())).await else {
                 return Ok(None);
             };
             log.append(key, &page).map_err(disk(log.path()))?;
@@ -323,7 +324,8 @@ impl Fetcher<'_> {
         }
         let mut logging = true;
         for _ in 0..MAX_PAGES {
-            let Some(permit) = self.gate.admit().await else {
+            // A page's weight is known once it is read: a full one until then.
+            let Some(mut permit) = self.gate.admit(FULL_PAGE).await else {
                 return Ok(false);
             };
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
@@ -346,7 +348,8 @@ impl Fetcher<'_> {
                 Err(e) => return Err(classify(e)),
             };
             let (page, bytes) = page;
-            let complete = page_parts(&page).2;
+            let (messages, _, complete) = page_parts(&page);
+            settle(&mut permit, messages.len());
             let (newest, past_till) = newest_and_past(&page, self.dates);
             let Some(newest) = newest else {
                 return Ok(true);

@@ -38,6 +38,9 @@
 
 use std::cmp::Reverse;
 
+use std::collections::VecDeque;
+use std::sync::Arc;
+
 use tl::{enums, functions, types};
 
 use super::{Call, Mentions, RpcResult, clamp_limit, resolve_peer};
@@ -56,7 +59,7 @@ pub fn get_split_ranges(
 
 /// One listed dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Entry {
+pub(crate) struct Entry {
     date: i32,
     top_id: i32,
     key: PeerKey,
@@ -81,6 +84,48 @@ fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
             .then(|| history.last().copied())
             .flatten(),
     }
+}
+
+/// Which list a call pages through: its range and folder.
+type ListKey = (Option<(i32, i32)>, Option<i32>);
+
+/// Dialog lists made lately, most recent last.
+const CACHED_LISTS: usize = 32;
+
+/// The dialog lists served lately, by range and folder: a client pages
+/// through a list call after call (several lists at once, one per split
+/// range), and making a list looks at every dialog of the world (most of
+/// the mock's work while an account of hundreds of dialogs and thousands
+/// of split ranges is listed). The world does not change while served, so
+/// a kept list is the list.
+#[derive(Default)]
+pub(crate) struct ListCache(VecDeque<(ListKey, Arc<Vec<Entry>>)>);
+
+impl ListCache {
+    fn get(&self, key: ListKey) -> Option<Arc<Vec<Entry>>> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, l)| l.clone())
+    }
+
+    fn put(&mut self, key: ListKey, list: Arc<Vec<Entry>>) {
+        if self.0.len() >= CACHED_LISTS {
+            self.0.pop_front();
+        }
+        self.0.push_back((key, list));
+    }
+}
+
+/// [`listed`], from the [`ListCache`] when it was made lately.
+fn listed_cached(call: &Call<'_, '_>, folder: Option<i32>) -> Arc<Vec<Entry>> {
+    let key = (call.range, folder);
+    if let Some(list) = call.shared().dialog_lists.get(key) {
+        return list;
+    }
+    let list = Arc::new(listed(call, folder));
+    call.shared().dialog_lists.put(key, list.clone());
+    list
 }
 
 /// The dialogs listed for this call, newest first.
@@ -123,7 +168,7 @@ pub fn get_dialogs(
     call: &mut Call<'_, '_>,
     req: functions::messages::GetDialogs,
 ) -> RpcResult<enums::messages::Dialogs> {
-    let all = listed(call, req.folder_id);
+    let all = listed_cached(call, req.folder_id);
     let offset_peer = cursor_peer(call, &req.offset_peer)?;
     let first_page = req.offset_date == 0 && req.offset_id == 0 && offset_peer.is_none();
     let start = if first_page {
@@ -175,5 +220,34 @@ pub fn get_dialogs(
             users,
         }
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_cache_keeps_the_latest_lists() {
+        let list = |n: i32| {
+            Arc::new(vec![Entry {
+                date: n,
+                top_id: n,
+                key: PeerKey::User(1),
+                dialog: 0,
+                top: 0,
+            }])
+        };
+        let mut cache = ListCache::default();
+        for n in 0..CACHED_LISTS as i32 + 2 {
+            cache.put((Some((n, n + 10)), None), list(n));
+        }
+        assert_eq!(cache.0.len(), CACHED_LISTS);
+        // The two oldest went; the others are found by range and folder.
+        assert!(cache.get((Some((0, 10)), None)).is_none());
+        assert!(cache.get((Some((1, 11)), None)).is_none());
+        assert_eq!(cache.get((Some((2, 12)), None)), Some(list(2)));
+        assert!(cache.get((Some((2, 12)), Some(1))).is_none());
+        assert!(cache.get((None, None)).is_none());
     }
 }

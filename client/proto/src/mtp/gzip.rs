@@ -5,28 +5,77 @@
 //! `rpc_result`; a client may use it for queries. Inflating is capped, so a
 //! small hostile frame cannot make us allocate without bound.
 
-use std::io::{Read, Write};
+use std::cell::RefCell;
 
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 use tl::Identifiable;
 
 use super::error::Error;
 use super::wire::{GZIP_PACKED_ID, parse_gzip_packed, serialize_gzip_packed};
 
+/// The gzip header [`pack`] writes (RFC 1952: deflate, no name or time,
+/// "fastest" flag, unknown OS), as `flate2`'s `GzEncoder` writes it.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff];
+
+thread_local! {
+    /// This thread's raw deflate compressor at the fastest level, reset
+    /// for every body: making one allocates and clears some hundreds of KB,
+    /// which cost a server packing many small answers more than the
+    /// compressing itself.
+    static DEFLATE: RefCell<Option<Compress>> = const { RefCell::new(None) };
+}
+
+/// Appends the raw deflate stream of `data` to `out`; `false` if the
+/// compressor failed.
+fn deflate(data: &[u8], out: &mut Vec<u8>) -> bool {
+    DEFLATE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut kept) => deflate_with(
+            kept.get_or_insert_with(|| Compress::new(Compression::fast(), false)),
+            data,
+            out,
+        ),
+        Err(_) => deflate_with(&mut Compress::new(Compression::fast(), false), data, out),
+    })
+}
+
+/// [`deflate`] with the compressor `c` (reset first).
+fn deflate_with(c: &mut Compress, data: &[u8], out: &mut Vec<u8>) -> bool {
+    c.reset();
+    let start = c.total_in();
+    // Each pass fills the room left or ends; the room doubles, so a few
+    // dozen passes cover any body.
+    for _ in 0..64 {
+        let taken = usize::try_from(c.total_in() - start).unwrap_or(usize::MAX);
+        if out.capacity() - out.len() < 64 {
+            out.reserve(out.capacity().max(256));
+        }
+        let rest = data.get(taken..).unwrap_or_default();
+        match c.compress_vec(rest, out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 /// Compresses `body` into a boxed `gzip_packed`, at the fastest level: TL
 /// answers shrink about as much as at the default level for a fraction of
 /// the CPU (an export's message pages are most of what a server packs).
 pub fn pack(body: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(body.len() / 2), Compression::fast());
-    // Writing to a Vec cannot fail.
-    let packed = match enc.write_all(body).and_then(|()| enc.finish()) {
-        Ok(p) => p,
-        Err(_) => return body.to_vec(),
-    };
-    let mut out = Vec::with_capacity(packed.len() + 8);
-    serialize_gzip_packed(&packed, &mut out);
+    let mut gz = Vec::with_capacity(body.len() / 2 + 64);
+    gz.extend_from_slice(&GZIP_HEADER);
+    if !deflate(body, &mut gz) {
+        return body.to_vec();
+    }
+    let mut crc = Crc::new();
+    crc.update(body);
+    gz.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE: the length modulo 2^32.
+    let size = u32::try_from(body.len() % (1 << 32)).unwrap_or(0);
+    gz.extend_from_slice(&size.to_le_bytes());
+    let mut out = Vec::with_capacity(gz.len() + 8);
+    serialize_gzip_packed(&gz, &mut out);
     out
 }
 
@@ -55,12 +104,8 @@ fn worth_packing(body: &[u8]) -> bool {
         return true;
     }
     let sample = &body[..SAMPLE];
-    let mut enc =
-        flate2::write::DeflateEncoder::new(Vec::with_capacity(SAMPLE), Compression::fast());
-    match enc.write_all(sample).and_then(|()| enc.finish()) {
-        Ok(packed) => packed.len() * 8 < sample.len() * 7,
-        Err(_) => false,
-    }
+    let mut packed = Vec::with_capacity(SAMPLE);
+    deflate(sample, &mut packed) && packed.len() * 8 < sample.len() * 7
 }
 
 /// `body` as a `gzip_packed` when it is at least `threshold` bytes and
@@ -85,19 +130,123 @@ pub fn is_packed(body: &[u8]) -> bool {
     body.get(..4) == Some(&GZIP_PACKED_ID.to_le_bytes()[..])
 }
 
+thread_local! {
+    /// This thread's raw inflater, reset for every body (as [`DEFLATE`]:
+    /// a client reading many small packed answers pays for making one
+    /// each time otherwise).
+    static INFLATE: RefCell<Option<Decompress>> = const { RefCell::new(None) };
+}
+
+/// Where the deflate stream of gzip member `data` starts (RFC 1952: the
+/// fixed header, then the optional extra field, name, comment and header
+/// CRC its flags announce).
+fn deflate_start(data: &[u8]) -> Result<usize, Error> {
+    const FHCRC: u8 = 2;
+    const FEXTRA: u8 = 4;
+    const FNAME: u8 = 8;
+    const FCOMMENT: u8 = 16;
+    let bad = |what: &str| Error::Gzip(format!("gzip header: {what}"));
+    let flags = match data.get(..10) {
+        Some([0x1f, 0x8b, 8, flags, ..]) if flags & 0xe0 == 0 => *flags,
+        Some(_) => return Err(bad("not a gzip deflate member")),
+        None => return Err(bad("cut short")),
+    };
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let len = data.get(at..at + 2).ok_or_else(|| bad("cut short"))?;
+        at += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            let rest = data.get(at..).ok_or_else(|| bad("cut short"))?;
+            let end = rest
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or_else(|| bad("cut short"))?;
+            at += end + 1;
+        }
+    }
+    if flags & FHCRC != 0 {
+        at += 2;
+    }
+    if at > data.len() {
+        return Err(bad("cut short"));
+    }
+    Ok(at)
+}
+
 /// Inflates gzip `data`, failing once the output would exceed `limit` bytes.
 pub fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, Error> {
+    let start = deflate_start(data)?;
+    INFLATE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut kept) => inflate_with(
+            kept.get_or_insert_with(|| Decompress::new(false)),
+            data,
+            start,
+            limit,
+        ),
+        Err(_) => inflate_with(&mut Decompress::new(false), data, start, limit),
+    })
+}
+
+/// [`inflate`] of the deflate stream at `start` with `d` (reset first),
+/// then the member's CRC-32 and size checked.
+fn inflate_with(
+    d: &mut Decompress,
+    data: &[u8],
+    start: usize,
+    limit: usize,
+) -> Result<Vec<u8>, Error> {
+    d.reset(false);
+    let base = d.total_in();
+    let stream = &data[start..];
     // TL compresses some 3-8 times: start near the size, grow if needed.
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit));
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    GzDecoder::new(data)
-        .take(cap)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Gzip(e.to_string()))?;
-    if out.len() > limit {
-        return Err(Error::GzipTooLarge { limit });
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit).max(64));
+    let too_large = Error::GzipTooLarge { limit };
+    // Each pass fills the room left (doubling) or ends; past `limit` it
+    // stops, so the passes are few.
+    for _ in 0..64 {
+        let taken = usize::try_from(d.total_in() - base).unwrap_or(usize::MAX);
+        let rest = stream.get(taken..).unwrap_or_default();
+        if out.len() == out.capacity() {
+            if out.len() > limit {
+                return Err(too_large);
+            }
+            out.reserve(out.capacity().min(limit + 1 - out.len()).max(64));
+        }
+        let before = (d.total_in(), d.total_out());
+        match d.decompress_vec(rest, &mut out, FlushDecompress::None) {
+            Ok(Status::StreamEnd) => {
+                if out.len() > limit {
+                    return Err(too_large);
+                }
+                let end = taken + usize::try_from(d.total_in() - before.0).unwrap_or(0);
+                return check_trailer(stream.get(end..), &out).map(|()| out);
+            }
+            Ok(_) if (d.total_in(), d.total_out()) == before && out.len() < out.capacity() => {
+                return Err(Error::Gzip("gzip data cut short".into()));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(Error::Gzip(e.to_string())),
+        }
     }
-    Ok(out)
+    Err(too_large)
+}
+
+/// Checks a gzip member's trailer (CRC-32 and size of `out`).
+fn check_trailer(trailer: Option<&[u8]>, out: &[u8]) -> Result<(), Error> {
+    let Some([c0, c1, c2, c3, s0, s1, s2, s3, ..]) = trailer else {
+        return Err(Error::Gzip("gzip trailer cut short".into()));
+    };
+    let mut crc = Crc::new();
+    crc.update(out);
+    let size = u32::try_from(out.len() % (1 << 32)).unwrap_or(0);
+    if u32::from_le_bytes([*c0, *c1, *c2, *c3]) != crc.sum()
+        || u32::from_le_bytes([*s0, *s1, *s2, *s3]) != size
+    {
+        return Err(Error::Gzip("gzip checksum or size mismatch".into()));
+    }
+    Ok(())
 }
 
 /// Reads a boxed `gzip_packed` and inflates it (at most `limit` bytes).
@@ -119,6 +268,69 @@ mod tests {
         assert_eq!(pack_if_smaller(body.clone(), Some(100)), packed);
         assert_eq!(pack_if_smaller(body.clone(), None), body);
         assert_eq!(pack_if_smaller(body.clone(), Some(body.len() + 1)), body);
+    }
+
+    #[test]
+    fn the_kept_compressor_packs_as_a_new_one_body_after_body() {
+        let fresh = |body: &[u8]| {
+            let mut deflated = Vec::new();
+            let mut new = Compress::new(Compression::fast(), false);
+            assert!(deflate_with(&mut new, body, &mut deflated));
+            deflated
+        };
+        let text: Vec<u8> = b"message text, ".repeat(5000);
+        let small: Vec<u8> = (0..700u32).flat_map(|i| (i % 13).to_le_bytes()).collect();
+        // The kept compressor, reset between bodies, gives the same bytes
+        // as a new one each time, whatever came before.
+        for body in [&small[..], &text[..], &[][..], &small[..], &text[..100]] {
+            let packed = pack(body);
+            let gz = parse_gzip_packed(&packed).expect("gzip_packed");
+            assert_eq!(gz[..10], GZIP_HEADER);
+            assert_eq!(gz[10..gz.len() - 8], fresh(body), "{} bytes", body.len());
+            // A standard gzip reader takes it, checksum and size included.
+            assert_eq!(unpack(&packed, body.len()), Ok(body.to_vec()));
+        }
+    }
+
+    #[test]
+    fn inflates_what_a_gz_encoder_writes_with_any_header_fields() {
+        use std::io::Write;
+        let text: Vec<u8> = b"message text, ".repeat(3000);
+        let plain = flate2::GzBuilder::new;
+        let named = || {
+            flate2::GzBuilder::new()
+                .filename("page.tl")
+                .comment("a comment")
+                .extra(vec![1, 2, 3])
+                .mtime(7)
+        };
+        for builder in [&plain as &dyn Fn() -> flate2::GzBuilder, &named] {
+            for body in [&text[..], &text[..10], &[][..]] {
+                let mut enc = builder().write(Vec::new(), Compression::default());
+                enc.write_all(body).expect("vec");
+                let gz = enc.finish().expect("vec");
+                assert_eq!(inflate(&gz, body.len()), Ok(body.to_vec()));
+                if !body.is_empty() {
+                    assert_eq!(
+                        inflate(&gz, body.len() - 1),
+                        Err(Error::GzipTooLarge {
+                            limit: body.len() - 1
+                        })
+                    );
+                }
+                // Cut anywhere, or a wrong size in the trailer: an error.
+                for cut in [1, 9, 12, gz.len() / 2, gz.len() - 4, gz.len() - 1] {
+                    assert!(
+                        matches!(inflate(&gz[..cut], 1 << 20), Err(Error::Gzip(_))),
+                        "cut at {cut}"
+                    );
+                }
+                let mut wrong = gz.clone();
+                let n = wrong.len();
+                wrong[n - 1] ^= 1;
+                assert!(matches!(inflate(&wrong, 1 << 20), Err(Error::Gzip(_))));
+            }
+        }
     }
 
     #[test]

@@ -86,7 +86,11 @@ impl Fetcher<'_> {
                 }
             };
             let permit = match ask.page {
-                true => match self.gate.admit().await {
+                true => match self
+                    .gate
+                    .admit(super::weight(ask.limit.max(0) as usize))
+                    .await
+                {
                     Some(permit) => Some(permit),
                     None => return Ok(Isolated::Gone),
                 },

@@ -285,7 +285,8 @@ impl Fetcher<'_> {
         log: &mut PageLog,
         tx: &mpsc::UnboundedSender<Fetched>,
     ) -> Result<bool, Class> {
-        let Some(permit) = self.gate.admit().await else {
+        let messages = header(&bytes).map_or(PAGE as usize, |(_, n, _)| n);
+        let Some(permit) = self.gate.admit(super::weight(messages)).await else {
             return Ok(false);
         };
         let Ok(page) = decode(&bytes) else {

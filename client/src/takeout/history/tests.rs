@@ -8,28 +8,78 @@ async fn the_head_reads_on_when_the_others_hold_the_budget() {
     use std::time::Duration;
     use tokio::time::timeout;
     let wait = Duration::from_millis(20);
-    let budget = Arc::new(Semaphore::new(1));
+    // A budget of one full page.
+    let budget = Arc::new(Semaphore::new(FULL_PAGE as usize));
     let (mut first, head) = Gate::new(budget.clone());
     let (mut second, _second) = Gate::new(budget.clone());
-    let held = second.admit().await.expect("the budget's page");
-    assert!(timeout(wait, first.admit()).await.is_err(), "budget spent");
+    let held = second.admit(FULL_PAGE).await.expect("the budget's page");
+    assert!(timeout(wait, first.admit(1)).await.is_err(), "budget spent");
     head.promote();
     let mut own = Vec::new();
     for _ in 0..HEAD_RESERVE {
-        own.push(first.admit().await.expect("the head's reserve"));
+        own.push(first.admit(FULL_PAGE).await.expect("the head's reserve"));
     }
-    assert!(timeout(wait, first.admit()).await.is_err(), "reserve spent");
+    assert!(
+        timeout(wait, first.admit(1)).await.is_err(),
+        "reserve spent"
+    );
     own.pop();
     assert!(
-        first.admit().await.is_some(),
+        first.admit(FULL_PAGE).await.is_some(),
         "a page written, one more read"
     );
     drop(held);
-    assert!(timeout(wait, second.admit()).await.unwrap().is_some());
+    assert!(
+        timeout(wait, second.admit(FULL_PAGE))
+            .await
+            .unwrap()
+            .is_some()
+    );
     // The writer gone: a waiting fetcher stops.
     let (mut orphan, head) = Gate::new(Arc::new(Semaphore::new(0)));
     drop(head);
-    assert!(orphan.admit().await.is_none());
+    assert!(orphan.admit(1).await.is_none());
+}
+
+/// Pages of a message or two weigh little: the head may have many of them
+/// read ahead where it may have [`HEAD_RESERVE`] full ones, and a permit
+/// taken for a full page gives back what a small page does not need.
+#[tokio::test]
+async fn small_pages_weigh_their_messages() {
+    use super::gate::{MIN_WEIGHT, settle, weight};
+    use std::time::Duration;
+    use tokio::time::timeout;
+    assert_eq!(
+        (weight(0), weight(1), weight(7), weight(100), weight(5000)),
+        (MIN_WEIGHT, MIN_WEIGHT, 7, FULL_PAGE, FULL_PAGE)
+    );
+    let wait = Duration::from_millis(20);
+    let (mut gate, head) = Gate::new(Arc::new(Semaphore::new(0)));
+    head.promote();
+    let small = HEAD_RESERVE * FULL_PAGE as usize / MIN_WEIGHT as usize;
+    let mut own = Vec::new();
+    for _ in 0..small {
+        own.push(gate.admit(weight(1)).await.expect("a small page"));
+    }
+    assert!(
+        timeout(wait, gate.admit(weight(1))).await.is_err(),
+        "reserve spent"
+    );
+    own.clear();
+    // A full page's permit, settled for a page of 2 messages, leaves room
+    // for the rest of the reserve's small pages.
+    let mut permit = gate.admit(FULL_PAGE).await.expect("a full page");
+    settle(&mut permit, 2);
+    assert_eq!(permit.num_permits(), MIN_WEIGHT as usize);
+    for _ in 1..small {
+        own.push(gate.admit(weight(2)).await.expect("a small page"));
+    }
+    assert!(
+        timeout(wait, gate.admit(weight(1))).await.is_err(),
+        "reserve spent"
+    );
+    drop(permit);
+    assert!(gate.admit(weight(1)).await.is_some());
 }
 
 #[test]
