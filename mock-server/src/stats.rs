@@ -35,7 +35,7 @@ pub struct CallRecord {
     pub wrappers: Vec<&'static str>,
     /// The inner method's parameters as TL JSON (`{"_": "upload.getFile",
     /// ...}`), if the mock knows the method and it decoded; filled in when
-    /// the log is read ([`Stats::read`]), from [`Self::query`].
+    /// the log is read (`Dispatcher::stats`), from the query's bytes.
     pub params: Option<serde_json::Value>,
     /// The inner method's constructor id and bytes, kept until the log is
     /// read: turning every call into JSON as it is served cost the mock a

@@ -202,17 +202,15 @@ pub fn measure(quick: bool, max_file_mb: u64) {
 
 /// `upload.getFile` calls served so far.
 fn served(running: &tg_mock_server::server::Running) -> u64 {
-    running
-        .api
-        .inner()
-        .dispatcher()
-        .stats()
-        .methods
-        .get("upload.getFile")
-        .map_or(0, |m| m.calls)
+    get_file(running).calls
 }
 
+/// `upload.getFile` calls refused so far (the rate limit's flood waits).
 fn floods(running: &tg_mock_server::server::Running) -> u64 {
+    get_file(running).faults
+}
+
+fn get_file(running: &tg_mock_server::server::Running) -> tg_mock_server::stats::MethodStats {
     running
         .api
         .inner()
@@ -220,7 +218,8 @@ fn floods(running: &tg_mock_server::server::Running) -> u64 {
         .stats()
         .methods
         .get("upload.getFile")
-        .map_or(0, |m| m.faults)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// `upload.getFile` calls (and refusals) per DC and connection, and per

@@ -68,7 +68,7 @@ impl Pacer {
     /// Waits until a call of `class` may go to DC `dc`; returns the instant
     /// it went (to give back with the answer). Calls of a class wait in
     /// turn; other classes and DCs do not wait for them (except that file
-    /// calls wait in one queue for every DC: [`scope`]).
+    /// calls wait in one queue for every DC: `scope`).
     pub async fn acquire(&self, dc: i32, class: MethodClass) -> Instant {
         let slot = self.slot(dc, class);
         let _turn = slot.queue.lock().await;

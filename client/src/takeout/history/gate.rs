@@ -52,7 +52,7 @@ impl Head {
 }
 
 impl Gate {
-    /// A gate for one chat drawing on `budget` (in [`weight`] units: full
+    /// A gate for one chat drawing on `budget` (in `weight` units: full
     /// pages times [`FULL_PAGE`]), and its head switch.
     pub fn new(budget: Arc<Semaphore>) -> (Self, Head) {
         let (tx, head) = watch::channel(false);
