@@ -7,70 +7,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{bin, run, text};
+use common::{CliMock, run, text};
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tg_mock_server::control::Control as _;
-use tg_mock_server::net::{FaultRule, FaultScript, ListenConfig};
-use tg_mock_server::{GenerateConfig, Running, World, generate};
+use tg_mock_server::net::{FaultRule, FaultScript};
+use tg_mock_server::{GenerateConfig, generate};
 
-struct Mock {
-    runtime: tokio::runtime::Runtime,
-    server: Option<Running>,
-    key: tempfile::NamedTempFile,
-    session: std::path::PathBuf,
-}
-
-impl Mock {
-    /// Serves `world` and logs a session in (`session`).
-    fn start(world: &World, session: &Path) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let server = runtime
-            .block_on(tg_mock_server::start(
-                world.clone(),
-                ListenConfig::default(),
-                None,
-            ))
-            .unwrap();
-        let mut key = tempfile::NamedTempFile::new().unwrap();
-        key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
-            .unwrap();
-        let mock = Self {
-            runtime,
-            server: Some(server),
-            key,
-            session: session.to_owned(),
-        };
-        let input = format!(
-            "{}\n{}\n{}\n",
-            world.login.phone,
-            world.login.code,
-            world.login.password.clone().unwrap_or_default()
-        );
-        let out = run(mock.cmd(&["login"]), &input);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        mock
-    }
-
-    fn server(&self) -> &Running {
-        self.server.as_ref().unwrap()
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = bin();
-        c.args(args);
-        c.arg("--server")
-            .arg(self.server().address(2).unwrap().to_string());
-        c.arg("--rsa-key").arg(self.key.path());
-        c.arg("--session").arg(&self.session);
-        c
-    }
-
+impl CliMock {
     /// `export` of every section into `out` with JSON progress.
     fn export(&self, out: &Path) -> Command {
         self.cmd(&[
@@ -100,14 +49,6 @@ impl Mock {
     }
 }
 
-impl Drop for Mock {
-    fn drop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.runtime.block_on(s.shutdown());
-        }
-    }
-}
-
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_owned()];
@@ -131,7 +72,7 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Runs the export into `out`, sends `signals` (`INT`, `TERM`; 200 ms
 /// apart) once it is reading chats, and gives the exit code, stderr and
 /// how long it ran after the first signal.
-fn signalled(mock: &Mock, out: &Path, signals: &[&str]) -> (Option<i32>, String, Duration) {
+fn signalled(mock: &CliMock, out: &Path, signals: &[&str]) -> (Option<i32>, String, Duration) {
     let mut child = mock
         .export(out)
         .stdin(Stdio::null())
@@ -194,7 +135,7 @@ fn sigint_and_sigterm_stop_cleanly_and_the_rerun_completes_the_export() {
         ..Default::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let mock = Mock::start(&world, &dir.path().join("s.json"));
+    let mock = CliMock::start(&world, &dir.path().join("s.json"));
     let clean = dir.path().join("clean");
     let out = run(mock.export(&clean), "");
     assert!(

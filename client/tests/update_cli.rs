@@ -6,65 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{bin, run, text};
+use common::{CliMock, run, text};
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use tg_mock_server::net::ListenConfig;
-use tg_mock_server::{GenerateConfig, GrowConfig, Running, World, generate, grow};
+use tg_mock_server::{GenerateConfig, GrowConfig, generate, grow};
 
-struct Mock {
-    runtime: tokio::runtime::Runtime,
-    server: Option<Running>,
-    key: tempfile::NamedTempFile,
-    session: std::path::PathBuf,
-}
-
-impl Mock {
-    /// Serves `world` and logs a session in (`session`).
-    fn start(world: &World, session: &Path) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let server = runtime
-            .block_on(tg_mock_server::start(
-                world.clone(),
-                ListenConfig::default(),
-                None,
-            ))
-            .unwrap();
-        let mut key = tempfile::NamedTempFile::new().unwrap();
-        key.write_all(tg_takeout::auth::TEST_SERVER_PUBLIC_KEY_PEM.as_bytes())
-            .unwrap();
-        let mock = Self {
-            runtime,
-            server: Some(server),
-            key,
-            session: session.to_owned(),
-        };
-        let input = format!(
-            "{}\n{}\n{}\n",
-            world.login.phone,
-            world.login.code,
-            world.login.password.clone().unwrap_or_default()
-        );
-        let out = run(mock.cmd(&["login"]), &input);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        mock
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = bin();
-        c.args(args);
-        let server = self.server.as_ref().unwrap();
-        c.arg("--server")
-            .arg(server.address(2).unwrap().to_string());
-        c.arg("--rsa-key").arg(self.key.path());
-        c.arg("--session").arg(&self.session);
-        c
-    }
-
+impl CliMock {
     /// `export` with the test's settings into `out` (`--update` if `update`).
     fn export(&self, out: &Path, update: bool, extra: &[&str]) -> Command {
         let mut args = vec!["export", "--progress", "none", "--time-zone", "UTC"];
@@ -73,14 +23,6 @@ impl Mock {
         args.push(out.to_str().unwrap());
         args.extend_from_slice(extra);
         self.cmd(&args)
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.runtime.block_on(s.shutdown());
-        }
     }
 }
 
@@ -137,11 +79,11 @@ fn updates_killed_at_several_moments_then_rerun_equal_a_fresh_export() {
         },
     );
     let dir = tempfile::tempdir().unwrap();
-    let first = Mock::start(&world, &dir.path().join("a.json"));
+    let first = CliMock::start(&world, &dir.path().join("a.json"));
     let base = dir.path().join("base");
     ok(&run(first.export(&base, false, &[]), ""), "first export");
     drop(first);
-    let mock = Mock::start(&grown, &dir.path().join("b.json"));
+    let mock = CliMock::start(&grown, &dir.path().join("b.json"));
     let fresh = dir.path().join("fresh");
     ok(&run(mock.export(&fresh, false, &[]), ""), "fresh export");
     let expected = export_only(tree(&fresh));
@@ -206,7 +148,7 @@ fn an_update_with_other_settings_is_refused() {
         ..Default::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let mock = Mock::start(&world, &dir.path().join("s.json"));
+    let mock = CliMock::start(&world, &dir.path().join("s.json"));
     let out = dir.path().join("out");
     ok(&run(mock.export(&out, false, &[]), ""), "export");
     let before = tree(&out);
