@@ -15,7 +15,7 @@ use tl::{Deserializable, Identifiable};
 use crate::net::Reply;
 use crate::rng::Rng;
 use crate::services::{self, Access, Call, Route, RpcError, srp};
-use crate::stats::{CallRecord, Logged, Origin, Stats};
+use crate::stats::{CallRecord, Logged, MethodStats, Origin, Stats};
 use crate::world::{Index, World, WorldError};
 
 /// The oldest layer whose takeout-path objects equal the served layer's.
@@ -422,10 +422,27 @@ impl Dispatcher {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Per-method counters since the start (or the last [`Self::reset_stats`]).
+    /// Per-method counters since the start (or the last [`Self::reset_stats`]),
+    /// and the call log with every call's parameters made.
     pub fn stats(&self) -> Stats {
         let stats = self.lock().stats.clone();
         stats.read(logged_params)
+    }
+
+    /// The counters of `method` alone: no copy of the log, none of its
+    /// parameters made (see [`Self::stats`]).
+    pub fn method_stats(&self, method: &str) -> MethodStats {
+        self.lock()
+            .stats
+            .methods
+            .get(method)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Calls seen so far (served or faulted), without a copy of the log.
+    pub fn total_calls(&self) -> u64 {
+        self.lock().stats.total
     }
 
     /// From now on `account.initTakeoutSession` answers

@@ -232,6 +232,14 @@ fn wrappers_are_peeled_recursively() {
         ]
     );
     assert!(d.stats().calls("messages.getHistory") >= 2);
+    // The counters alone, without the log, say the same.
+    let stats = d.stats();
+    assert_eq!(
+        d.method_stats("messages.getHistory"),
+        stats.methods["messages.getHistory"]
+    );
+    assert_eq!(d.method_stats("no.suchMethod"), Default::default());
+    assert_eq!(d.total_calls(), stats.total);
 }
 
 #[test]

@@ -215,11 +215,7 @@ fn get_file(running: &tg_mock_server::server::Running) -> tg_mock_server::stats:
         .api
         .inner()
         .dispatcher()
-        .stats()
-        .methods
-        .get("upload.getFile")
-        .cloned()
-        .unwrap_or_default()
+        .method_stats("upload.getFile")
 }
 
 /// `upload.getFile` calls (and refusals) per DC and connection, and per

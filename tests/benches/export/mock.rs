@@ -82,11 +82,8 @@ pub(crate) fn serve_child() {
                         .map_err(|e| format!("bad fault script: {e}"))
                         .and_then(|s| api.set_script(s)),
                     Some((what @ ("faults" | "count"), method)) => {
-                        let stats = api.inner().dispatcher().stats();
-                        let n = stats
-                            .methods
-                            .get(method.trim())
-                            .map_or(0, |m| if what == "faults" { m.faults } else { m.calls });
+                        let m = api.inner().dispatcher().method_stats(method.trim());
+                        let n = if what == "faults" { m.faults } else { m.calls };
                         let mut out = std::io::stdout().lock();
                         let _ = writeln!(out, "ok {n}").and_then(|()| out.flush());
                         continue;
@@ -94,7 +91,7 @@ pub(crate) fn serve_child() {
                     None if line == "calls" => Ok(()),
                     _ => Err(format!("unknown command {line:?}")),
                 };
-                let calls = api.inner().dispatcher().stats().total;
+                let calls = api.inner().dispatcher().total_calls();
                 let mut out = std::io::stdout().lock();
                 let _ = match reply {
                     Ok(()) => writeln!(out, "ok {calls}"),

@@ -287,7 +287,7 @@ mod tests {
             let gz = parse_gzip_packed(&packed).expect("gzip_packed");
             assert_eq!(gz[..10], GZIP_HEADER);
             assert_eq!(gz[10..gz.len() - 8], fresh(body), "{} bytes", body.len());
-            // A standard gzip reader takes it, checksum and size included.
+            // Our reader takes it, checksum and size included.
             assert_eq!(unpack(&packed, body.len()), Ok(body.to_vec()));
         }
     }
