@@ -62,7 +62,7 @@ use tg_takeout::{AppInfo, Client, ClientConfig};
 #[path = "export/update.rs"]
 mod update;
 
-/// `--downloads [quick]`: file throughput over several connections per DC
+/// `--downloads [quick|long]`: file throughput over several connections per DC
 /// against Desktop- and tdl-style baselines (README "Downloads").
 #[path = "export/files.rs"]
 mod files;
@@ -330,7 +330,10 @@ fn main() {
         return;
     }
     if let Some(size) = option(&arg_map(), "downloads") {
-        files::measure(size == "quick", number(&arg_map(), "max-file-mb", 100));
+        files::measure(
+            files::Size::parse(&size),
+            number(&arg_map(), "max-file-mb", 100),
+        );
         return;
     }
     if let Some(limit) = option(&arg_map(), "pacing") {

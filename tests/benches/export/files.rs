@@ -1,4 +1,4 @@
-//! `--downloads [quick]`: file throughput over several connections per DC
+//! `--downloads [quick|long]`: file throughput over several connections per DC
 //! (README "Downloads"). A generated world with files on DCs 2 and 4 of
 //! log-uniform sizes (photos of 100-400 KB, documents up to
 //! `--max-file-mb`, default 100), served in this process by the mock with
@@ -22,10 +22,16 @@
 //! cap), the share of it; the bytes per served `upload.getFile` call and
 //! the cap with them (at most 30 such calls a second: a photo smaller
 //! than a part takes a whole call, so 30 × 1 MiB is out of reach when
-//! the rate limit binds) and the share of that; the `FLOOD_WAIT`
+//! the rate limit binds) and the share of that; the cap of each moment
+//! (each stretch between two samples capped by its connections and by 30
+//! calls a second at that stretch's bytes per call, a flood wait's pause
+//! capped by its connections: `moment_cap`) and the share of that; the
+//! `FLOOD_WAIT`
 //! answers, and the peak RSS of this process (the mock included: an upper
 //! bound for the exporter) and how far above the run's start it went.
-//! `quick` uses a world of about 100 MB instead of 200+.
+//! `quick` uses a world of about 100 MB instead of 200+, `long` one of
+//! about 600 MB (a flood wait's pause, paid when the limit is first met,
+//! is a smaller share of a longer run).
 
 use std::time::Instant;
 
@@ -47,9 +53,35 @@ const RATE_LIMIT: u32 = 30;
 /// A whole part (bytes).
 const PART: f64 = 1_048_576.0;
 
-/// Runs the comparison; `quick` for a smaller world.
-pub fn measure(quick: bool, max_file_mb: u64) {
-    let (files, messages) = if quick { (40, 600) } else { (90, 1500) };
+/// The world's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// About 100 MB.
+    Quick,
+    /// About 200 MB (the issue's).
+    Full,
+    /// About 600 MB.
+    Long,
+}
+
+impl Size {
+    /// From `--downloads`'s value (`quick`, `long`; anything else: full).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "quick" => Self::Quick,
+            "long" => Self::Long,
+            _ => Self::Full,
+        }
+    }
+}
+
+/// Runs the comparison on a world of `size`.
+pub fn measure(size: Size, max_file_mb: u64) {
+    let (files, messages) = match size {
+        Size::Quick => (40, 600),
+        Size::Full => (90, 1500),
+        Size::Long => (180, 3000),
+    };
     let world = tg_mock_server::generate(&tg_mock_server::GenerateConfig {
         seed: 21,
         dialogs: 12,
@@ -92,7 +124,15 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         let client = login(addr, &world, 8, 64).await;
         let before = floods(&running);
         let calls_before = served(&running);
-        let (mut whole, mut phase) = export(&client).await;
+        let counter = running.api.clone();
+        let calls_now = move || {
+            counter
+                .inner()
+                .dispatcher()
+                .method_stats("upload.getFile")
+                .calls
+        };
+        let (mut whole, mut phase) = export(&client, calls_now).await;
         let after = floods(&running);
         whole.calls = served(&running) - calls_before;
         phase.calls = whole.calls;
@@ -138,6 +178,7 @@ pub fn measure(quick: bool, max_file_mb: u64) {
                     connections: style.connections(),
                     mean_connections: style.connections() as f64,
                     samples: vec![style.connections()],
+                    intervals: vec![],
                     calls: served(&running) - calls_before,
                     rss_kb,
                     base_kb,
@@ -147,9 +188,9 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         }
     });
     println!(
-        "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | bytes per call | cap with them, MB/s (mean) | share of it | FLOOD_WAITs | peak RSS (above start) |"
+        "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | bytes per call | cap with them, MB/s (mean) | share of it | cap of each moment, MB/s (mean) | share of it | FLOOD_WAITs | peak RSS (above start) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     // The cap of `connections` when each call carries `per_call` bytes.
     let cap = |connections: f64, per_call: f64| {
         (connections * CAP_PER_CONNECTION).min(f64::from(RATE_LIMIT) * per_call)
@@ -168,8 +209,9 @@ pub fn measure(quick: bool, max_file_mb: u64) {
         // (a photo smaller than a part takes a call of its own).
         let per_call = (r.bytes as f64 / r.calls.max(1) as f64).min(PART);
         let with_calls = mean_cap(r, per_call);
+        let moments = moment_cap(r, &cap).unwrap_or(with_calls);
         println!(
-            "| {} | {} | {:.0} | {:.1} | {:.2} | {} / {:.1} | {:.1} / {:.1} | {:.0}% / {:.0}% | {:.0} KB | {:.1} | {:.0}% | {floods} | {} MB ({} MB) |",
+            "| {} | {} | {:.0} | {:.1} | {:.2} | {} / {:.1} | {:.1} / {:.1} | {:.0}% / {:.0}% | {:.0} KB | {:.1} | {:.0}% | {:.1} | {:.0}% | {floods} | {} MB ({} MB) |",
             r.name,
             r.files,
             r.bytes as f64 / 1e6,
@@ -184,6 +226,8 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             per_call / 1e3,
             with_calls / 1e6,
             100.0 * rate / with_calls,
+            moments / 1e6,
+            100.0 * rate / moments,
             r.rss_kb / 1024,
             r.rss_kb.saturating_sub(r.base_kb) / 1024,
         );
@@ -198,6 +242,30 @@ pub fn measure(quick: bool, max_file_mb: u64) {
             );
         }
     }
+}
+
+/// The cap of each moment of the download phase, as a mean over its time:
+/// each interval between two samples capped by its connections and by the
+/// rate limit at the bytes per call of that moment (the interval and its
+/// neighbours: the mock counts a call when it serves it, the client its
+/// bytes when the part has arrived, up to a part's transfer later). An
+/// interval without calls (a flood wait's pause) keeps the cap of its
+/// connections. `None` without intervals (the baselines).
+fn moment_cap(r: &Row, cap: &impl Fn(f64, f64) -> f64) -> Option<f64> {
+    let all = &r.intervals;
+    let (mut weighted, mut secs) = (0.0, 0.0);
+    for (i, it) in all.iter().enumerate() {
+        let near = &all[i.saturating_sub(1)..(i + 2).min(all.len())];
+        let bytes: u64 = near.iter().map(|x| x.bytes).sum();
+        let calls: u64 = near.iter().map(|x| x.calls).sum();
+        let per_call = match calls {
+            0 => PART,
+            n => (bytes as f64 / n as f64).min(PART),
+        };
+        weighted += cap(it.connections, per_call) * it.secs;
+        secs += it.secs;
+    }
+    (secs > 0.0).then(|| weighted / secs)
 }
 
 /// `upload.getFile` calls served so far.
@@ -278,6 +346,9 @@ struct Row {
     mean_connections: f64,
     /// The connections of every sample (the baselines: one, fixed).
     samples: Vec<usize>,
+    /// Ours: the download phase cut at the samples (the baselines: none,
+    /// their connections are fixed and their calls all alike).
+    intervals: Vec<Interval>,
     /// `upload.getFile` calls served (not refused).
     calls: u64,
     rss_kb: u64,
@@ -285,8 +356,22 @@ struct Row {
     base_kb: u64,
 }
 
-/// Ours: the whole export, and its download phase.
-async fn export(client: &Client) -> (Row, Row) {
+/// A stretch of the download phase between two `files_rate` samples (the
+/// first one from the first file started).
+#[derive(Clone, Copy, Debug)]
+struct Interval {
+    secs: f64,
+    /// The connections in use: the mean of its start and end.
+    connections: f64,
+    /// Bytes of parts that arrived in it.
+    bytes: u64,
+    /// `upload.getFile` calls the mock served in it.
+    calls: u64,
+}
+
+/// Ours: the whole export, and its download phase. `calls_now` reads the
+/// mock's count of served `upload.getFile` calls.
+async fn export(client: &Client, calls_now: impl Fn() -> u64 + Send + 'static) -> (Row, Row) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let chats: Vec<Section> = Section::ALL.into_iter().filter(|s| s.is_chat()).collect();
     let settings = Settings {
@@ -311,34 +396,57 @@ async fn export(client: &Client) -> (Row, Row) {
     let watch = tokio::spawn(async move {
         let (mut peak, mut first, mut last) = (0, None, None);
         let mut samples = Vec::new();
+        let mut intervals = Vec::new();
+        // The last sample: when, bytes done, calls served, connections.
+        let mut last_sample: Option<(Instant, u64, u64, usize)> = None;
         while let Some(event) = rx.recv().await {
             match event {
                 ProgressEvent::FilesRate(rate) => {
                     let now: usize = rate.dcs.iter().map(|d| d.connections).sum();
-                    if timeline {
-                        let at = first.map_or(0.0, |f: Instant| f.elapsed().as_secs_f64());
-                        let dcs: Vec<_> = rate
-                            .dcs
-                            .iter()
-                            .map(|d| format!("DC {}: {}c {}p", d.dc, d.connections, d.in_flight))
-                            .collect();
-                        eprintln!(
-                            "{at:6.2} s {:6.2} MB/s {}",
-                            rate.bytes_per_sec as f64 / 1e6,
-                            dcs.join(", ")
-                        );
-                    }
                     peak = now.max(peak);
                     samples.push(now);
+                    let (t, calls) = (Instant::now(), calls_now());
+                    if let Some((at, bytes, served, connections)) = last_sample {
+                        let it = Interval {
+                            secs: t.duration_since(at).as_secs_f64(),
+                            connections: (connections + now) as f64 / 2.0,
+                            bytes: rate.bytes_done.saturating_sub(bytes),
+                            calls: calls.saturating_sub(served),
+                        };
+                        if timeline {
+                            let since = first.map_or(0.0, |f: Instant| f.elapsed().as_secs_f64());
+                            let dcs: Vec<_> = rate
+                                .dcs
+                                .iter()
+                                .map(|d| {
+                                    format!("DC {}: {}c {}p", d.dc, d.connections, d.in_flight)
+                                })
+                                .collect();
+                            eprintln!(
+                                "{since:6.2} s {:6.2} MB/s (3 s), {:6.2} MB/s and {:3} calls in {:.2} s at {:.1} connections; {}",
+                                rate.bytes_per_sec as f64 / 1e6,
+                                it.bytes as f64 / 1e6 / it.secs.max(1e-3),
+                                it.calls,
+                                it.secs,
+                                it.connections,
+                                dcs.join(", ")
+                            );
+                        }
+                        intervals.push(it);
+                    }
+                    last_sample = Some((t, rate.bytes_done, calls, now));
                 }
                 ProgressEvent::FileStarted { .. } => {
-                    first.get_or_insert_with(Instant::now);
+                    let t = *first.get_or_insert_with(Instant::now);
+                    if last_sample.is_none() {
+                        last_sample = Some((t, 0, calls_now(), 0));
+                    }
                 }
                 ProgressEvent::FileFinished { .. } => last = Some(Instant::now()),
                 _ => {}
             }
         }
-        (peak, samples, first, last)
+        (peak, samples, intervals, first, last)
     });
     reset_peak_rss();
     let base_kb = proc_status_kb("self", "VmRSS");
@@ -349,7 +457,7 @@ async fn export(client: &Client) -> (Row, Row) {
     let secs = started.elapsed().as_secs_f64();
     let rss_kb = proc_status_kb("self", "VmHWM");
     drop(tx);
-    let (connections, samples, first, last) = watch.await.expect("the progress watcher");
+    let (connections, samples, intervals, first, last) = watch.await.expect("the progress watcher");
     let mean_connections = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
     let phase = match (first, last) {
         (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
@@ -363,6 +471,7 @@ async fn export(client: &Client) -> (Row, Row) {
         connections,
         mean_connections,
         samples: samples.clone(),
+        intervals: intervals.clone(),
         calls: 0,
         rss_kb,
         base_kb,
