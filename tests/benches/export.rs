@@ -72,7 +72,7 @@ mod files;
 mod baseline;
 
 /// `--pacing CALLS`: listing under a `messages.getHistory` rate limit
-/// (README "Pacing to flood limits").
+/// (README "Listing under a flood limit").
 #[path = "export/pacing.rs"]
 mod pacing;
 
