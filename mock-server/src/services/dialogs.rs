@@ -38,7 +38,7 @@
 
 use std::cmp::Reverse;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tl::{enums, functions, types};
@@ -68,20 +68,21 @@ pub(crate) struct Entry {
 }
 
 /// The newest message of `peer` visible in the call's range (position in
-/// the message store).
-fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
+/// the message store); `tops` is [`Index::range_tops`] of the range (a
+/// common-box chat's top in it).
+///
+/// [`Index::range_tops`]: crate::world::Index::range_tops
+fn top_message(
+    call: &Call<'_, '_>,
+    tops: Option<&HashMap<PeerKey, usize>>,
+    key: PeerKey,
+) -> Option<usize> {
     let db = call.db;
-    let msgs = db.messages();
-    let history = db.history(key);
-    match (key.in_common_box(), call.range) {
-        (_, None) => history.last().copied(),
-        (true, Some((lo, hi))) => {
-            let end = history.partition_point(|&i| msgs.id(i) <= hi);
-            let last = *history.get(end.checked_sub(1)?)?;
-            (msgs.id(last) >= lo).then_some(last)
-        }
-        (false, Some((_, hi))) => (hi >= db.newest_range_end())
-            .then(|| history.last().copied())
+    match (key.in_common_box(), call.range, tops) {
+        (_, None, _) => db.history(key).last().copied(),
+        (true, Some(_), _) => tops?.get(&key).copied(),
+        (false, Some((_, hi)), _) => (hi >= db.newest_range_end())
+            .then(|| db.history(key).last().copied())
             .flatten(),
     }
 }
@@ -132,6 +133,7 @@ fn listed_cached(call: &Call<'_, '_>, folder: Option<i32>) -> Arc<Vec<Entry>> {
 fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
     let world = call.db.world();
     let msgs = call.db.messages();
+    let tops = call.range.map(|(lo, hi)| call.db.range_tops(lo, hi));
     let mut entries: Vec<Entry> = call
         .db
         .dialogs
@@ -141,7 +143,7 @@ fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
             _ => true,
         })
         .filter_map(|&(key, dialog)| {
-            let top = top_message(call, key)?;
+            let top = top_message(call, tops.as_ref(), key)?;
             Some(Entry {
                 date: msgs.date(top),
                 top_id: msgs.id(top),
