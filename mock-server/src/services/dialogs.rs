@@ -134,9 +134,17 @@ fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
     let world = call.db.world();
     let msgs = call.db.messages();
     let tops = call.range.map(|(lo, hi)| call.db.range_tops(lo, hi));
-    let mut entries: Vec<Entry> = call
-        .db
-        .dialogs
+    // A range short of the newest end lists only the common-box chats with
+    // messages in it: those of its tops, not every dialog of the world.
+    let only_tops = match (&tops, call.range) {
+        (Some(tops), Some((_, hi))) if hi < call.db.newest_range_end() => Some(tops),
+        _ => None,
+    };
+    let candidates: Vec<(PeerKey, usize)> = match only_tops {
+        Some(tops) => tops.keys().filter_map(|&k| call.db.dialog_of(k)).collect(),
+        None => call.db.dialogs.clone(),
+    };
+    let mut entries: Vec<Entry> = candidates
         .iter()
         .filter(|&&(_, d)| match (&world.dialogs[d], folder) {
             (enums::Dialog::Dialog(d), Some(f)) => d.folder_id.unwrap_or(0) == f,

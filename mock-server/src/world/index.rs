@@ -33,6 +33,8 @@ pub struct Index {
     common: Vec<(i32, usize)>,
     /// Positions in `world.dialogs` of real dialogs, with their peers.
     pub dialogs: Vec<(PeerKey, usize)>,
+    /// The entry of [`Index::dialogs`] of each peer.
+    dialog_of: HashMap<PeerKey, usize>,
     /// Positions in `world.chats` of channels the account has left.
     pub left_channels: Vec<usize>,
     /// Positions in `world.profile_photos`, newest (highest id) first.
@@ -75,6 +77,11 @@ impl Index {
             .collect();
         common.sort_unstable();
         let dialogs = index_dialogs(w, &known)?;
+        let dialog_of = dialogs
+            .iter()
+            .enumerate()
+            .map(|(i, &(k, _))| (k, i))
+            .collect();
         check_ranges(w)?;
         let in_dialogs: HashSet<PeerKey> = dialogs.iter().map(|(k, _)| *k).collect();
         let left_channels = w
@@ -115,6 +122,7 @@ impl Index {
             peers,
             common,
             dialogs,
+            dialog_of,
             left_channels,
             profile_photos,
             stories,
@@ -182,6 +190,14 @@ impl Index {
             }
         }
         tops
+    }
+
+    /// The entry of [`Index::dialogs`] of `peer`'s dialog, if it has one.
+    pub fn dialog_of(&self, peer: PeerKey) -> Option<(PeerKey, usize)> {
+        self.dialog_of
+            .get(&peer)
+            .and_then(|&i| self.dialogs.get(i))
+            .copied()
     }
 
     /// The position of message `id` of a peer's history.

@@ -170,8 +170,24 @@ fn range_tops_are_every_chats_newest_message_in_the_range() {
         }
         assert!(tops.keys().all(|k| k.in_common_box()));
         listed += tops.len();
+        // The dialogs listed from the tops are those a scan of every
+        // dialog finds (what `services::dialogs` lists for the range).
+        let mut from_tops: Vec<_> = tops.keys().filter_map(|&k| idx.dialog_of(k)).collect();
+        let mut scanned: Vec<_> = idx
+            .dialogs
+            .iter()
+            .copied()
+            .filter(|&(k, _)| k.in_common_box() && top_by_search(&idx, k, lo, hi).is_some())
+            .collect();
+        from_tops.sort_unstable();
+        scanned.sort_unstable();
+        assert_eq!(from_tops, scanned, "{lo}..={hi}");
     }
     assert!(listed > 100);
+    for &(k, d) in &idx.dialogs {
+        assert_eq!(idx.dialog_of(k), Some((k, d)));
+    }
+    assert_eq!(idx.dialog_of(PeerKey::User(-1)), None);
     // And a common-box message by id, whatever its chat.
     for &(id, at) in idx.common.iter().step_by(97) {
         let found = idx.common_message(id).unwrap();
