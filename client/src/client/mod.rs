@@ -247,11 +247,8 @@ impl Client {
     /// Callers for the same DC wait for one connect; other DCs do not wait.
     async fn pool(&self, dc: i32) -> Result<Arc<Pool>, InvocationError> {
         let cell = lock(&self.inner.pools).entry(dc).or_default().clone();
-        // Boxed: connecting is rare, and every request's future holds this
-        // one (a future is as large as the largest it awaits).
-        let pool = cell
-            .get_or_try_init(|| Box::pin(self.connect_pool(dc)))
-            .await?;
+        let connect = || Box::pin(self.connect_pool(dc));
+        let pool = cell.get_or_try_init(connect).await?;
         Ok(pool.clone())
     }
 
@@ -386,7 +383,6 @@ impl Client {
                     }
                     self.update_session(|s| s.home_dc = to)?;
                 }
-                // The rare paths boxed, keeping this future small.
                 Err(e) if crate::invoke::key_forgotten(&e) => {
                     return Err(Box::pin(self.home_key_forgotten(e)).await);
                 }

@@ -243,8 +243,8 @@ fn a_page_header_says_what_the_decoded_page_does() {
 
 /// Every history request's future is moved into the fetcher's queue of
 /// first pages: it stays small (the connection setup and the rare retry
-/// paths it may await are boxed; before, some 6 KB were moved and
-/// allocated per request).
+/// paths it may await are boxed, `client/src/client/mod.rs`; before, some
+/// 6 KB were moved and allocated per request).
 #[test]
 fn a_history_request_future_stays_small() {
     fn size4<'a, A: 'a, B, C, D: 'a, Fut>(_: impl FnOnce(&'a A, B, C, &'a D) -> Fut) -> usize {
