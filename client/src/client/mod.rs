@@ -247,7 +247,8 @@ impl Client {
     /// Callers for the same DC wait for one connect; other DCs do not wait.
     async fn pool(&self, dc: i32) -> Result<Arc<Pool>, InvocationError> {
         let cell = lock(&self.inner.pools).entry(dc).or_default().clone();
-        let pool = cell.get_or_try_init(|| self.connect_pool(dc)).await?;
+        let connect = || Box::pin(self.connect_pool(dc));
+        let pool = cell.get_or_try_init(connect).await?;
         Ok(pool.clone())
     }
 
@@ -340,7 +341,8 @@ impl Client {
         let pool = self.pool(dc).await?;
         let (handle, first) = pool.next();
         if first {
-            let result = pool::first_call(&handle, &self.init_connection(request.clone())).await;
+            let init = self.init_connection(request.clone());
+            let result = Box::pin(pool::first_call(&handle, &init)).await;
             if result.is_err() {
                 pool.reset_init(&handle);
             }
@@ -382,13 +384,13 @@ impl Client {
                     self.update_session(|s| s.home_dc = to)?;
                 }
                 Err(e) if crate::invoke::key_forgotten(&e) => {
-                    return Err(self.home_key_forgotten(e).await);
+                    return Err(Box::pin(self.home_key_forgotten(e)).await);
                 }
                 // A custom server starts with DC 2's address only.
                 Err(InvocationError::InvalidDc(d)) if d == dc && attempt == 1 => {
-                    self.learn_dcs_from_default().await?;
+                    Box::pin(self.learn_dcs_from_default()).await?;
                 }
-                Err(e) => self.backoff_or_fail(e, attempt).await?,
+                Err(e) => Box::pin(self.backoff_or_fail(e, attempt)).await?,
             }
         }
     }

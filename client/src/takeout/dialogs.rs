@@ -22,10 +22,15 @@ use crate::export::naming::chat_folder;
 
 /// Pages of one dialog list or left-channel list we are willing to read.
 const MAX_PAGES: usize = 100_000;
-/// Split lists read at once per unit of `parallel`.
-const LISTS_PER_PARALLEL: usize = 4;
-/// The most split lists read at once.
-const MAX_LISTS: usize = 32;
+/// Split lists read at once per unit of `parallel`. A list's first page is
+/// one small request, and a server answers a batch of them at once: with
+/// few in flight, the server and the exporter wait on each other batch by
+/// batch (on loopback, 16 lists in flight listed issue 16's 1,994-range
+/// world in 1.8 s, 128 in 1.4 s).
+const LISTS_PER_PARALLEL: usize = 32;
+/// The most split lists read at once (each holds its chats until merged:
+/// some hundred small records).
+const MAX_LISTS: usize = 128;
 
 /// How many split lists are read at once.
 fn lists_in_flight(parallel: usize) -> usize {
@@ -135,7 +140,10 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
 
     // The lists of a few splits at once (each split pages on its own),
     // merged newest split first as they arrive.
-    let at_once = lists_in_flight(plan.settings.parallel);
+    let at_once = std::env::var("TG_EXP_LISTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(lists_in_flight(plan.settings.parallel));
     let mut merged = Merged::default();
     {
         let mut in_flight = FuturesOrdered::new();

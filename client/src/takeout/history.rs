@@ -32,7 +32,7 @@ mod start;
 pub use gate::{FULL_PAGE, Gate, Head};
 use gate::{settle, weight};
 use isolate::Isolated;
-use page::{AsBytes, decode, newest_and_past};
+use page::{AsBytes, HistoryCall, decode, newest_and_past};
 pub use page::{id_date, page_parts};
 use start::Start;
 
@@ -120,8 +120,8 @@ struct Request<'a> {
 
 async fn call(inv: &TakeoutInvoker, r: &Request<'_>) -> Result<Vec<u8>, InvocationError> {
     let clamp = |v: Option<i64>| v.map_or(0, |d| i32::try_from(d.max(0)).unwrap_or(i32::MAX));
-    if r.only_my {
-        let search = functions::messages::Search {
+    let request = if r.only_my {
+        HistoryCall::Search(functions::messages::Search {
             peer: r.split.peer.clone(),
             q: String::new(),
             from_id: Some(enums::InputPeer::InputPeerSelf),
@@ -137,12 +137,9 @@ async fn call(inv: &TakeoutInvoker, r: &Request<'_>) -> Result<Vec<u8>, Invocati
             max_id: 0,
             min_id: 0,
             hash: 0,
-        };
-        inv.invoke_in_range(&r.split.range, &AsBytes(search))
-            .await
-            .map(|raw| raw.0)
+        })
     } else {
-        let history = functions::messages::GetHistory {
+        HistoryCall::History(functions::messages::GetHistory {
             peer: r.split.peer.clone(),
             offset_id: r.offset_id,
             offset_date: r.offset_date,
@@ -151,11 +148,11 @@ async fn call(inv: &TakeoutInvoker, r: &Request<'_>) -> Result<Vec<u8>, Invocati
             max_id: 0,
             min_id: 0,
             hash: 0,
-        };
-        inv.invoke_in_range(&r.split.range, &AsBytes(history))
-            .await
-            .map(|raw| raw.0)
-    }
+        })
+    };
+    inv.invoke_in_range(&r.split.range, &AsBytes(request))
+        .await
+        .map(|raw| raw.0)
 }
 
 /// The fetcher of one chat's history.

@@ -90,11 +90,16 @@ impl TakeoutInvoker {
         request: &R,
     ) -> Result<R::Return, InvocationError> {
         self.may_start()?;
-        let ranged = functions::InvokeWithMessagesRange {
-            range: range.clone(),
-            query: request.clone(),
+        // Built in place: the request is cloned once (the wrapper holds it
+        // while the call is in flight).
+        let wrapped = functions::InvokeWithTakeout {
+            takeout_id: self.id,
+            query: functions::InvokeWithMessagesRange {
+                range: range.clone(),
+                query: request.clone(),
+            },
         };
-        self.client.invoke(&self.wrap(&ranged)).await
+        self.client.invoke(&wrapped).await
     }
 
     /// `invokeWithTakeout(id, request)` on DC `dc` (file downloads).

@@ -38,7 +38,7 @@
 
 use std::cmp::Reverse;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tl::{enums, functions, types};
@@ -68,20 +68,21 @@ pub(crate) struct Entry {
 }
 
 /// The newest message of `peer` visible in the call's range (position in
-/// the message store).
-fn top_message(call: &Call<'_, '_>, key: PeerKey) -> Option<usize> {
+/// the message store); `tops` is [`Index::range_tops`] of the range (a
+/// common-box chat's top in it).
+///
+/// [`Index::range_tops`]: crate::world::Index::range_tops
+fn top_message(
+    call: &Call<'_, '_>,
+    tops: Option<&HashMap<PeerKey, usize>>,
+    key: PeerKey,
+) -> Option<usize> {
     let db = call.db;
-    let msgs = db.messages();
-    let history = db.history(key);
-    match (key.in_common_box(), call.range) {
-        (_, None) => history.last().copied(),
-        (true, Some((lo, hi))) => {
-            let end = history.partition_point(|&i| msgs.id(i) <= hi);
-            let last = *history.get(end.checked_sub(1)?)?;
-            (msgs.id(last) >= lo).then_some(last)
-        }
-        (false, Some((_, hi))) => (hi >= db.newest_range_end())
-            .then(|| history.last().copied())
+    match (key.in_common_box(), call.range, tops) {
+        (_, None, _) => db.history(key).last().copied(),
+        (true, Some(_), _) => tops?.get(&key).copied(),
+        (false, Some((_, hi)), _) => (hi >= db.newest_range_end())
+            .then(|| db.history(key).last().copied())
             .flatten(),
     }
 }
@@ -132,16 +133,25 @@ fn listed_cached(call: &Call<'_, '_>, folder: Option<i32>) -> Arc<Vec<Entry>> {
 fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
     let world = call.db.world();
     let msgs = call.db.messages();
-    let mut entries: Vec<Entry> = call
-        .db
-        .dialogs
+    let tops = call.range.map(|(lo, hi)| call.db.range_tops(lo, hi));
+    // A range short of the newest end lists only the common-box chats with
+    // messages in it: those of its tops, not every dialog of the world.
+    let only_tops = match (&tops, call.range) {
+        (Some(tops), Some((_, hi))) if hi < call.db.newest_range_end() => Some(tops),
+        _ => None,
+    };
+    let candidates: Vec<(PeerKey, usize)> = match only_tops {
+        Some(tops) => tops.keys().filter_map(|&k| call.db.dialog_of(k)).collect(),
+        None => call.db.dialogs.clone(),
+    };
+    let mut entries: Vec<Entry> = candidates
         .iter()
         .filter(|&&(_, d)| match (&world.dialogs[d], folder) {
             (enums::Dialog::Dialog(d), Some(f)) => d.folder_id.unwrap_or(0) == f,
             _ => true,
         })
         .filter_map(|&(key, dialog)| {
-            let top = top_message(call, key)?;
+            let top = top_message(call, tops.as_ref(), key)?;
             Some(Entry {
                 date: msgs.date(top),
                 top_id: msgs.id(top),

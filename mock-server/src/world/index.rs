@@ -28,8 +28,13 @@ pub struct Index {
     users: HashMap<i64, usize>,
     chats: HashMap<PeerKey, usize>,
     peers: HashMap<PeerKey, PeerEntry>,
+    /// Every common-box message as `(id, position)`, ascending by id: the
+    /// messages of one split range are a slice ([`Index::range_tops`]).
+    common: Vec<(i32, usize)>,
     /// Positions in `world.dialogs` of real dialogs, with their peers.
     pub dialogs: Vec<(PeerKey, usize)>,
+    /// The entry of [`Index::dialogs`] of each peer.
+    dialog_of: HashMap<PeerKey, usize>,
     /// Positions in `world.chats` of channels the account has left.
     pub left_channels: Vec<usize>,
     /// Positions in `world.profile_photos`, newest (highest id) first.
@@ -65,7 +70,18 @@ impl Index {
             _ => chats.contains_key(&k),
         };
         let peers = index_messages(&w.messages, &known)?;
+        let mut common: Vec<(i32, usize)> = peers
+            .iter()
+            .filter(|(k, _)| k.in_common_box())
+            .flat_map(|(_, p)| p.history.iter().map(|&i| (w.messages.id(i), i)))
+            .collect();
+        common.sort_unstable();
         let dialogs = index_dialogs(w, &known)?;
+        let dialog_of = dialogs
+            .iter()
+            .enumerate()
+            .map(|(i, &(k, _))| (k, i))
+            .collect();
         check_ranges(w)?;
         let in_dialogs: HashSet<PeerKey> = dialogs.iter().map(|(k, _)| *k).collect();
         let left_channels = w
@@ -104,7 +120,9 @@ impl Index {
             users,
             chats,
             peers,
+            common,
             dialogs,
+            dialog_of,
             left_channels,
             profile_photos,
             stories,
@@ -157,6 +175,31 @@ impl Index {
         self.peers.get(&key).map_or(EMPTY, |p| &p.history)
     }
 
+    /// The newest message (position) of every common-box chat with
+    /// messages whose ids are in `lo..=hi`: one walk over the range's
+    /// messages, not a search per chat (an account of hundreds of chats
+    /// and thousands of split ranges is listed range by range).
+    pub fn range_tops(&self, lo: i32, hi: i32) -> HashMap<PeerKey, usize> {
+        let start = self.common.partition_point(|&(id, _)| id < lo);
+        let end = self.common.partition_point(|&(id, _)| id <= hi);
+        let mut tops = HashMap::new();
+        // Ascending ids: the last one seen of a chat is its newest.
+        for &(_, i) in self.common.get(start..end).unwrap_or_default() {
+            if let Some(peer) = self.messages().peer(i) {
+                tops.insert(peer, i);
+            }
+        }
+        tops
+    }
+
+    /// The entry of [`Index::dialogs`] of `peer`'s dialog, if it has one.
+    pub fn dialog_of(&self, peer: PeerKey) -> Option<(PeerKey, usize)> {
+        self.dialog_of
+            .get(&peer)
+            .and_then(|&i| self.dialogs.get(i))
+            .copied()
+    }
+
     /// The position of message `id` of a peer's history.
     pub fn position(&self, key: PeerKey, id: i32) -> Option<usize> {
         let h = self.history(key);
@@ -172,10 +215,8 @@ impl Index {
 
     /// The message `id` of the common box, whatever its chat, decoded.
     pub fn common_message(&self, id: i32) -> Option<enums::Message> {
-        self.peers
-            .keys()
-            .filter(|k| k.in_common_box())
-            .find_map(|k| self.message(*k, id))
+        let at = self.common.binary_search_by_key(&id, |&(id, _)| id).ok()?;
+        self.messages().get(self.common.get(at)?.1)
     }
 
     /// A custom emoji document by id.

@@ -120,3 +120,77 @@ fn rejects_inconsistent_worlds() {
         "split_ranges.1"
     );
 }
+
+/// The newest message of `key` with an id in `lo..=hi`, searched in its
+/// history (what `range_tops` answers for every chat at once).
+fn top_by_search(idx: &Index, key: PeerKey, lo: i32, hi: i32) -> Option<usize> {
+    let history = idx.history(key);
+    let end = history.partition_point(|&i| idx.messages().id(i) <= hi);
+    let last = *history.get(end.checked_sub(1)?)?;
+    (idx.messages().id(last) >= lo).then_some(last)
+}
+
+#[test]
+fn range_tops_are_every_chats_newest_message_in_the_range() {
+    let world = crate::generate(&crate::GenerateConfig {
+        seed: 5,
+        dialogs: 40,
+        messages: 3_000,
+        files: 0,
+        range_size: 20,
+        ..Default::default()
+    });
+    let idx = Index::build(Arc::new(world)).unwrap();
+    let mut ranges: Vec<(i32, i32)> = idx.world().split_ranges.iter().map(range_bounds).collect();
+    assert!(ranges.len() > 50, "{} ranges", ranges.len());
+    // Ranges that are no split range too: empty, partial, everything.
+    ranges.extend([
+        (0, 0),
+        (7, 13),
+        (15, 400),
+        (1, i32::MAX),
+        (i32::MAX, i32::MAX),
+    ]);
+    let common: Vec<PeerKey> = idx
+        .peers
+        .keys()
+        .copied()
+        .filter(|k| k.in_common_box())
+        .collect();
+    assert!(common.len() > 10);
+    let mut listed = 0;
+    for (lo, hi) in ranges {
+        let tops = idx.range_tops(lo, hi);
+        for &key in &common {
+            assert_eq!(
+                tops.get(&key).copied(),
+                top_by_search(&idx, key, lo, hi),
+                "{key} in {lo}..={hi}"
+            );
+        }
+        assert!(tops.keys().all(|k| k.in_common_box()));
+        listed += tops.len();
+        // The dialogs listed from the tops are those a scan of every
+        // dialog finds (what `services::dialogs` lists for the range).
+        let mut from_tops: Vec<_> = tops.keys().filter_map(|&k| idx.dialog_of(k)).collect();
+        let mut scanned: Vec<_> = idx
+            .dialogs
+            .iter()
+            .copied()
+            .filter(|&(k, _)| k.in_common_box() && top_by_search(&idx, k, lo, hi).is_some())
+            .collect();
+        from_tops.sort_unstable();
+        scanned.sort_unstable();
+        assert_eq!(from_tops, scanned, "{lo}..={hi}");
+    }
+    assert!(listed > 100);
+    for &(k, d) in &idx.dialogs {
+        assert_eq!(idx.dialog_of(k), Some((k, d)));
+    }
+    assert_eq!(idx.dialog_of(PeerKey::User(-1)), None);
+    // And a common-box message by id, whatever its chat.
+    for &(id, at) in idx.common.iter().step_by(97) {
+        let found = idx.common_message(id).unwrap();
+        assert_eq!(Some(found), idx.messages().get(at));
+    }
+}

@@ -14,6 +14,8 @@ pub(crate) struct Row {
     pub(crate) secs: f64,
     /// Seconds before the first chat started (list, sections).
     pub(crate) before_chats: f64,
+    /// Seconds until the chat list was known (every split's dialogs).
+    pub(crate) listed: f64,
     pub(crate) rss_kb: u64,
     pub(crate) base_kb: u64,
     /// CPU seconds of the exporter and of the mock server during the run.
@@ -76,13 +78,16 @@ pub(crate) async fn export_once(
     // Events are consumed as they come (as the CLI does), noting when the
     // chats start.
     let events = tokio::spawn(async move {
-        let mut first_chat = None;
+        let (mut first_chat, mut listed) = (None, None);
         while let Some(event) = rx.recv().await {
             if first_chat.is_none() && matches!(event, ProgressEvent::ChatStarted { .. }) {
                 first_chat = Some(started.elapsed());
             }
+            if listed.is_none() && matches!(event, ProgressEvent::DialogsCounted { .. }) {
+                listed = Some(started.elapsed());
+            }
         }
-        first_chat
+        (first_chat, listed)
     });
     let base_kb = proc_status_kb("self", "VmRSS");
     let reset = reset_peak_rss();
@@ -101,12 +106,9 @@ pub(crate) async fn export_once(
         0
     };
     drop(tx);
-    let before_chats = events
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(Duration::ZERO)
-        .as_secs_f64();
+    let (before_chats, listed) = events.await.unwrap_or_default();
+    let secs_of = |d: Option<Duration>| d.unwrap_or(Duration::ZERO).as_secs_f64();
+    let (before_chats, listed) = (secs_of(before_chats), secs_of(listed));
     let row = Row {
         messages: report.messages,
         dialogs: spec.dialogs,
@@ -117,6 +119,7 @@ pub(crate) async fn export_once(
         parallel,
         secs,
         before_chats,
+        listed,
         rss_kb,
         base_kb,
         cpu,

@@ -150,6 +150,10 @@ pub(super) fn measure(names: &str) {
             row.cpu.1.sys,
             calls,
         );
+        eprintln!(
+            "  chat list known at {:.2} s, first chat at {:.2} s",
+            row.listed, row.before_chats
+        );
         eprintln!("  {line}");
         lines.push(line);
     }

@@ -22,6 +22,30 @@ impl<R: RemoteCall> RemoteCall for AsBytes<R> {
     type Return = tl::Raw;
 }
 
+/// The two history requests as one type, so that a call awaits one
+/// request future whichever it sends (a future is as large as the largest
+/// it may await, and each request's is moved into the fetcher's queue).
+#[derive(Clone)]
+pub(super) enum HistoryCall {
+    /// `messages.getHistory`.
+    History(tl::functions::messages::GetHistory),
+    /// `messages.search` (only the account's own messages).
+    Search(tl::functions::messages::Search),
+}
+
+impl Serializable for HistoryCall {
+    fn serialize(&self, buf: &mut Vec<u8>) {
+        match self {
+            Self::History(r) => r.serialize(buf),
+            Self::Search(r) => r.serialize(buf),
+        }
+    }
+}
+
+impl RemoteCall for HistoryCall {
+    type Return = tl::Raw;
+}
+
 /// A page's messages decoded from its TL bytes.
 pub(super) fn decode(bytes: &[u8]) -> Result<enums::messages::Messages, InvocationError> {
     Ok(enums::messages::Messages::from_bytes(bytes)?)

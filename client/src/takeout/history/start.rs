@@ -161,7 +161,7 @@ type FirstPage = (Vec<u8>, u64, usize);
 
 /// The first page of `split` (offset 1, oldest first) undecoded, and
 /// `only_my` after it.
-async fn first(
+pub(super) async fn first(
     inv: &TakeoutInvoker,
     dates: Dates,
     mut only_my: bool,

@@ -240,3 +240,24 @@ fn a_page_header_says_what_the_decoded_page_does() {
     assert_eq!(header(&0xdead_beef_u32.to_le_bytes()), None);
     assert_eq!(header(&[]), None);
 }
+
+/// Every history request's future is moved into the fetcher's queue of
+/// first pages: it stays small (the connection setup and the rare retry
+/// paths it may await are boxed, `client/src/client/mod.rs`; before, some
+/// 6 KB were moved and allocated per request).
+#[test]
+fn a_history_request_future_stays_small() {
+    fn size4<'a, A: 'a, B, C, D: 'a, Fut>(_: impl FnOnce(&'a A, B, C, &'a D) -> Fut) -> usize {
+        std::mem::size_of::<Fut>()
+    }
+    fn size2<'a, A: 'a, B: 'a, Fut>(_: impl FnOnce(&'a A, &'a B) -> Fut) -> usize {
+        std::mem::size_of::<Fut>()
+    }
+    type Wrapped = tl::functions::InvokeWithTakeout<
+        tl::functions::InvokeWithMessagesRange<AsBytes<super::page::HistoryCall>>,
+    >;
+    let invoke = size2(crate::Client::invoke::<Wrapped>);
+    let first = size4(super::start::first);
+    assert!(invoke <= 1024, "Client::invoke's future: {invoke} bytes");
+    assert!(first <= 3072, "a first page's future: {first} bytes");
+}
