@@ -140,10 +140,7 @@ pub async fn list(inv: &TakeoutInvoker, plan: &ExportPlan) -> Result<DialogList,
 
     // The lists of a few splits at once (each split pages on its own),
     // merged newest split first as they arrive.
-    let at_once = std::env::var("TG_EXP_LISTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(lists_in_flight(plan.settings.parallel));
+    let at_once = lists_in_flight(plan.settings.parallel);
     let mut merged = Merged::default();
     {
         let mut in_flight = FuturesOrdered::new();
