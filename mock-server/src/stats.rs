@@ -128,13 +128,7 @@ impl Stats {
     pub(crate) fn record(&mut self, mut record: CallRecord) {
         record.seq = self.total;
         self.total += 1;
-        if !self.methods.contains_key(&record.method) {
-            self.methods
-                .insert(record.method.clone(), MethodStats::default());
-        }
-        let Some(m) = self.methods.get_mut(&record.method) else {
-            return;
-        };
+        let m = self.methods.entry(record.method.clone()).or_default();
         if record.fault.is_some() {
             m.faults += 1;
         } else {

@@ -80,7 +80,7 @@ impl TakeoutInvoker {
         request: &R,
     ) -> Result<R::Return, InvocationError> {
         self.may_start()?;
-        self.client.invoke(&self.wrap(request)).await
+        self.client.invoke(&self.wrap(request.clone())).await
     }
 
     /// `invokeWithTakeout(id, invokeWithMessagesRange(range, request))`.
@@ -90,16 +90,11 @@ impl TakeoutInvoker {
         request: &R,
     ) -> Result<R::Return, InvocationError> {
         self.may_start()?;
-        // Built in place: the request is cloned once (the wrapper holds it
-        // while the call is in flight).
-        let wrapped = functions::InvokeWithTakeout {
-            takeout_id: self.id,
-            query: functions::InvokeWithMessagesRange {
-                range: range.clone(),
-                query: request.clone(),
-            },
+        let ranged = functions::InvokeWithMessagesRange {
+            range: range.clone(),
+            query: request.clone(),
         };
-        self.client.invoke(&wrapped).await
+        self.client.invoke(&self.wrap(ranged)).await
     }
 
     /// `invokeWithTakeout(id, request)` on DC `dc` (file downloads).
@@ -109,13 +104,17 @@ impl TakeoutInvoker {
         request: &R,
     ) -> Result<R::Return, InvocationError> {
         self.may_start()?;
-        self.client.invoke_in_dc(dc, &self.wrap(request)).await
+        self.client
+            .invoke_in_dc(dc, &self.wrap(request.clone()))
+            .await
     }
 
-    fn wrap<R: RemoteCall + Clone>(&self, request: &R) -> functions::InvokeWithTakeout<R> {
+    /// `request` inside `invokeWithTakeout` (taken by value, so that a
+    /// wrapped request is cloned once in all).
+    fn wrap<R: RemoteCall>(&self, request: R) -> functions::InvokeWithTakeout<R> {
         functions::InvokeWithTakeout {
             takeout_id: self.id,
-            query: request.clone(),
+            query: request,
         }
     }
 }
@@ -198,7 +197,7 @@ where
         success: result.is_ok(),
     };
     // Sent even when stopping: the one request after the stop.
-    if let Err(e) = client.invoke(&invoker.wrap(&finish)).await {
+    if let Err(e) = client.invoke(&invoker.wrap(finish)).await {
         // The export's own outcome stands: its files are complete (or its
         // error says why not) whether or not the server heard the end.
         tracing::warn!("account.finishTakeoutSession failed: {e}");
@@ -218,7 +217,7 @@ impl Drop for FinishGuard {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 let finish = functions::account::FinishTakeoutSession { success: false };
-                let _ = invoker.client.invoke(&invoker.wrap(&finish)).await;
+                let _ = invoker.client.invoke(&invoker.wrap(finish)).await;
             });
         }
     }

@@ -36,6 +36,7 @@
 //! The answer is `messages.dialogs` when the first page holds every dialog,
 //! else `messages.dialogsSlice` with the range's total `count`.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 
 use std::collections::{HashMap, VecDeque};
@@ -78,10 +79,10 @@ fn top_message(
     key: PeerKey,
 ) -> Option<usize> {
     let db = call.db;
-    match (key.in_common_box(), call.range, tops) {
-        (_, None, _) => db.history(key).last().copied(),
-        (true, Some(_), _) => tops?.get(&key).copied(),
-        (false, Some((_, hi)), _) => (hi >= db.newest_range_end())
+    match (key.in_common_box(), call.range) {
+        (_, None) => db.history(key).last().copied(),
+        (true, Some(_)) => tops?.get(&key).copied(),
+        (false, Some((_, hi))) => (hi >= db.newest_range_end())
             .then(|| db.history(key).last().copied())
             .flatten(),
     }
@@ -140,9 +141,9 @@ fn listed(call: &Call<'_, '_>, folder: Option<i32>) -> Vec<Entry> {
         (Some(tops), Some((_, hi))) if hi < call.db.newest_range_end() => Some(tops),
         _ => None,
     };
-    let candidates: Vec<(PeerKey, usize)> = match only_tops {
+    let candidates: Cow<'_, [(PeerKey, usize)]> = match only_tops {
         Some(tops) => tops.keys().filter_map(|&k| call.db.dialog_of(k)).collect(),
-        None => call.db.dialogs.clone(),
+        None => Cow::Borrowed(&call.db.dialogs),
     };
     let mut entries: Vec<Entry> = candidates
         .iter()

@@ -35,7 +35,8 @@
 
 use std::time::Instant;
 
-use tg_mock_server::net::{FaultScript, RateLimit};
+use tg_mock_server::Api;
+use tg_mock_server::net::{FaultScript, Faulty, RateLimit};
 use tg_takeout::Client;
 use tg_takeout::client::SignIn;
 use tg_takeout::dc::Network;
@@ -122,19 +123,12 @@ pub fn measure(size: Size, max_file_mb: u64) {
         }
         // Ours.
         let client = login(addr, &world, 8, 64).await;
-        let before = floods(&running);
-        let calls_before = served(&running);
-        let counter = running.api.clone();
-        let calls_now = move || {
-            counter
-                .inner()
-                .dispatcher()
-                .method_stats("upload.getFile")
-                .calls
-        };
-        let (mut whole, mut phase) = export(&client, calls_now).await;
-        let after = floods(&running);
-        whole.calls = served(&running) - calls_before;
+        let before = floods(&running.api);
+        let calls_before = served(&running.api);
+        let api = running.api.clone();
+        let (mut whole, mut phase) = export(&client, move || served(&api)).await;
+        let after = floods(&running.api);
+        whole.calls = served(&running.api) - calls_before;
         phase.calls = whole.calls;
         client.disconnect().await;
         if std::env::var_os("TG_BENCH_TIMELINE").is_some() {
@@ -158,8 +152,8 @@ pub fn measure(size: Size, max_file_mb: u64) {
         .filter(|_| baselines)
         {
             let client = login(addr, &world, style.connections(), 64).await;
-            let before = floods(&running);
-            let calls_before = served(&running);
+            let before = floods(&running.api);
+            let calls_before = served(&running.api);
             let tmp = tempfile::tempdir().expect("temp dir");
             reset_peak_rss();
             let base_kb = proc_status_kb("self", "VmRSS");
@@ -167,7 +161,7 @@ pub fn measure(size: Size, max_file_mb: u64) {
             let bytes = baseline::run(&client, style, &targets, tmp.path()).await;
             let secs = started.elapsed().as_secs_f64();
             let rss_kb = proc_status_kb("self", "VmHWM");
-            let floods = floods(&running) - before;
+            let floods = floods(&running.api) - before;
             client.disconnect().await;
             rows.push((
                 Row {
@@ -179,7 +173,7 @@ pub fn measure(size: Size, max_file_mb: u64) {
                     mean_connections: style.connections() as f64,
                     samples: vec![style.connections()],
                     intervals: vec![],
-                    calls: served(&running) - calls_before,
+                    calls: served(&running.api) - calls_before,
                     rss_kb,
                     base_kb,
                 },
@@ -269,21 +263,17 @@ fn moment_cap(r: &Row, cap: &impl Fn(f64, f64) -> f64) -> Option<f64> {
 }
 
 /// `upload.getFile` calls served so far.
-fn served(running: &tg_mock_server::server::Running) -> u64 {
-    get_file(running).calls
+fn served(api: &Faulty<Api>) -> u64 {
+    get_file(api).calls
 }
 
 /// `upload.getFile` calls refused so far (the rate limit's flood waits).
-fn floods(running: &tg_mock_server::server::Running) -> u64 {
-    get_file(running).faults
+fn floods(api: &Faulty<Api>) -> u64 {
+    get_file(api).faults
 }
 
-fn get_file(running: &tg_mock_server::server::Running) -> tg_mock_server::stats::MethodStats {
-    running
-        .api
-        .inner()
-        .dispatcher()
-        .method_stats("upload.getFile")
+fn get_file(api: &Faulty<Api>) -> tg_mock_server::stats::MethodStats {
+    api.inner().dispatcher().method_stats("upload.getFile")
 }
 
 /// `upload.getFile` calls (and refusals) per DC and connection, and per

@@ -6,6 +6,7 @@
 //! small hostile frame cannot make us allocate without bound.
 
 use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 use tl::Identifiable;
@@ -25,17 +26,25 @@ thread_local! {
     static DEFLATE: RefCell<Option<Compress>> = const { RefCell::new(None) };
 }
 
+/// Runs `f` with this thread's kept (de)compressor in `key`, made by
+/// `make` the first time; with a new one if the kept one is in use (a
+/// call from within `f` itself).
+fn with_kept<T: 'static, R>(
+    key: &'static LocalKey<RefCell<Option<T>>>,
+    make: impl Fn() -> T,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut kept) => f(kept.get_or_insert_with(&make)),
+        Err(_) => f(&mut make()),
+    })
+}
+
 /// Appends the raw deflate stream of `data` to `out`; `false` if the
 /// compressor failed.
 fn deflate(data: &[u8], out: &mut Vec<u8>) -> bool {
-    DEFLATE.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut kept) => deflate_with(
-            kept.get_or_insert_with(|| Compress::new(Compression::fast(), false)),
-            data,
-            out,
-        ),
-        Err(_) => deflate_with(&mut Compress::new(Compression::fast(), false), data, out),
-    })
+    let make = || Compress::new(Compression::fast(), false);
+    with_kept(&DEFLATE, make, |c| deflate_with(c, data, out))
 }
 
 /// [`deflate`] with the compressor `c` (reset first).
@@ -71,9 +80,7 @@ pub fn pack(body: &[u8]) -> Vec<u8> {
     let mut crc = Crc::new();
     crc.update(body);
     gz.extend_from_slice(&crc.sum().to_le_bytes());
-    // ISIZE: the length modulo 2^32.
-    let size = u32::try_from(body.len() % (1 << 32)).unwrap_or(0);
-    gz.extend_from_slice(&size.to_le_bytes());
+    gz.extend_from_slice(&isize_field(body.len()).to_le_bytes());
     let mut out = Vec::with_capacity(gz.len() + 8);
     serialize_gzip_packed(&gz, &mut out);
     out
@@ -178,15 +185,8 @@ fn deflate_start(data: &[u8]) -> Result<usize, Error> {
 /// Inflates gzip `data`, failing once the output would exceed `limit` bytes.
 pub fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, Error> {
     let start = deflate_start(data)?;
-    INFLATE.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut kept) => inflate_with(
-            kept.get_or_insert_with(|| Decompress::new(false)),
-            data,
-            start,
-            limit,
-        ),
-        Err(_) => inflate_with(&mut Decompress::new(false), data, start, limit),
-    })
+    let make = || Decompress::new(false);
+    with_kept(&INFLATE, make, |d| inflate_with(d, data, start, limit))
 }
 
 /// [`inflate`] of the deflate stream at `start` with `d` (reset first),
@@ -233,6 +233,11 @@ fn inflate_with(
     Err(too_large)
 }
 
+/// A gzip trailer's ISIZE for `len` bytes: the length modulo 2^32.
+fn isize_field(len: usize) -> u32 {
+    u32::try_from(len % (1 << 32)).unwrap_or(0)
+}
+
 /// Checks a gzip member's trailer (CRC-32 and size of `out`).
 fn check_trailer(trailer: Option<&[u8]>, out: &[u8]) -> Result<(), Error> {
     let Some([c0, c1, c2, c3, s0, s1, s2, s3, ..]) = trailer else {
@@ -240,9 +245,8 @@ fn check_trailer(trailer: Option<&[u8]>, out: &[u8]) -> Result<(), Error> {
     };
     let mut crc = Crc::new();
     crc.update(out);
-    let size = u32::try_from(out.len() % (1 << 32)).unwrap_or(0);
     if u32::from_le_bytes([*c0, *c1, *c2, *c3]) != crc.sum()
-        || u32::from_le_bytes([*s0, *s1, *s2, *s3]) != size
+        || u32::from_le_bytes([*s0, *s1, *s2, *s3]) != isize_field(out.len())
     {
         return Err(Error::Gzip("gzip checksum or size mismatch".into()));
     }
