@@ -320,6 +320,12 @@ fn main() {
         serve_child();
         return;
     }
+    if let Ok(filter) = std::env::var("TG_BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if !std::env::args().any(|a| a == "--bench") {
         // `cargo test --benches` runs this too: not a test.
         println!("a benchmark: run it with `cargo bench -p e2e --bench export`");

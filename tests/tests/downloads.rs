@@ -441,3 +441,74 @@ async fn a_slow_dc_holds_up_no_other() {
     stuck.abort();
     held.abort();
 }
+
+/// While the writer waits for a big file, the files of the pages after it
+/// keep downloading (the chats stage decides further ahead while the
+/// downloader could take more files), rather than the connections draining
+/// as the big file's last parts arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_after_a_big_one_download_while_it_does() {
+    let mock = Mock::start(generate(&GenerateConfig {
+        seed: 31,
+        dialogs: 1,
+        messages: 3_000,
+        files: 24,
+        max_file_size: 8 << 20,
+        file_dcs: vec![2],
+        ..GenerateConfig::default()
+    }))
+    .await;
+    let client = mock.client(2, 8).await;
+    mock.faults(FaultScript {
+        bandwidth_bytes_per_sec: Some(4_000_000),
+        ..FaultScript::default()
+    });
+    let (_, events) = export_tree(&client).await;
+    // The chats' files in the order they started, with their sizes.
+    let mut started: Vec<(&str, u64)> = Vec::new();
+    let mut finished_at = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            ProgressEvent::FileStarted { name, size } if name.starts_with("chats/") => {
+                started.push((name, *size));
+            }
+            ProgressEvent::FileFinished { name } => {
+                finished_at.insert(name.as_str(), i);
+            }
+            _ => {}
+        }
+    }
+    let started_at: BTreeMap<&str, usize> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            ProgressEvent::FileStarted { name, .. } => Some((name.as_str(), i)),
+            _ => None,
+        })
+        .collect();
+    // The first file of several parts, and the files started after it.
+    let (index, (big, size)) = started
+        .iter()
+        .enumerate()
+        .find(|(_, (_, size))| *size > 3 << 20)
+        .expect("the world has a file of several parts");
+    let (from, to) = (started_at[big], finished_at[big]);
+    let after = started.len() - index - 1;
+    if std::env::var_os("DEBUG_EVENTS").is_some() {
+        for (i, e) in events.iter().enumerate() {
+            eprintln!("{i} {e:?}");
+        }
+    }
+    let during = started[index + 1..]
+        .iter()
+        .filter(|(name, _)| started_at[name] > from && started_at[name] < to)
+        .count();
+    assert!(
+        after >= 12,
+        "{after} files after the big one: the world is not the one this test needs"
+    );
+    assert!(
+        during == after,
+        "{during} of the {after} files after {big} ({size} bytes) started while it downloaded"
+    );
+}

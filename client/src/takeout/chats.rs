@@ -7,7 +7,8 @@
 //! page in order, drops messages outside the date range, resolves custom
 //! emoji, and decides each file (starting downloads); then pages are
 //! written in order once their files are settled. At most [`AHEAD`] pages
-//! wait between deciding and writing, so memory stays flat.
+//! wait between deciding and writing, or [`MAX_AHEAD`] while the
+//! downloader could take more files, so memory stays flat.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -32,6 +33,13 @@ use crate::export::model::{ChatInfo, FileRef, Message};
 
 /// Pages decided but not yet written.
 const AHEAD: usize = 8;
+/// Pages decided but not yet written while the downloader has fewer files
+/// than it runs at once: when the writer waits for a big file, the files
+/// of the pages after it keep the download connections busy (else they
+/// drain as the big file's last parts arrive, and fill again in a burst
+/// of calls once it is written). A decided page is its converted messages
+/// and their files' outcomes, some 100 KB for 100 messages.
+const MAX_AHEAD: usize = 64;
 /// Custom emoji per `messages.getCustomEmojiDocuments` (docs/takeout.md#custom-emoji).
 const EMOJI_BATCH: usize = 100;
 /// Chats read at once per unit of `parallel`.
@@ -68,6 +76,21 @@ struct Pending {
     messages: Vec<Message>,
     /// Per message, per file (in `message_files` order): what to wait for.
     waits: Vec<Vec<Option<Waiter>>>,
+}
+
+impl Pending {
+    /// Whether every file of the page has its outcome (writing it will not
+    /// wait).
+    fn settled(&self) -> bool {
+        self.waits.iter().flatten().flatten().all(Waiter::done)
+    }
+
+    /// Waits until [`Self::settled`].
+    async fn settle(&mut self) {
+        for waiter in self.waits.iter_mut().flatten().flatten() {
+            waiter.ended().await;
+        }
+    }
 }
 
 /// What the writer stage does next, in order.
@@ -363,6 +386,24 @@ impl Run<'_> {
     ) -> Result<(), TakeoutError> {
         let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
         while !queue.is_empty() && (keep == 0 || pages(queue) > keep) {
+            // Rather than wait for the next page's files, decide more
+            // pages while the downloader could take their files: back to
+            // deciding as soon as it could, or write once the page is
+            // settled.
+            if keep != 0 && pages(queue) <= MAX_AHEAD {
+                if let Some(Item::Page(head)) = queue.front_mut() {
+                    if !head.settled() {
+                        if self.files.hungry() {
+                            break;
+                        }
+                        tokio::select! {
+                            () = head.settle() => {}
+                            () = self.files.one_ends() => {}
+                        }
+                        continue;
+                    }
+                }
+            }
             let Some(item) = queue.pop_front() else { break };
             match item {
                 Item::Start { chat, total } => {

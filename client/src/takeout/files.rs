@@ -38,6 +38,16 @@ pub struct Rules {
 pub struct Waiter(watch::Receiver<Option<Outcome>>);
 
 impl Waiter {
+    /// Whether the download has ended.
+    pub fn done(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
+    /// Waits until the download has ended.
+    pub async fn ended(&mut self) {
+        let _ = self.0.wait_for(Option::is_some).await;
+    }
+
     /// The outcome, once the download ends.
     pub async fn outcome(mut self) -> Outcome {
         match self.0.wait_for(Option::is_some).await {
@@ -139,6 +149,20 @@ impl Files {
         // Forget finished tasks as we go, so the set stays small.
         while self.tasks.try_join_next().is_some() {}
         Waiter(rx)
+    }
+
+    /// Whether fewer downloads are under way than the downloader runs at
+    /// once: it could take more files (deciding further ahead keeps its
+    /// connections busy while the writer waits for a big file).
+    pub fn hungry(&mut self) -> bool {
+        while self.tasks.try_join_next().is_some() {}
+        self.tasks.len() < self.downloader.capacity()
+    }
+
+    /// Waits until one of the downloads under way ends (at once if none
+    /// is).
+    pub async fn one_ends(&mut self) {
+        let _ = self.tasks.join_next().await;
     }
 
     fn skip(&mut self, file: &mut FileRef, reason: SkipReason) -> Option<Waiter> {

@@ -1,7 +1,7 @@
 //! `--downloads [quick|long]`: file throughput over several connections per DC
 //! (README "Downloads"). A generated world with files on DCs 2 and 4 of
 //! log-uniform sizes (photos of 100-400 KB, documents up to
-//! `--max-file-mb`, default 100), served in this process by the mock with
+//! `--max-file-mb`, default 100), served by the mock (a child process) with
 //! 50 ms latency, 2,000,000 bytes a second per connection and a rate limit
 //! of 30 `upload.getFile` calls a second (over the whole server). Three
 //! runs, each with a new client:
@@ -27,12 +27,16 @@
 //! calls a second at that stretch's bytes per call, a flood wait's pause
 //! capped by its connections: `moment_cap`) and the share of that; the
 //! `FLOOD_WAIT`
-//! answers, and the peak RSS of this process (the mock included: an upper
-//! bound for the exporter) and how far above the run's start it went.
+//! answers, and the peak RSS of this process and how far above the run's
+//! start it went. The mock runs in a child process (`mock.rs`, started with
+//! `--downloads`: it generates the same world), so this process holds the
+//! exporter, its runtime and the world's description (for the baselines'
+//! file list); the child's peak is printed at the end.
 //! `quick` uses a world of about 100 MB instead of 200+, `long` one of
 //! about 600 MB (a flood wait's pause, paid when the limit is first met,
 //! is a smaller share of a longer run).
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tg_mock_server::Api;
@@ -47,6 +51,7 @@ use tg_takeout::takeout::{
 use tg_takeout::{AppInfo, ClientConfig};
 
 use super::baseline::{self, Style};
+use super::mock::Mock;
 use super::{proc_status_kb, reset_peak_rss};
 
 const CAP_PER_CONNECTION: f64 = 2_000_000.0;
@@ -77,13 +82,15 @@ impl Size {
 }
 
 /// Runs the comparison on a world of `size`.
-pub fn measure(size: Size, max_file_mb: u64) {
+/// The world of `size`, documents up to `max_file_mb` (the bench and its
+/// mock child generate the same one).
+pub fn world(size: Size, max_file_mb: u64) -> tg_mock_server::World {
     let (files, messages) = match size {
         Size::Quick => (40, 600),
         Size::Full => (90, 1500),
         Size::Long => (180, 3000),
     };
-    let world = tg_mock_server::generate(&tg_mock_server::GenerateConfig {
+    tg_mock_server::generate(&tg_mock_server::GenerateConfig {
         seed: 21,
         dialogs: 12,
         messages,
@@ -91,48 +98,83 @@ pub fn measure(size: Size, max_file_mb: u64) {
         max_file_size: max_file_mb << 20,
         file_dcs: vec![2, 4],
         ..tg_mock_server::GenerateConfig::default()
-    });
+    })
+}
+
+/// The mock child's `upload.getFile` count: `count` (served) or `faults`
+/// (refused with a flood wait).
+fn get_file(mock: &Mutex<Mock>, what: &str) -> u64 {
+    mock.lock()
+        .expect("the mock child")
+        .command(&format!("{what} upload.getFile"))
+        .expect("the mock child answers")
+}
+
+/// `upload.getFile` calls served so far.
+fn served(mock: &Mutex<Mock>) -> u64 {
+    get_file(mock, "count")
+}
+
+/// `upload.getFile` calls refused so far (the rate limit's flood waits).
+fn floods(mock: &Mutex<Mock>) -> u64 {
+    get_file(mock, "faults")
+}
+
+/// Runs the comparison on a world of `size`.
+pub fn measure(size: Size, max_file_mb: u64) {
+    let world = world(size, max_file_mb);
+    let size_arg = match size {
+        Size::Quick => "quick",
+        Size::Full => "full",
+        Size::Long => "long",
+    };
+    let mock = Mock::spawn_args(&[
+        "--downloads".into(),
+        size_arg.into(),
+        "--max-file-mb".into(),
+        max_file_mb.to_string(),
+    ]);
+    let addr = mock.addr;
+    let mock = Arc::new(Mutex::new(mock));
+    let script = FaultScript {
+        latency_ms: 50,
+        bandwidth_bytes_per_sec: Some(CAP_PER_CONNECTION as u64),
+        rate_limits: vec![RateLimit {
+            method: "upload.getFile".into(),
+            max_calls: RATE_LIMIT,
+            per_secs: 1,
+            flood_wait_secs: None,
+        }],
+        ..FaultScript::default()
+    };
+    let script = serde_json::to_string(&script).expect("a fault script as JSON");
+    lock(&mock)
+        .command(&format!("script {script}"))
+        .expect("the mock child takes the fault script");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
     let mut rows = Vec::new();
     runtime.block_on(async {
-        let listen = tg_mock_server::net::ListenConfig::default();
-        let running = tg_mock_server::start(world.clone(), listen, None)
-            .await
-            .expect("the mock server starts");
-        running
-            .api
-            .set_script(FaultScript {
-                latency_ms: 50,
-                bandwidth_bytes_per_sec: Some(CAP_PER_CONNECTION as u64),
-                rate_limits: vec![RateLimit {
-                    method: "upload.getFile".into(),
-                    max_calls: RATE_LIMIT,
-                    per_secs: 1,
-                    flood_wait_secs: None,
-                }],
-                ..FaultScript::default()
-            })
-            .expect("fault script");
-        let addr = running.address(2).expect("DC 2");
         let targets = baseline::targets(&world);
         for (dc, files, bytes) in baseline::per_dc(&targets) {
             eprintln!("DC {dc}: {files} files, {:.1} MB", bytes as f64 / 1e6);
         }
         // Ours.
         let client = login(addr, &world, 8, 64).await;
-        let before = floods(&running.api);
-        let calls_before = served(&running.api);
-        let api = running.api.clone();
-        let (mut whole, mut phase) = export(&client, move || served(&api)).await;
-        let after = floods(&running.api);
-        whole.calls = served(&running.api) - calls_before;
+        let before = floods(&mock);
+        let calls_before = served(&mock);
+        let counter = mock.clone();
+        let (mut whole, mut phase) = export(&client, move || served(&counter)).await;
+        let after = floods(&mock);
+        whole.calls = served(&mock) - calls_before;
         phase.calls = whole.calls;
         client.disconnect().await;
         if std::env::var_os("TG_BENCH_TIMELINE").is_some() {
-            calls_by_connection(&running);
+            lock(&mock)
+                .command("timeline upload.getFile")
+                .expect("the mock child's timeline");
         }
         rows.push((whole, after - before));
         rows.push((phase, after - before));
@@ -152,8 +194,8 @@ pub fn measure(size: Size, max_file_mb: u64) {
         .filter(|_| baselines)
         {
             let client = login(addr, &world, style.connections(), 64).await;
-            let before = floods(&running.api);
-            let calls_before = served(&running.api);
+            let before = floods(&mock);
+            let calls_before = served(&mock);
             let tmp = tempfile::tempdir().expect("temp dir");
             reset_peak_rss();
             let base_kb = proc_status_kb("self", "VmRSS");
@@ -161,7 +203,7 @@ pub fn measure(size: Size, max_file_mb: u64) {
             let bytes = baseline::run(&client, style, &targets, tmp.path()).await;
             let secs = started.elapsed().as_secs_f64();
             let rss_kb = proc_status_kb("self", "VmHWM");
-            let floods = floods(&running.api) - before;
+            let floods = floods(&mock) - before;
             client.disconnect().await;
             rows.push((
                 Row {
@@ -173,7 +215,7 @@ pub fn measure(size: Size, max_file_mb: u64) {
                     mean_connections: style.connections() as f64,
                     samples: vec![style.connections()],
                     intervals: vec![],
-                    calls: served(&running.api) - calls_before,
+                    calls: served(&mock) - calls_before,
                     rss_kb,
                     base_kb,
                 },
@@ -181,6 +223,11 @@ pub fn measure(size: Size, max_file_mb: u64) {
             ));
         }
     });
+    let mock_kb = Arc::try_unwrap(mock)
+        .ok()
+        .and_then(|m| m.into_inner().ok())
+        .map_or(0, Mock::stop);
+    eprintln!("the mock child's peak RSS: {} MB", mock_kb / 1024);
     println!(
         "| run | files | MB | seconds | MB/s | connections (peak / mean) | cap MB/s (peak / mean) | share of cap (peak / mean) | bytes per call | cap with them, MB/s (mean) | share of it | cap of each moment, MB/s (mean) | share of it | FLOOD_WAITs | peak RSS (above start) |"
     );
@@ -262,25 +309,12 @@ fn moment_cap(r: &Row, cap: &impl Fn(f64, f64) -> f64) -> Option<f64> {
     (secs > 0.0).then(|| weighted / secs)
 }
 
-/// `upload.getFile` calls served so far.
-fn served(api: &Faulty<Api>) -> u64 {
-    get_file(api).calls
-}
-
-/// `upload.getFile` calls refused so far (the rate limit's flood waits).
-fn floods(api: &Faulty<Api>) -> u64 {
-    get_file(api).faults
-}
-
-fn get_file(api: &Faulty<Api>) -> tg_mock_server::stats::MethodStats {
-    api.inner().dispatcher().method_stats("upload.getFile")
-}
-
 /// `upload.getFile` calls (and refusals) per DC and connection, and per
-/// DC per second, on stderr (with `TG_BENCH_TIMELINE`).
-fn calls_by_connection(running: &tg_mock_server::server::Running) {
+/// DC per second, on stderr (the mock child's `timeline` command, with
+/// `TG_BENCH_TIMELINE`).
+pub(crate) fn calls_by_connection(api: &Faulty<Api>) {
     use std::collections::BTreeMap;
-    let log = running.api.inner().dispatcher().stats().log;
+    let log = api.inner().dispatcher().stats().log;
     let mut conns: BTreeMap<(i32, u64), (u32, u32)> = BTreeMap::new();
     let mut seconds: BTreeMap<(i32, i32), u32> = BTreeMap::new();
     for c in log.iter().filter(|c| c.method == "upload.getFile") {
@@ -297,6 +331,11 @@ fn calls_by_connection(running: &tg_mock_server::server::Running) {
     for ((dc, at), calls) in seconds {
         eprintln!("DC {dc} at {at}: {calls} calls");
     }
+}
+
+/// The mock child, locked.
+fn lock(mock: &Mutex<Mock>) -> std::sync::MutexGuard<'_, Mock> {
+    mock.lock().expect("the mock child")
 }
 
 async fn login(

@@ -20,7 +20,9 @@ pub(crate) fn runtime(var: &str) -> tokio::runtime::Runtime {
 }
 
 /// `TG_BENCH_SERVE=1`: generate the world, serve it, print the address and
-/// login, then obey stdin (`latency <ms>`) until it closes. With
+/// login, then obey stdin (`latency <ms>`, `script <json>`, `count
+/// <method>`, `faults <method>`, `timeline upload.getFile`) until it
+/// closes. With
 /// `TG_BENCH_GZIP_MIN` (bytes, or `none`) its answers are gzip-packed from
 /// that size on instead of the default 512 bytes; `TG_BENCH_RT_MOCK`
 /// picks its runtime ([`runtime`]).
@@ -38,7 +40,13 @@ pub(crate) fn serve_child() {
         left: number(&args, "left", 3),
     };
     let started = Instant::now();
-    let world = spec.generate();
+    let world = match option(&args, "downloads") {
+        Some(size) => super::files::world(
+            super::files::Size::parse(&size),
+            number(&args, "max-file-mb", 100),
+        ),
+        None => spec.generate(),
+    };
     let generated = started.elapsed();
     let login = world.login.clone();
     let runtime = runtime("TG_BENCH_RT_MOCK");
@@ -81,6 +89,10 @@ pub(crate) fn serve_child() {
                     Some(("script", json)) => serde_json::from_str(json)
                         .map_err(|e| format!("bad fault script: {e}"))
                         .and_then(|s| api.set_script(s)),
+                    Some(("timeline", _)) => {
+                        super::files::calls_by_connection(&api);
+                        Ok(())
+                    }
                     Some((what @ ("faults" | "count"), method)) => {
                         let m = api.inner().dispatcher().method_stats(method.trim());
                         let n = if what == "faults" { m.faults } else { m.calls };
@@ -135,9 +147,15 @@ pub(crate) struct Mock {
 
 impl Mock {
     pub(crate) fn spawn(spec: &WorldSpec) -> Self {
+        Self::spawn_args(&spec.args())
+    }
+
+    /// A child serving the world its arguments say (`--downloads SIZE`:
+    /// the downloads bench's world, `files::world`).
+    pub(crate) fn spawn_args(args: &[String]) -> Self {
         let exe = std::env::current_exe().expect("the bench binary");
         let mut child = Command::new(exe)
-            .args(spec.args())
+            .args(args)
             .env("TG_BENCH_SERVE", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

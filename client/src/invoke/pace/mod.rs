@@ -187,6 +187,8 @@ pub struct ClassPacer {
 struct Pending {
     /// When the refused call was sent.
     sent_at: Instant,
+    /// When its answer arrived.
+    arrived: Instant,
     /// The X of its `FLOOD_WAIT_X`.
     seconds: u32,
     /// When the flood wait before it arrived.
@@ -281,6 +283,7 @@ impl ClassPacer {
             // under way now are in, and the refused ones are not counted.
             self.pending = Some(Pending {
                 sent_at,
+                arrived: now,
                 seconds,
                 previous: self.last_flood,
             });
@@ -308,41 +311,74 @@ impl ClassPacer {
     fn learn(&mut self, pending: Pending, now: Instant) {
         if let Some(estimate) = self.estimate(&pending) {
             let cut = self.rate.map_or(estimate, |r| r.min(estimate)) * BACKOFF;
+            tracing::debug!(
+                "flood wait learned: {estimate:.2} calls/s allowed (was paced at {:?}); pacing at {cut:.2}",
+                self.rate
+            );
             self.rate = Some(cut.clamp(MIN_RATE, MAX_RATE));
             self.busy = 0.0;
             self.next = Some(now);
         }
     }
 
-    /// The rate the server allowed, from the calls sent before the refused
-    /// one (sent at `sent_at`; see the module docs) and not refused. Counting
-    /// back from the send, not from the answer, and counting the calls still
-    /// under way (sent earlier, so served earlier), counts what the server's
-    /// window held when the refused call arrived. Calls sent at the same
-    /// instant count as earlier: an estimate too high is cut by the next
-    /// wait within seconds, one too low only recovers by probing.
+    /// The rate the server allowed, from the calls it served around the
+    /// refused one (sent at `sent_at`; see the module docs): the most calls
+    /// served within any span of X seconds (at least 1 s) sent from 2·X
+    /// before the refused call until its answer arrived. The server's
+    /// window was full when the refused call reached it, and it never
+    /// serves more than its limit within a window; the client sees the
+    /// calls at their send times, and the time from send to server differs
+    /// from call to call (connections, queues), so the window ending at the
+    /// refused call's send may hold a few more calls or many fewer (calls
+    /// sent after it and served before it, as in a burst over several
+    /// connections). The busiest span of the client's sends holds about
+    /// the limit either way. Calls sent at the same instant count as
+    /// earlier: an estimate too high is cut by the next wait within
+    /// seconds, one too low only recovers by probing.
     fn estimate(&self, pending: &Pending) -> Option<f64> {
         let Pending {
             sent_at,
+            arrived,
             seconds,
             previous,
         } = *pending;
         let span = Duration::from_secs(seconds.max(1).into()).min(MAX_SPAN);
-        let between = |from: Option<Instant>| {
-            self.sent
-                .iter()
-                .filter(|&&t| t <= sent_at && from.is_none_or(|f| t >= f))
-                .count()
-        };
-        let n = between(sent_at.checked_sub(span));
+        let from = sent_at.checked_sub(2 * span);
+        let around: Vec<Instant> = self
+            .sent
+            .iter()
+            .copied()
+            .filter(|&t| t <= arrived.max(sent_at) && from.is_none_or(|f| t >= f))
+            .collect();
+        let n = busiest(&around, span);
         if n >= MIN_EVIDENCE {
             return Some(n as f64 / span.as_secs_f64());
         }
         let last = previous?;
-        let n = between(Some(last));
+        let n = self
+            .sent
+            .iter()
+            .filter(|&&t| t <= sent_at && t >= last)
+            .count();
         let span = sent_at.saturating_duration_since(last).as_secs_f64();
         (n > 0 && span > 0.0).then(|| n as f64 / span)
     }
+}
+
+/// The most of `times` (sorted) within any span of `span`, both ends in.
+fn busiest(times: &[Instant], span: Duration) -> usize {
+    let mut most = 0;
+    let mut start = 0;
+    for (end, &t) in times.iter().enumerate() {
+        while times
+            .get(start)
+            .is_some_and(|&s| t.saturating_duration_since(s) > span)
+        {
+            start += 1;
+        }
+        most = most.max(end + 1 - start);
+    }
+    most
 }
 
 /// `now + d`, or a year from now if that does not fit.

@@ -297,6 +297,8 @@ struct Seen {
     /// Flood waits answered to calls sent after every earlier one was known.
     fresh_floods: usize,
     floods: usize,
+    /// The first rate learned (known at the first flood wait after it).
+    first_rate: Option<f64>,
 }
 
 /// `workers` callers, each with one call in flight at most, `latency` each
@@ -311,7 +313,7 @@ fn simulate(
     seed: u64,
     secs: u64,
 ) -> Seen {
-    simulate_dcs(limit, Dcs::One, workers, latency, think, seed, secs)
+    simulate_dcs(limit, Dcs::One, workers, (latency, 0), think, seed, secs)
 }
 
 /// How the simulated server's DCs count the limit.
@@ -326,12 +328,15 @@ enum Dcs {
 }
 
 /// As [`simulate`], the workers calling the DCs `dcs` says through one
-/// pacer (as the client's files class, paced for the account).
+/// pacer (as the client's files class, paced for the account), each call
+/// reaching the server up to `jitter` ms later than `latency` (a random
+/// extra delay per call: calls overtake each other, as over several
+/// connections with queues of their own).
 fn simulate_dcs(
     limit: (usize, u64),
     dcs: Dcs,
     workers: usize,
-    latency: Duration,
+    (latency, jitter): (Duration, u64),
     think: u64,
     seed: u64,
     secs: u64,
@@ -375,7 +380,7 @@ fn simulate_dcs(
             break;
         }
         match event {
-            Event::Want(w) => match pacer.poll(now) {
+            Event::Want(w) => match poll_noting(&mut pacer, now, &mut seen) {
                 Admit::Now => {
                     if let Some(e) = known_end {
                         assert!(
@@ -383,7 +388,8 @@ fn simulate_dcs(
                             "a call reaches the server inside a window"
                         );
                     }
-                    push(&mut queue, now + latency, Event::Arrive(w, now));
+                    let extra = ms(rng.next_u64() % (jitter + 1));
+                    push(&mut queue, now + latency + extra, Event::Arrive(w, now));
                 }
                 Admit::At(at) => {
                     assert!(at > now);
@@ -430,6 +436,13 @@ fn simulate_dcs(
         }
     }
     seen
+}
+
+/// `pacer.poll(now)`, noting the first rate it learned in `seen`.
+fn poll_noting(pacer: &mut ClassPacer, now: Instant, seen: &mut Seen) -> Admit {
+    let admit = pacer.poll(now);
+    seen.first_rate = seen.first_rate.or(pacer.rate());
+    admit
 }
 
 proptest! {
@@ -512,7 +525,7 @@ proptest! {
             (Dcs::PerDc, 2.0 * n as f64, 0.85)
         };
         let workers = 2 * pairs;
-        let seen = simulate_dcs((n, 1), dcs, workers, ms(latency), 0, seed, SECS);
+        let seen = simulate_dcs((n, 1), dcs, workers, (ms(latency), 0), 0, seed, SECS);
         let reach = if latency == 0 {
             f64::INFINITY
         } else {
@@ -537,6 +550,39 @@ proptest! {
         prop_assert!(
             seen.fresh_floods <= 2 + (SECS / 15) as usize,
             "{dcs:?}: {} flood waits", seen.fresh_floods
+        );
+    }
+}
+
+proptest! {
+    /// Calls that overtake each other on their way to the server (a burst
+    /// over several connections) do not mislead the first estimate: the
+    /// busiest span of the calls served around the refused one holds about
+    /// the limit, where the span ending at the refused call's send may hold
+    /// far fewer (the calls sent after it and served before it). Within
+    /// 10 % under and 5 % over: the pace starts near the limit (no minutes
+    /// of probing upwards, no second wait at once).
+    #[test]
+    fn the_first_rate_learned_is_near_the_limit_despite_jitter(
+        n in 20usize..=60,
+        workers in 8usize..=16,
+        latency in 0u64..=50,
+        jitter in 20u64..=100,
+        seed in any::<u64>(),
+    ) {
+        let seen = simulate_dcs(
+            (n, 1), Dcs::One, workers, (ms(latency), jitter), 0, seed, 30,
+        );
+        let limit = n as f64;
+        let reach = workers as f64 / (2.0 * (latency as f64 + jitter as f64 / 2.0) / 1000.0);
+        prop_assume!(reach > 1.5 * limit);
+        let Some(first) = seen.first_rate else {
+            return Err(TestCaseError::fail("no rate learned"));
+        };
+        let learned = first / BACKOFF;
+        prop_assert!(
+            learned >= 0.9 * limit && learned <= 1.05 * limit + 1.0,
+            "learned {learned:.2} calls/s of {limit}"
         );
     }
 }

@@ -121,6 +121,8 @@ pub struct Downloader {
     /// Per DC: connections and parts in flight.
     pub(super) gates: Gates,
     files: Semaphore,
+    /// Files downloaded at once at most (`files`' permits).
+    capacity: usize,
     meter: Meter,
     events: mpsc::UnboundedSender<ProgressEvent>,
     fatal: Mutex<Option<TakeoutError>>,
@@ -162,6 +164,7 @@ impl Downloader {
             parallel: limits.parts,
             gates,
             files: Semaphore::new(files),
+            capacity: files,
             meter: Meter::new(),
             events,
             fatal: Mutex::new(None),
@@ -180,6 +183,11 @@ impl Downloader {
         if let Some(rate) = rate {
             let _ = self.events.send(ProgressEvent::FilesRate(rate));
         }
+    }
+
+    /// How many files are downloaded at once at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Every DC's download connections and parts in flight now.
