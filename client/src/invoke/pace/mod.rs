@@ -335,8 +335,10 @@ impl ClassPacer {
 
     /// The rate the server allowed, from the calls it served around the
     /// refused one (sent at `sent_at`; see the module docs): the most calls
-    /// served within any span of X seconds (at least 1 s) sent from 2·X
-    /// before the refused call until its answer arrived. The server's
+    /// served within any span of X seconds (at least 1 s) sent from X
+    /// before the refused call until its answer arrived (not earlier: the
+    /// server's window when it refused held no older call, and the limit
+    /// may be new). The server's
     /// window was full when the refused call reached it, and it never
     /// serves more than its limit within a window; the client sees the
     /// calls at their send times, and the time from send to server differs
@@ -355,7 +357,7 @@ impl ClassPacer {
             previous,
         } = *pending;
         let span = Duration::from_secs(seconds.max(1).into()).min(MAX_SPAN);
-        let from = sent_at.checked_sub(2 * span);
+        let from = sent_at.checked_sub(span);
         let around: Vec<Instant> = self
             .sent
             .iter()

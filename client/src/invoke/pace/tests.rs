@@ -599,7 +599,7 @@ proptest! {
     fn the_first_pace_leaves_room_for_uneven_arrivals(
         n in 30usize..=60,
         workers in 8usize..=16,
-        latency in 0u64..=50,
+        latency in 1u64..=50,
         jitter in 5u64..=15,
         seed in any::<u64>(),
     ) {
