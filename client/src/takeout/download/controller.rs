@@ -33,7 +33,9 @@
 //!   does the same with a one-second pause. After the pause, slow start
 //!   again, but only back to the level the wait cut (the pacer of the
 //!   files class, `invoke/pace`, keeps the calls under the rate the wait
-//!   taught), then one step a window. A wait within [`REPEAT_FLOOD`] of
+//!   taught), then one step a window; a wait that came during the first
+//!   slow start (the level still growing) resumes it to every connection
+//!   instead. A wait within [`REPEAT_FLOOD`] of
 //!   the previous one's end also ends that recovery: one step a window
 //!   from the halved level.
 //! - It never exceeds the configured connections, nor the memory budget
@@ -314,6 +316,10 @@ impl Controller {
         // A wait soon after the last pause: the level it recovers to is
         // too high.
         let repeated = self.paused_until > Duration::ZERO && now < self.paused_until + REPEAT_FLOOD;
+        // A wait during the first slow start cut a level that was still
+        // growing: it tells the rate (the pacer's business), not what the
+        // connections can carry.
+        let starting = self.slow_start && self.recover_to.is_none();
         let level = (self.connections, self.parts);
         self.paused_until = self.paused_until.max(until);
         self.parts = (self.parts / 2).max(1);
@@ -322,8 +328,8 @@ impl Controller {
         self.best = 0.0;
         self.settled = 0;
         self.probe_from = None;
-        self.slow_start = !repeated && level.1 > self.parts;
-        self.recover_to = self.slow_start.then_some(level);
+        self.slow_start = !repeated && (starting || level.1 > self.parts);
+        self.recover_to = (self.slow_start && !starting).then_some(level);
         self.calibrate = !self.slow_start;
     }
 
