@@ -458,7 +458,9 @@ async fn files_after_a_big_one_download_while_it_does() {
         ..GenerateConfig::default()
     }))
     .await;
-    let client = mock.client(2, 8).await;
+    // 16 MiB of parts: up to 16 files at once, more than follow the big
+    // one, so none of them waits for a slot whatever the timing.
+    let client = mock.client(2, 16).await;
     mock.faults(FaultScript {
         bandwidth_bytes_per_sec: Some(4_000_000),
         ..FaultScript::default()
