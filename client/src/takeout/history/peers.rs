@@ -18,8 +18,11 @@ use super::page::{decode, read_header};
 use crate::export::convert::Peers;
 use crate::rpc::InvocationError;
 
-/// Distinct `chats` + `users` encodings remembered per chat.
-const ENTRIES: usize = 4;
+/// Distinct `chats` + `users` encodings remembered per chat (on issue 16's
+/// 300,000-message world in 600 dialogs and 1,994 ranges, 4 entries served
+/// 80% of the pages, 16 served 86%). At most [`MAX_BYTES`] each, for the
+/// 32 chats read at once at most: 2 MB.
+const ENTRIES: usize = 16;
 /// The largest `chats` + `users` encoding remembered: tiny pages are the
 /// ones this is for (a full page's lists are decoded as they come).
 const MAX_BYTES: usize = 4096;
