@@ -140,7 +140,10 @@ pub fn write_enum(out: &mut String, meta: &Meta, e: usize, config: &Config) -> f
         out,
         "            _ => return Err(crate::DeserializeError::UnexpectedConstructor {{ id, expected: {full:?} }}),"
     )?;
-    out.push_str("        })\n    }\n}\n\n");
+    out.push_str("        })\n    }\n");
+    let skips: Vec<(u32, Option<&str>)> = vs.iter().map(|v| (v.id, v.ty.as_deref())).collect();
+    crate::skip::write_enum_skip(out, &full, &skips)?;
+    out.push_str("}\n\n");
 
     for (v, &c) in vs.iter().zip(&info.ctors) {
         let path = rust::struct_path(meta, c, "types");

@@ -12,6 +12,7 @@ mod metadata;
 mod names;
 mod rust;
 pub mod schema;
+mod skip;
 mod structs;
 
 use std::fmt;

@@ -57,7 +57,7 @@ pub fn field_ty(meta: &Meta, f: &Field, t: &Ty) -> String {
 
 /// Types whose encoding is not a trait impl (`Vec<u8>` is `bytes`, not a
 /// vector of bytes): the helper-module function suffix for them.
-fn bytes_helper(t: &Ty) -> Option<&'static str> {
+pub fn bytes_helper(t: &Ty) -> Option<&'static str> {
     match t {
         Ty::Bytes => Some("bytes"),
         Ty::Vector(inner) if **inner == Ty::Bytes => Some("bytes_vec"),

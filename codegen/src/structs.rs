@@ -281,7 +281,9 @@ fn write_deserialize(
     )?;
     out.push_str(&body);
     writeln!(out, "        Ok(Self {{ {} }})", names.join(", "))?;
-    out.push_str("    }\n}\n\n");
+    out.push_str("    }\n");
+    crate::skip::write_struct_skip(out, meta, i, is_fn)?;
+    out.push_str("}\n\n");
     Ok(())
 }
 

@@ -213,6 +213,14 @@ pub trait Deserializable: Sized {
     /// Reads a value, advancing the cursor past it.
     fn deserialize(buf: &mut Cursor<'_>) -> Result<Self>;
 
+    /// Moves the cursor past a value without building it (no allocation in
+    /// the generated types). It fails wherever [`Self::deserialize`] fails
+    /// and consumes the same bytes when it succeeds.
+    #[inline]
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        Self::deserialize(buf).map(drop)
+    }
+
     /// Reads a value from the start of `bytes` (trailing bytes are ignored).
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         Self::deserialize(&mut Cursor::new(bytes))
@@ -225,6 +233,10 @@ impl<T: Deserializable> Deserializable for Box<T> {
     fn deserialize(buf: &mut Cursor<'_>) -> Result<Self> {
         T::deserialize(buf).map(Box::new)
     }
+    #[inline]
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        T::skip(buf)
+    }
 }
 
 macro_rules! le_int {
@@ -234,6 +246,10 @@ macro_rules! le_int {
             #[inline]
             fn deserialize(buf: &mut Cursor<'_>) -> Result<Self> {
                 Ok(<$ty>::from_le_bytes(buf.array()?))
+            }
+            #[inline]
+            fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+                buf.take(std::mem::size_of::<$ty>()).map(drop)
             }
         }
     )*};
@@ -261,6 +277,10 @@ impl<const N: usize> Deserializable for [u8; N] {
     fn deserialize(buf: &mut Cursor<'_>) -> Result<Self> {
         buf.array()
     }
+    #[inline]
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        buf.take(N).map(drop)
+    }
 }
 
 impl Deserializable for String {
@@ -275,6 +295,10 @@ impl Deserializable for String {
             Err(_) => String::from_utf8_lossy(data).into_owned(),
         })
     }
+    #[inline]
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        buf.read_bytes().map(drop)
+    }
 }
 
 impl<T: Deserializable> Deserializable for Vec<T> {
@@ -288,6 +312,14 @@ impl<T: Deserializable> Deserializable for Vec<T> {
         }
         Ok(out)
     }
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        buf.expect_vector()?;
+        let len = buf.read_len(T::MIN_SIZE)?;
+        for _ in 0..len {
+            T::skip(buf)?;
+        }
+        Ok(())
+    }
 }
 
 impl<T: Deserializable> Deserializable for RawVec<T> {
@@ -300,6 +332,13 @@ impl<T: Deserializable> Deserializable for RawVec<T> {
         }
         Ok(RawVec(out))
     }
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        let len = buf.read_len(T::MIN_SIZE)?;
+        for _ in 0..len {
+            T::skip(buf)?;
+        }
+        Ok(())
+    }
 }
 
 impl Deserializable for Raw {
@@ -308,6 +347,9 @@ impl Deserializable for Raw {
     fn deserialize(buf: &mut Cursor<'_>) -> Result<Self> {
         let n = buf.remaining();
         Ok(Raw(buf.take(n)?.to_vec()))
+    }
+    fn skip(buf: &mut Cursor<'_>) -> Result<()> {
+        buf.take(buf.remaining()).map(drop)
     }
 }
 
@@ -336,6 +378,27 @@ pub fn bytes_raw_vec(buf: &mut Cursor<'_>) -> Result<RawVec<Vec<u8>>> {
         out.push(bytes(buf)?);
     }
     Ok(RawVec(out))
+}
+
+/// Skips TL `bytes`.
+#[inline]
+pub fn skip_bytes(buf: &mut Cursor<'_>) -> Result<()> {
+    buf.read_bytes().map(drop)
+}
+
+/// Skips a boxed `Vector<bytes>`.
+pub fn skip_bytes_vec(buf: &mut Cursor<'_>) -> Result<()> {
+    buf.expect_vector()?;
+    skip_bytes_raw_vec(buf)
+}
+
+/// Skips a bare `vector<bytes>`.
+pub fn skip_bytes_raw_vec(buf: &mut Cursor<'_>) -> Result<()> {
+    let len = buf.read_len(4)?;
+    for _ in 0..len {
+        skip_bytes(buf)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,24 +7,41 @@ use proptest::prelude::*;
 use tl::random::strategy;
 use tl::{Deserializable, Serializable, enums};
 
+/// Decodes `bytes` as `T`, and checks that skipping fails exactly when
+/// decoding fails and otherwise stops where decoding stopped.
+fn decode_and_skip<T: Deserializable>(bytes: &[u8]) {
+    let mut de = tl::Cursor::new(bytes);
+    let decoded = T::deserialize(&mut de).map(drop);
+    let mut sk = tl::Cursor::new(bytes);
+    let skipped = T::skip(&mut sk);
+    assert_eq!(
+        decoded.is_ok(),
+        skipped.is_ok(),
+        "{decoded:?} vs {skipped:?}"
+    );
+    if decoded.is_ok() {
+        assert_eq!(de.position(), sk.position());
+    }
+}
+
 fn decode_all(bytes: &[u8]) {
-    let _ = enums::messages::Messages::from_bytes(bytes);
-    let _ = enums::messages::Dialogs::from_bytes(bytes);
-    let _ = enums::upload::File::from_bytes(bytes);
-    let _ = enums::account::Takeout::from_bytes(bytes);
-    let _ = Vec::<enums::MessageRange>::from_bytes(bytes);
-    let _ = enums::contacts::Contacts::from_bytes(bytes);
-    let _ = enums::contacts::TopPeers::from_bytes(bytes);
-    let _ = enums::photos::Photos::from_bytes(bytes);
-    let _ = enums::stories::Stories::from_bytes(bytes);
-    let _ = enums::Config::from_bytes(bytes);
-    let _ = enums::Updates::from_bytes(bytes);
-    let _ = enums::auth::Authorization::from_bytes(bytes);
-    let _ = enums::auth::SentCode::from_bytes(bytes);
-    let _ = enums::account::Password::from_bytes(bytes);
-    let _ = enums::RpcError::from_bytes(bytes);
-    let _ = enums::ResPq::from_bytes(bytes);
-    let _ = tl::functions::InvokeWithLayer::<tl::Raw>::from_bytes(bytes);
+    decode_and_skip::<enums::messages::Messages>(bytes);
+    decode_and_skip::<enums::messages::Dialogs>(bytes);
+    decode_and_skip::<enums::upload::File>(bytes);
+    decode_and_skip::<enums::account::Takeout>(bytes);
+    decode_and_skip::<Vec<enums::MessageRange>>(bytes);
+    decode_and_skip::<enums::contacts::Contacts>(bytes);
+    decode_and_skip::<enums::contacts::TopPeers>(bytes);
+    decode_and_skip::<enums::photos::Photos>(bytes);
+    decode_and_skip::<enums::stories::Stories>(bytes);
+    decode_and_skip::<enums::Config>(bytes);
+    decode_and_skip::<enums::Updates>(bytes);
+    decode_and_skip::<enums::auth::Authorization>(bytes);
+    decode_and_skip::<enums::auth::SentCode>(bytes);
+    decode_and_skip::<enums::account::Password>(bytes);
+    decode_and_skip::<enums::RpcError>(bytes);
+    decode_and_skip::<enums::ResPq>(bytes);
+    decode_and_skip::<tl::functions::InvokeWithLayer<tl::Raw>>(bytes);
 }
 
 proptest! {
@@ -56,7 +73,24 @@ proptest! {
         }
         let len = cut.index(bytes.len() + 1);
         decode_all(&bytes[..len]);
-        let _ = enums::messages::Messages::from_bytes(&bytes);
+        decode_and_skip::<enums::messages::Messages>(&bytes);
+        decode_and_skip::<enums::messages::Dialogs>(&bytes);
+    }
+
+    #[test]
+    fn damaged_dialog_lists(
+        value in strategy::<enums::messages::Dialogs>(4),
+        cut in any::<prop::sample::Index>(),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+    ) {
+        let mut bytes = value.to_bytes();
+        for (at, byte) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        let len = cut.index(bytes.len() + 1);
+        decode_and_skip::<enums::messages::Dialogs>(&bytes[..len]);
+        decode_and_skip::<enums::messages::Dialogs>(&bytes);
     }
 }
 
@@ -78,6 +112,10 @@ fn truncation_at_every_point_is_an_error() {
         assert!(
             enums::messages::Messages::from_bytes(&bytes[..len]).is_err(),
             "cut at {len}"
+        );
+        assert!(
+            enums::messages::Messages::skip(&mut tl::Cursor::new(&bytes[..len])).is_err(),
+            "skip, cut at {len}"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! Round trips over generated values of a wide set of API types:
-//! binary encode → decode gives the same value, and the same through JSON.
+//! binary encode → decode gives the same value (and skip consumes exactly
+//! the encoded bytes), and the same through JSON.
 //! Case counts follow PROPTEST_CASES (CI sets a modest number).
 // Test code: an unwrap or expect that fails is a failing test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -24,6 +25,13 @@ where
     let back = T::deserialize(&mut cur).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&back, value);
     prop_assert_eq!(cur.remaining(), 0, "decoding left bytes unread");
+    let mut cur = tl::Cursor::new(&bytes);
+    T::skip(&mut cur).map_err(|e| TestCaseError::fail(format!("skip: {e}")))?;
+    prop_assert_eq!(
+        cur.remaining(),
+        0,
+        "skip did not consume what serialize wrote"
+    );
     prop_assert!(
         bytes.len() >= <T as Deserializable>::MIN_SIZE,
         "value shorter than MIN_SIZE"

@@ -28,7 +28,7 @@ use super::run::Run;
 use super::session::TakeoutInvoker;
 use super::state::Pages;
 use crate::export::convert::sections::custom_emoji_file;
-use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, messages_page};
+use crate::export::convert::{ChatContext, MIGRATED_ID_SHIFT, Peers, messages_page_with};
 use crate::export::model::{ChatInfo, FileRef, Message};
 
 /// Pages decided but not yet written.
@@ -253,10 +253,10 @@ impl Run<'_> {
             }
             match fetched {
                 Some(Fetched::Total(_)) => {}
-                Some(Fetched::Page(page, split, permit)) => {
-                    let pending = self.decide_page(&mut ctx, &page, &split).await?;
+                Some(Fetched::Page(page, split, permit, peers)) => {
+                    let pending = self.decide_page(&mut ctx, &page, &peers, &split).await?;
                     // The raw page is done with: another may be read.
-                    drop((page, permit));
+                    drop((page, permit, peers));
                     queue.push_back(Item::Page(pending));
                     self.drain(queue, current, AHEAD).await?;
                 }
@@ -294,9 +294,10 @@ impl Run<'_> {
         &mut self,
         ctx: &mut ChatContext,
         page: &enums::messages::Messages,
+        peers: &Peers,
         split: &Split,
     ) -> Result<Pending, TakeoutError> {
-        let mut messages = messages_page(ctx, page, split.migrated);
+        let mut messages = messages_page_with(ctx, page, peers, split.migrated);
         if self.dates != Dates::default() {
             messages.retain(|m| self.dates.contains(m.date));
         }

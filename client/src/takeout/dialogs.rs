@@ -20,6 +20,9 @@ use crate::export::convert::{Peers, peer_id};
 use crate::export::model::{ChatInfo, DialogType, PeerId};
 use crate::export::naming::chat_folder;
 
+mod page;
+use page::GetDialogsPage;
+
 /// Pages of one dialog list or left-channel list we are willing to read.
 const MAX_PAGES: usize = 100_000;
 /// Split lists read at once per unit of `parallel`. A list's first page is
@@ -246,39 +249,22 @@ async fn list_range(
     let mut listed = Vec::new();
     let (mut date, mut id, mut peer) = (0, 0, enums::InputPeer::Empty);
     for _ in 0..MAX_PAGES {
-        let page = inv
-            .invoke_in_range(range, &get_dialogs(date, id, peer.clone(), 100))
-            .await
-            .map_err(fatal)?;
-        let (list, messages, chats, users, complete) = match page {
-            enums::messages::Dialogs::Dialogs(d) => (d.dialogs, d.messages, d.chats, d.users, true),
-            enums::messages::Dialogs::Slice(d) => (d.dialogs, d.messages, d.chats, d.users, false),
-            enums::messages::Dialogs::NotModified(_) => return Err(not_modified()),
-        };
-        let last = list.iter().rev().find_map(|dialog| match dialog {
-            enums::Dialog::Dialog(d) => Some((peer_id(&d.peer), d.top_message)),
-            _ => None,
-        });
-        let next = last.filter(|_| !complete).map(|(last_peer, top)| {
-            let top_date = messages
-                .iter()
-                .find_map(|m| match m {
-                    enums::Message::Message(m)
-                        if m.id == top && peer_id(&m.peer_id) == last_peer =>
-                    {
-                        Some(m.date)
-                    }
-                    enums::Message::Service(m)
-                        if m.id == top && peer_id(&m.peer_id) == last_peer =>
-                    {
-                        Some(m.date)
-                    }
-                    _ => None,
-                })
-                .unwrap_or(0);
-            (top_date, top, input_peer(last_peer, &users, &chats))
-        });
-        listed.extend(page_dialogs(&list, &users, &chats));
+        let request = GetDialogsPage(get_dialogs(date, id, peer.clone(), 100));
+        let page = inv.invoke_in_range(range, &request).await.map_err(fatal)?;
+        if page.not_modified {
+            return Err(not_modified());
+        }
+        let next = page
+            .last
+            .filter(|_| !page.complete)
+            .map(|(last_peer, top, top_date)| {
+                (
+                    top_date,
+                    top,
+                    input_peer(last_peer, &page.users, &page.chats),
+                )
+            });
+        listed.extend(page_dialogs(&page.dialogs, &page.users, &page.chats));
         let Some(next) = next else {
             return Ok(listed);
         };

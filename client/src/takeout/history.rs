@@ -23,17 +23,20 @@ use super::dialogs::Dialog;
 use super::error::{Class, TakeoutError, classify};
 use super::session::TakeoutInvoker;
 use super::state::{PageLog, PageReader, Pages, SplitKey, pages_path};
+use crate::export::convert::Peers;
 use crate::rpc::InvocationError;
 
 mod gate;
 mod isolate;
 mod page;
+mod peers;
 mod start;
 pub use gate::{FULL_PAGE, Gate, Head};
 use gate::{settle, weight};
 use isolate::Isolated;
 use page::{AsBytes, HistoryCall, decode, newest_and_past};
 pub use page::{id_date, page_parts};
+use peers::PeerCache;
 use start::Start;
 
 /// Messages per page (Telegram's maximum).
@@ -82,11 +85,14 @@ pub enum Fetched {
     /// The sum of the per-split counts (progress total).
     Total(u64),
     /// One page, newest first as the API answers, with its place in the
-    /// read-ahead (drop it once the page is converted).
+    /// read-ahead (drop it once the page is converted) and the peers it
+    /// mentions (its own `chats` and `users` may then be empty: see
+    /// `history/peers.rs`).
     Page(
         enums::messages::Messages,
         Arc<Split>,
         Option<OwnedSemaphorePermit>,
+        Arc<Peers>,
     ),
     /// Messages of the current chat that could not be decoded
     /// (docs/takeout.md#undecodable-messages): one message, or with `id`
@@ -163,6 +169,8 @@ struct Fetcher<'a> {
     gate: Gate,
     /// Requests left for isolating undecodable messages in this chat.
     isolation_budget: u32,
+    /// The peers of this chat's recent pages.
+    peers: PeerCache,
 }
 
 /// A request, decoded, with the `CHANNEL_PRIVATE` fallback of
@@ -287,8 +295,9 @@ impl Fetcher<'_> {
             let (newest, past_till) = newest_and_past(&page, self.dates);
             past |= past_till;
             offset_id = offset_id.max(newest.map_or(0, |n| n.saturating_add(1)));
+            let peers = Arc::new(Peers::from_messages(&page));
             if tx
-                .send(Fetched::Page(page, split.clone(), Some(permit)))
+                .send(Fetched::Page(page, split.clone(), Some(permit), peers))
                 .is_err()
             {
                 return Ok(None);
@@ -328,7 +337,8 @@ impl Fetcher<'_> {
             let mut r = request(&split, self.dates, offset_id, -PAGE, PAGE);
             r.offset_date = offset_date;
             let answer = get_bytes(self.inv, &mut self.only_my, r).await;
-            let page = match answer.and_then(|bytes| Ok((decode(&bytes)?, bytes))) {
+            let peers = &mut self.peers;
+            let page = match answer.and_then(|bytes| Ok((peers.decode(&bytes)?, bytes))) {
                 Ok(page) => page,
                 Err(InvocationError::Deserialize(_)) => {
                     drop(permit);
@@ -344,7 +354,7 @@ impl Fetcher<'_> {
                 }
                 Err(e) => return Err(classify(e)),
             };
-            let (page, bytes) = page;
+            let ((page, peers), bytes) = page;
             let (messages, _, complete) = page_parts(&page);
             settle(&mut permit, messages.len());
             let (newest, past_till) = newest_and_past(&page, self.dates);
@@ -355,7 +365,7 @@ impl Fetcher<'_> {
                 log.append_bytes(key, &bytes).map_err(disk(log.path()))?;
             }
             drop(bytes);
-            let fetched = Fetched::Page(page, split.clone(), Some(permit));
+            let fetched = Fetched::Page(page, split.clone(), Some(permit), peers);
             if tx.send(fetched).is_err() {
                 return Ok(false);
             }
@@ -386,6 +396,7 @@ pub async fn fetch(
         only_my: dialog.only_my,
         gate,
         isolation_budget: ISOLATION_BUDGET,
+        peers: PeerCache::default(),
     };
     let end = match run(&mut fetcher, &dialog, &splits, &tx, &pages).await {
         Ok(()) => Fetched::Done,

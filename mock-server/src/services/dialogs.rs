@@ -174,11 +174,46 @@ fn cursor_peer(call: &Call<'_, '_>, peer: &enums::InputPeer) -> RpcResult<Option
     }
 }
 
+/// A `messages.Dialogs` answer whose top messages are the message store's
+/// TL bytes and whose chats and users are the world's own, encoded without
+/// being copied: it serializes exactly as the owned answer would (a split's
+/// list of a world with many ranges is some hundred dialogs, and every
+/// split is listed).
+pub struct DialogsAnswer<'a> {
+    /// The total of a `messages.dialogsSlice`; `None` for `messages.dialogs`.
+    count: Option<i32>,
+    dialogs: Vec<enums::Dialog>,
+    messages: Vec<&'a [u8]>,
+    chats: Vec<&'a enums::Chat>,
+    users: Vec<&'a enums::User>,
+}
+
+impl tl::Serializable for DialogsAnswer<'_> {
+    fn serialize(&self, buf: &mut Vec<u8>) {
+        use tl::Identifiable as _;
+        match self.count {
+            None => types::messages::Dialogs::CONSTRUCTOR_ID.serialize(buf),
+            Some(count) => {
+                types::messages::DialogsSlice::CONSTRUCTOR_ID.serialize(buf);
+                count.serialize(buf);
+            }
+        }
+        self.dialogs.serialize(buf);
+        tl::ser::VECTOR_ID.serialize(buf);
+        i32::try_from(self.messages.len())
+            .unwrap_or(i32::MAX)
+            .serialize(buf);
+        self.messages.iter().for_each(|m| buf.extend_from_slice(m));
+        super::serialize_vector(self.chats.iter().copied(), buf);
+        super::serialize_vector(self.users.iter().copied(), buf);
+    }
+}
+
 /// `messages.getDialogs` (see the module docs for the model).
-pub fn get_dialogs(
-    call: &mut Call<'_, '_>,
+pub fn get_dialogs<'a>(
+    call: &mut Call<'a, '_>,
     req: functions::messages::GetDialogs,
-) -> RpcResult<enums::messages::Dialogs> {
+) -> RpcResult<DialogsAnswer<'a>> {
     let all = listed_cached(call, req.folder_id);
     let offset_peer = cursor_peer(call, &req.offset_peer)?;
     let first_page = req.offset_date == 0 && req.offset_id == 0 && offset_peer.is_none();
@@ -194,7 +229,9 @@ pub fn get_dialogs(
     let limit = clamp_limit(req.limit, MAX_PAGE);
     let page = &all[start..(start + limit).min(all.len())];
 
-    let world = call.db.world();
+    let db: &'a super::Index = call.db;
+    let world = db.world();
+    let store = db.messages();
     let mut mentions = Mentions::default();
     let mut dialogs = Vec::with_capacity(page.len());
     let mut messages = Vec::with_capacity(page.len());
@@ -204,34 +241,21 @@ pub fn get_dialogs(
             d.top_message = e.top_id;
         }
         dialogs.push(dialog);
-        let m = call
-            .db
-            .messages()
-            .get(e.top)
-            .ok_or_else(super::history::damaged)?;
+        // Decoded only to learn whom it mentions.
+        let m = store.get(e.top).ok_or_else(super::history::damaged)?;
         mentions.add(e.key);
         mentions.message(&m);
-        messages.push(m);
+        messages.push(store.raw(e.top));
     }
-    let (users, chats) = mentions.resolve(call.db);
-    if first_page && page.len() == all.len() {
-        Ok(types::messages::Dialogs {
-            dialogs,
-            messages,
-            chats,
-            users,
-        }
-        .into())
-    } else {
-        Ok(types::messages::DialogsSlice {
-            count: i32::try_from(all.len()).unwrap_or(i32::MAX),
-            dialogs,
-            messages,
-            chats,
-            users,
-        }
-        .into())
-    }
+    let (users, chats) = mentions.resolve_borrowed(db);
+    let whole = first_page && page.len() == all.len();
+    Ok(DialogsAnswer {
+        count: (!whole).then(|| i32::try_from(all.len()).unwrap_or(i32::MAX)),
+        dialogs,
+        messages,
+        chats,
+        users,
+    })
 }
 
 #[cfg(test)]

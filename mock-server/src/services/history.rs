@@ -96,7 +96,7 @@ pub(crate) fn answer(
     page: Vec<enums::Message>,
     total: usize,
 ) -> enums::messages::Messages {
-    let mut shell = shell(call, peer, page.iter(), total);
+    let mut shell = shell(call, peer, page.iter(), page.len(), total);
     if let Some(lists) = lists_mut(&mut shell) {
         *lists.messages = page;
     }
@@ -144,15 +144,17 @@ pub struct PageAnswer<'a> {
     /// The messages' encodings (a corrupt message's is its own).
     messages: Vec<Cow<'a, [u8]>>,
     topics: Vec<enums::ForumTopic>,
-    chats: Vec<enums::Chat>,
-    users: Vec<enums::User>,
+    /// The world's own chats and users (or, from [`PageAnswer::from_shell`],
+    /// the shell's), encoded without being copied.
+    chats: Vec<Cow<'a, enums::Chat>>,
+    users: Vec<Cow<'a, enums::User>>,
 }
 
 impl<'a> PageAnswer<'a> {
     /// The answer for the messages at `positions` of `store` (a page of
     /// `peer`), of `total` messages in all.
     pub(crate) fn new(
-        call: &Call<'_, '_>,
+        call: &Call<'a, '_>,
         peer: Option<PeerKey>,
         store: &'a MessageStore,
         positions: &[usize],
@@ -163,7 +165,11 @@ impl<'a> PageAnswer<'a> {
             .iter()
             .map(|&i| store.get(i).ok_or_else(damaged))
             .collect::<RpcResult<Vec<_>>>()?;
-        let head = shell(call, peer, decoded.iter(), total);
+        // The shell without its lists: the peers are borrowed from the world.
+        let mut mentions = Mentions::default();
+        decoded.iter().for_each(|m| mentions.message(m));
+        let (users, chats) = mentions.resolve_borrowed(call.db);
+        let head = shell(call, peer, std::iter::empty(), decoded.len(), total);
         let corrupt = &call.db.world().server.corrupt_messages;
         let raw = positions
             .iter()
@@ -175,7 +181,10 @@ impl<'a> PageAnswer<'a> {
                 }
             })
             .collect();
-        Ok(Self::from_shell(head, raw))
+        let mut answer = Self::from_shell(head, raw);
+        answer.chats = chats.into_iter().map(Cow::Borrowed).collect();
+        answer.users = users.into_iter().map(Cow::Borrowed).collect();
+        Ok(answer)
     }
 
     /// `head` (whose `messages` are ignored) holding the encoded `messages`.
@@ -191,8 +200,8 @@ impl<'a> PageAnswer<'a> {
             head,
             messages,
             topics,
-            chats,
-            users,
+            chats: chats.into_iter().map(Cow::Owned).collect(),
+            users: users.into_iter().map(Cow::Owned).collect(),
         }
     }
 }
@@ -220,20 +229,21 @@ impl tl::Serializable for PageAnswer<'_> {
             .serialize(buf);
         self.messages.iter().for_each(|m| buf.extend_from_slice(m));
         self.topics.serialize(buf);
-        self.chats.serialize(buf);
-        self.users.serialize(buf);
+        super::serialize_vector(self.chats.iter().map(|c| &**c), buf);
+        super::serialize_vector(self.users.iter().map(|u| &**u), buf);
     }
 }
 
-/// A `messages.Messages` answer for `page` of `peer` with an empty
-/// `messages` vector: everything else (counts, chats and users mentioned).
+/// A `messages.Messages` answer for a page of `len` messages of `peer`
+/// with an empty `messages` vector: everything else (counts, and the chats
+/// and users that `page` mentions).
 fn shell<'m>(
     call: &Call<'_, '_>,
     peer: Option<PeerKey>,
-    page: impl ExactSizeIterator<Item = &'m enums::Message>,
+    page: impl Iterator<Item = &'m enums::Message>,
+    len: usize,
     total: usize,
 ) -> enums::messages::Messages {
-    let len = page.len();
     let mut mentions = Mentions::default();
     page.for_each(|m| mentions.message(m));
     let (users, chats) = mentions.resolve(call.db);

@@ -1,4 +1,5 @@
-//! Unit tests of the history services.
+//! Unit tests of the history services (and of the dialog lists, which
+//! answer in the same borrowed way).
 
 use tl::{Deserializable, Serializable};
 
@@ -176,4 +177,111 @@ fn a_corrupt_message_is_served_as_an_unknown_object_and_nothing_else_changes() {
         .err()
         .expect("refused");
     assert_eq!(e.path, "server.corrupt_messages.0");
+}
+
+#[test]
+fn a_page_carries_the_worlds_own_users_and_chats_encoded_in_place() {
+    let world = crate::generate(&crate::GenerateConfig {
+        dialogs: 6,
+        messages: 400,
+        files: 10,
+        ..crate::GenerateConfig::default()
+    });
+    let (peer, _) = chat_with(&world, 5);
+    let crate::world::PeerKey::User(user_id) = peer else {
+        unreachable!()
+    };
+    let access_hash = world
+        .users
+        .iter()
+        .find_map(|u| match u {
+            enums::User::User(u) if u.id == user_id => u.access_hash,
+            _ => None,
+        })
+        .unwrap_or(0);
+    let served =
+        Dispatcher::new(std::sync::Arc::new(world.clone()), ServerConfig::default()).unwrap();
+    for limit in [1, 3, 100] {
+        let request = functions::messages::GetHistory {
+            peer: types::InputPeerUser {
+                user_id,
+                access_hash,
+            }
+            .into(),
+            limit,
+            ..Default::default()
+        };
+        let bytes = raw_answer(&served, &request);
+        let page = enums::messages::Messages::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            page.to_bytes(),
+            bytes,
+            "encoded as the owned answer would be"
+        );
+        let (messages, users, chats) = match &page {
+            enums::messages::Messages::Slice(m) => (&m.messages, &m.users, &m.chats),
+            enums::messages::Messages::Messages(m) => (&m.messages, &m.users, &m.chats),
+            other => panic!("{other:?}"),
+        };
+        assert!(!messages.is_empty() && messages.len() <= limit as usize);
+        assert!(chats.is_empty(), "a private chat mentions no chat");
+        // Every user is the world's, in id order, the chat's user among them.
+        let ids: Vec<i64> = users
+            .iter()
+            .map(|u| match u {
+                enums::User::User(u) => u.id,
+                enums::User::Empty(u) => u.id,
+            })
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        assert!(ids.contains(&user_id));
+        for u in users {
+            assert!(world.users.contains(u));
+        }
+    }
+}
+
+#[test]
+fn a_dialog_page_is_encoded_as_the_owned_answer_would_be() {
+    let world = crate::generate(&crate::GenerateConfig {
+        dialogs: 30,
+        messages: 600,
+        files: 10,
+        ..crate::GenerateConfig::default()
+    });
+    let served =
+        Dispatcher::new(std::sync::Arc::new(world.clone()), ServerConfig::default()).unwrap();
+    let store = &world.messages;
+    for limit in [1, 7, 100] {
+        let request = functions::messages::GetDialogs {
+            exclude_pinned: false,
+            folder_id: None,
+            offset_date: 0,
+            offset_id: 0,
+            offset_peer: enums::InputPeer::Empty,
+            limit,
+            hash: 0,
+        };
+        let bytes = raw_answer(&served, &request);
+        let page = enums::messages::Dialogs::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            page.to_bytes(),
+            bytes,
+            "encoded as the owned answer would be"
+        );
+        let (dialogs, messages, users) = match &page {
+            enums::messages::Dialogs::Slice(d) => (&d.dialogs, &d.messages, &d.users),
+            enums::messages::Dialogs::Dialogs(d) => (&d.dialogs, &d.messages, &d.users),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dialogs.len(), messages.len());
+        assert!(!dialogs.is_empty() && dialogs.len() <= limit as usize);
+        // The top messages and users are the world's own.
+        for m in messages {
+            assert!(store.iter().any(|s| &s == m), "{m:?}");
+        }
+        for u in users {
+            assert!(world.users.contains(u));
+        }
+    }
 }

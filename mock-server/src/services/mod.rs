@@ -120,6 +120,22 @@ impl<R> Answers<R> for R {}
 
 impl Answers<tl::enums::messages::Messages> for history::PageAnswer<'_> {}
 
+impl Answers<tl::enums::messages::Dialogs> for dialogs::DialogsAnswer<'_> {}
+
+/// Writes a boxed `Vector` of `items`, as a `Vec` of them would be written
+/// (for answers that borrow their objects).
+pub(crate) fn serialize_vector<'x, T: tl::Serializable + 'x>(
+    items: impl ExactSizeIterator<Item = &'x T>,
+    buf: &mut Vec<u8>,
+) {
+    use tl::Serializable as _;
+    tl::ser::VECTOR_ID.serialize(buf);
+    i32::try_from(items.len())
+        .unwrap_or(i32::MAX)
+        .serialize(buf);
+    items.for_each(|item| item.serialize(buf));
+}
+
 /// Checks at compile time that `answer` is an answer of `R`.
 pub(crate) fn answers<R, A: Answers<R>>(_answer: &A) {}
 
@@ -282,14 +298,26 @@ impl Mentions {
 
     /// The known users and chats among the collected peers.
     pub fn resolve(&mut self, db: &Index) -> (Vec<enums::User>, Vec<enums::Chat>) {
+        let (users, chats) = self.resolve_borrowed(db);
+        (
+            users.into_iter().cloned().collect(),
+            chats.into_iter().cloned().collect(),
+        )
+    }
+
+    /// [`Mentions::resolve`] without copying: the world's own objects.
+    pub fn resolve_borrowed<'d>(
+        &mut self,
+        db: &'d Index,
+    ) -> (Vec<&'d enums::User>, Vec<&'d enums::Chat>) {
         self.0.sort_unstable();
         self.0.dedup();
         let mut users = Vec::new();
         let mut chats = Vec::new();
         for &key in &self.0 {
             match key {
-                PeerKey::User(id) => users.extend(db.user(id).cloned()),
-                _ => chats.extend(db.chat(key).cloned()),
+                PeerKey::User(id) => users.extend(db.user(id)),
+                _ => chats.extend(db.chat(key)),
             }
         }
         (users, chats)

@@ -39,7 +39,17 @@ pub fn messages_page(
     page: &enums::messages::Messages,
     migrated: bool,
 ) -> Vec<Message> {
-    let peers = Peers::from_messages(page);
+    messages_page_with(ctx, page, &Peers::from_messages(page), migrated)
+}
+
+/// [`messages_page`] with the page's peers given (they may come from an
+/// earlier page with the same `chats` and `users`).
+pub fn messages_page_with(
+    ctx: &mut ChatContext,
+    page: &enums::messages::Messages,
+    peers: &Peers,
+    migrated: bool,
+) -> Vec<Message> {
     let list: &[enums::Message] = match page {
         enums::messages::Messages::Messages(m) => &m.messages,
         enums::messages::Messages::Slice(m) => &m.messages,
@@ -48,7 +58,7 @@ pub fn messages_page(
     };
     list.iter()
         .rev()
-        .map(|m| message(ctx, &peers, m, migrated))
+        .map(|m| message(ctx, peers, m, migrated))
         .collect()
 }
 

@@ -28,7 +28,7 @@ pub struct PeerData {
 
 /// The users and chats that came with a TL response, for resolving names
 /// (tdesktop resolves names from the same slice, docs/export-format.md#messages).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Peers {
     map: HashMap<PeerId, PeerData>,
 }

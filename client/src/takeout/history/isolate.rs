@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use super::page::{id_date, newest_and_past, page_parts};
 use super::{Fetched, Fetcher, Split, get_raw, request};
+use crate::export::convert::Peers;
 use crate::rpc::InvocationError;
 use crate::takeout::error::{Class, classify};
 
@@ -105,7 +106,8 @@ impl Fetcher<'_> {
                     let (_, past_till) = newest_and_past(&page, self.dates);
                     let last = complete || past_till;
                     if ask.page && !ids.is_empty() {
-                        let fetched = Fetched::Page(page, split.clone(), permit);
+                        let peers = Arc::new(Peers::from_messages(&page));
+                        let fetched = Fetched::Page(page, split.clone(), permit, peers);
                         if tx.send(fetched).is_err() {
                             return Ok(Isolated::Gone);
                         }

@@ -93,7 +93,11 @@ pub(super) fn newest_and_past(
 /// the decoded page), without decoding a message; `None` when the header
 /// does not read.
 pub(super) fn header(bytes: &[u8]) -> Option<(u64, usize, bool)> {
-    let mut c = Cursor::new(bytes);
+    read_header(&mut Cursor::new(bytes))
+}
+
+/// [`header`] read from `c`, which is left at the first message.
+pub(super) fn read_header(c: &mut Cursor<'_>) -> Option<(u64, usize, bool)> {
     let int = |c: &mut Cursor<'_>| c.read_i32().ok();
     let messages = |c: &mut Cursor<'_>| {
         c.expect_vector().ok()?;
@@ -102,34 +106,34 @@ pub(super) fn header(bytes: &[u8]) -> Option<(u64, usize, bool)> {
     let count = |n: i32| u64::try_from(n).unwrap_or(0);
     match c.read_u32().ok()? {
         types::messages::Messages::CONSTRUCTOR_ID => {
-            let n = messages(&mut c)?;
+            let n = messages(c)?;
             Some((n as u64, n, true))
         }
         types::messages::MessagesSlice::CONSTRUCTOR_ID => {
-            let flags = int(&mut c)?;
-            let total = int(&mut c)?;
+            let flags = int(c)?;
+            let total = int(c)?;
             if flags & 1 != 0 {
-                int(&mut c)?; // next_rate
+                int(c)?; // next_rate
             }
             if flags & 4 != 0 {
-                int(&mut c)?; // offset_id_offset
+                int(c)?; // offset_id_offset
             }
             if flags & 8 != 0 {
-                enums::SearchPostsFlood::deserialize(&mut c).ok()?;
+                enums::SearchPostsFlood::deserialize(c).ok()?;
             }
-            Some((count(total), messages(&mut c)?, false))
+            Some((count(total), messages(c)?, false))
         }
         types::messages::ChannelMessages::CONSTRUCTOR_ID => {
-            let flags = int(&mut c)?;
-            int(&mut c)?; // pts
-            let total = int(&mut c)?;
+            let flags = int(c)?;
+            int(c)?; // pts
+            let total = int(c)?;
             if flags & 4 != 0 {
-                int(&mut c)?; // offset_id_offset
+                int(c)?; // offset_id_offset
             }
-            Some((count(total), messages(&mut c)?, false))
+            Some((count(total), messages(c)?, false))
         }
         types::messages::MessagesNotModified::CONSTRUCTOR_ID => {
-            int(&mut c)?; // count (of what the client holds)
+            int(c)?; // count (of what the client holds)
             Some((0, 0, true))
         }
         _ => None,

@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 use super::page::{header, newest_and_past, page_parts};
 use super::{
     Class, Dates, Fetched, Fetcher, PAGE, PROBES_AT_ONCE, PageLog, Split, SplitKey, TakeoutInvoker,
-    classify, count, decode, disk, get_bytes, get_raw, request,
+    classify, count, disk, get_bytes, get_raw, request,
 };
 use crate::rpc::InvocationError;
 
@@ -289,7 +289,7 @@ impl Fetcher<'_> {
         let Some(permit) = self.gate.admit(super::weight(messages)).await else {
             return Ok(false);
         };
-        let Ok(page) = decode(&bytes) else {
+        let Ok((page, peers)) = self.peers.decode(&bytes) else {
             // Messages that do not decode: the split is read again from its
             // start, isolating them (docs/takeout.md#undecodable-messages).
             drop((permit, bytes));
@@ -309,7 +309,7 @@ impl Fetcher<'_> {
         log.append_bytes(key, &bytes).map_err(disk(log.path()))?;
         drop(bytes);
         if tx
-            .send(Fetched::Page(page, split.clone(), Some(permit)))
+            .send(Fetched::Page(page, split.clone(), Some(permit), peers))
             .is_err()
         {
             return Ok(false);
