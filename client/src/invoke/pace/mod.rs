@@ -18,7 +18,7 @@
 //!   way when the wait arrived only extend the pause.
 //! - **The rate is learned from the wait.** The calls of the class sent
 //!   (and not refused) around the refused one, the most within any span of
-//!   max(X, 1 s) ([`ClassPacer::estimate`]), give the rate the server allows (X is the time until the server's window has
+//!   max(X, 1 s) (`ClassPacer::estimate`), give the rate the server allows (X is the time until the server's window has
 //!   room again, as Telegram and the mock's `rate_limits` answer). The
 //!   class is then paced at [`BACKOFF`] (97 %) of that, or of its current
 //!   rate if that is lower (multiplicative decrease); at
@@ -70,7 +70,7 @@ pub use pacer::Pacer;
 pub const BACKOFF: f64 = 0.97;
 /// The share of the measured rate an unpaced class is paced at after its
 /// first flood wait. The first estimate is as good as later ones (see
-/// [`ClassPacer::estimate`]), but calls evenly spaced by the client reach
+/// `ClassPacer::estimate`), but calls evenly spaced by the client reach
 /// the server less evenly (each over its own connection and queue), and a
 /// window then holds a call or two more than the pace: at 97 % of a limit
 /// of 30 calls a second the benchmark's mock refused a call within seconds
