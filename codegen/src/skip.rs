@@ -30,9 +30,7 @@ fn skip_stmt(meta: &Meta, f: &Field, t: &Ty) -> String {
 
 /// Whether a field that skip reads (not a `true` flag) depends on `word`.
 fn word_needed(meta: &Meta, i: usize, word: &str) -> bool {
-    meta.fields[i]
-        .iter()
-        .any(|f| f.ty != Some(Ty::True) && f.flag.as_ref().is_some_and(|(w, _)| w == word))
+    crate::structs::word_used_by(meta, i, word, |f| f.ty != Some(Ty::True))
 }
 
 /// Writes the `skip` method of definition `i` (inside its

@@ -120,9 +120,20 @@ pub fn write_struct(
 
 /// Whether any parameter depends on the flag word `word`.
 fn word_used(meta: &Meta, i: usize, word: &str) -> bool {
+    word_used_by(meta, i, word, |_| true)
+}
+
+/// Whether a parameter that `reads` says is read depends on the flag word
+/// `word`.
+pub(crate) fn word_used_by(
+    meta: &Meta,
+    i: usize,
+    word: &str,
+    reads: impl Fn(&Field) -> bool,
+) -> bool {
     meta.fields[i]
         .iter()
-        .any(|f| f.flag.as_ref().is_some_and(|(w, _)| w == word))
+        .any(|f| reads(f) && f.flag.as_ref().is_some_and(|(w, _)| w == word))
 }
 
 fn flag_value(meta: &Meta, i: usize, word: &str) -> String {

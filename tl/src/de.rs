@@ -314,11 +314,7 @@ impl<T: Deserializable> Deserializable for Vec<T> {
     }
     fn skip(buf: &mut Cursor<'_>) -> Result<()> {
         buf.expect_vector()?;
-        let len = buf.read_len(T::MIN_SIZE)?;
-        for _ in 0..len {
-            T::skip(buf)?;
-        }
-        Ok(())
+        RawVec::<T>::skip(buf)
     }
 }
 

@@ -386,24 +386,28 @@ impl Run<'_> {
         keep: usize,
     ) -> Result<(), TakeoutError> {
         let pages = |q: &VecDeque<Item>| q.iter().filter(|i| matches!(i, Item::Page(_))).count();
-        while !queue.is_empty() && (keep == 0 || pages(queue) > keep) {
+        loop {
+            let waiting = pages(queue);
+            if queue.is_empty() || (keep != 0 && waiting <= keep) {
+                break;
+            }
             // Rather than wait for the next page's files, decide more
             // pages while the downloader could take their files: back to
             // deciding as soon as it could, or write once the page is
             // settled.
-            if keep != 0 && pages(queue) <= MAX_AHEAD {
-                if let Some(Item::Page(head)) = queue.front_mut() {
-                    if !head.settled() {
-                        if self.files.hungry() {
-                            break;
-                        }
-                        tokio::select! {
-                            () = head.settle() => {}
-                            () = self.files.one_ends() => {}
-                        }
-                        continue;
-                    }
+            if keep != 0
+                && waiting <= MAX_AHEAD
+                && let Some(Item::Page(head)) = queue.front_mut()
+                && !head.settled()
+            {
+                if self.files.hungry() {
+                    break;
                 }
+                tokio::select! {
+                    () = head.settle() => {}
+                    () = self.files.one_ends() => {}
+                }
+                continue;
             }
             let Some(item) = queue.pop_front() else { break };
             match item {

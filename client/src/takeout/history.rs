@@ -36,7 +36,7 @@ use gate::{settle, weight};
 use isolate::Isolated;
 use page::{AsBytes, HistoryCall, decode, newest_and_past};
 pub use page::{id_date, page_parts};
-use peers::PeerCache;
+use peers::{PeerCache, own_peers};
 use start::Start;
 
 /// Messages per page (Telegram's maximum).
@@ -295,7 +295,7 @@ impl Fetcher<'_> {
             let (newest, past_till) = newest_and_past(&page, self.dates);
             past |= past_till;
             offset_id = offset_id.max(newest.map_or(0, |n| n.saturating_add(1)));
-            let peers = Arc::new(Peers::from_messages(&page));
+            let peers = own_peers(&page);
             if tx
                 .send(Fetched::Page(page, split.clone(), Some(permit), peers))
                 .is_err()

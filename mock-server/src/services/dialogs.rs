@@ -199,11 +199,7 @@ impl tl::Serializable for DialogsAnswer<'_> {
             }
         }
         self.dialogs.serialize(buf);
-        tl::ser::VECTOR_ID.serialize(buf);
-        i32::try_from(self.messages.len())
-            .unwrap_or(i32::MAX)
-            .serialize(buf);
-        self.messages.iter().for_each(|m| buf.extend_from_slice(m));
+        super::serialize_encoded_vector(&self.messages, buf);
         super::serialize_vector(self.chats.iter().copied(), buf);
         super::serialize_vector(self.users.iter().copied(), buf);
     }

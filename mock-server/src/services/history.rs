@@ -222,12 +222,7 @@ impl tl::Serializable for PageAnswer<'_> {
         // The head ends with the four lists, empty (constructor id and
         // count, 8 bytes each): the lists go in their place.
         buf.truncate(buf.len() - 4 * 8);
-        // A bare vector: its constructor, its length, its items.
-        tl::ser::VECTOR_ID.serialize(buf);
-        i32::try_from(self.messages.len())
-            .unwrap_or(i32::MAX)
-            .serialize(buf);
-        self.messages.iter().for_each(|m| buf.extend_from_slice(m));
+        super::serialize_encoded_vector(&self.messages, buf);
         self.topics.serialize(buf);
         super::serialize_vector(self.chats.iter().map(|c| &**c), buf);
         super::serialize_vector(self.users.iter().map(|u| &**u), buf);

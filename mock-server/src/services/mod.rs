@@ -136,6 +136,19 @@ pub(crate) fn serialize_vector<'x, T: tl::Serializable + 'x>(
     items.for_each(|item| item.serialize(buf));
 }
 
+/// Writes a boxed `Vector` whose items are already encoded (the message
+/// store's bytes).
+pub(crate) fn serialize_encoded_vector<B: AsRef<[u8]>>(items: &[B], buf: &mut Vec<u8>) {
+    use tl::Serializable as _;
+    tl::ser::VECTOR_ID.serialize(buf);
+    i32::try_from(items.len())
+        .unwrap_or(i32::MAX)
+        .serialize(buf);
+    items
+        .iter()
+        .for_each(|item| buf.extend_from_slice(item.as_ref()));
+}
+
 /// Checks at compile time that `answer` is an answer of `R`.
 pub(crate) fn answers<R, A: Answers<R>>(_answer: &A) {}
 

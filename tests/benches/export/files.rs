@@ -104,8 +104,7 @@ pub fn world(size: Size, max_file_mb: u64) -> tg_mock_server::World {
 /// The mock child's `upload.getFile` count: `count` (served) or `faults`
 /// (refused with a flood wait).
 fn get_file(mock: &Mutex<Mock>, what: &str) -> u64 {
-    mock.lock()
-        .expect("the mock child")
+    lock(mock)
         .command(&format!("{what} upload.getFile"))
         .expect("the mock child answers")
 }

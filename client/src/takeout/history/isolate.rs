@@ -10,8 +10,8 @@ use tl::enums;
 use tokio::sync::mpsc;
 
 use super::page::{id_date, newest_and_past, page_parts};
+use super::peers::own_peers;
 use super::{Fetched, Fetcher, Split, get_raw, request};
-use crate::export::convert::Peers;
 use crate::rpc::InvocationError;
 use crate::takeout::error::{Class, classify};
 
@@ -106,7 +106,7 @@ impl Fetcher<'_> {
                     let (_, past_till) = newest_and_past(&page, self.dates);
                     let last = complete || past_till;
                     if ask.page && !ids.is_empty() {
-                        let peers = Arc::new(Peers::from_messages(&page));
+                        let peers = own_peers(&page);
                         let fetched = Fetched::Page(page, split.clone(), permit, peers);
                         if tx.send(fetched).is_err() {
                             return Ok(Isolated::Gone);

@@ -60,7 +60,7 @@ impl PeerCache {
     ) -> Result<(enums::messages::Messages, Arc<Peers>), InvocationError> {
         let Some((start, end)) = peer_lists(bytes) else {
             let page = decode(bytes)?;
-            let peers = Arc::new(Peers::from_messages(&page));
+            let peers = own_peers(&page);
             return Ok((page, peers));
         };
         let lists = &bytes[start..end];
@@ -75,10 +75,16 @@ impl PeerCache {
             return Ok((decode(&lean)?, peers));
         }
         let page = decode(bytes)?;
-        let peers = Arc::new(Peers::from_messages(&page));
+        let peers = own_peers(&page);
         self.put(lists, peers.clone());
         Ok((page, peers))
     }
+}
+
+/// The peers a page's own `chats` and `users` name (a page not read
+/// through a [`PeerCache`]).
+pub(super) fn own_peers(page: &enums::messages::Messages) -> Arc<Peers> {
+    Arc::new(Peers::from_messages(page))
 }
 
 /// Where a page's `chats` and `users` vectors (its last two fields) start
